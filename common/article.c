@@ -1,0 +1,2 @@
+/* article.c - stub, to be written. */
+#include "article.h"

@@ -1,0 +1,2 @@
+/* date.c - stub, to be written. */
+#include "date.h"

@@ -1,0 +1,2 @@
+/* input.c - stub, to be written. */
+#include "input.h"

@@ -1,0 +1,2 @@
+/* stub */
+#include "utf8.h"

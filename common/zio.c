@@ -1,0 +1,2 @@
+/* zio.c - stub, to be written. */
+#include "zio.h"

@@ -1,0 +1,1 @@
+/* stub */ typedef int lede_placeholder;
