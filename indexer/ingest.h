@@ -1,0 +1,67 @@
+/* ingest.h - the front half of indexing: named inputs -> parsed, analyzed
+ * documents, handed to a sink one at a time in input order.
+ *
+ * Reading is sequential (one reader thread); parsing and analysis run on
+ * n_threads workers in batches; the sink is always called on the thread that
+ * called ingest_run, in the order the documents appear in the input, so
+ * whatever the sink builds is identical for every thread count. Called by
+ * lede-index (sink: the in-memory postings) and bench/ingest (sink: counts). */
+#ifndef LEDE_INGEST_H
+#define LEDE_INGEST_H
+
+#include <stddef.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "doc.h"
+#include "field.h"
+#include "input.h"
+
+/* One analyzed term occurrence. The term bytes are terms[term_off..+term_len). */
+typedef struct ingest_tok {
+    uint32_t term_off;
+    uint32_t pos;       /* position within its field */
+    uint16_t term_len;
+    uint8_t field;      /* enum field */
+} ingest_tok;
+
+/* One parsed and analyzed document. Everything is borrowed: valid during the
+ * sink call only. */
+typedef struct ingest_doc {
+    const doc *d;
+    const char *terms;
+    const ingest_tok *toks;           /* grouped by field, in position order */
+    size_t n_toks;
+    uint32_t field_len[N_FIELDS];     /* positions used per field (BM25 length) */
+    const char *file;                 /* where it came from, for messages */
+    uint64_t line;
+} ingest_doc;
+
+/* Returns 0 to go on; nonzero stops ingest_run, which returns that value. */
+typedef int (*ingest_sink_fn)(void *ctx, const ingest_doc *id);
+/* Called on the sink's thread after each batch, for progress lines. */
+typedef void (*ingest_progress_fn)(void *ctx, const input_stats *st, uint64_t total_bytes);
+
+typedef struct ingest_opts {
+    const char *const *paths;
+    size_t n_paths;
+    input_opts input;             /* limits and the problem callback */
+    const char *stem_language;    /* NULL for none */
+    int n_threads;                /* parse/analyze workers; <= 0: number of cores */
+    ingest_progress_fn progress;  /* may be NULL */
+    void *progress_ctx;
+    volatile sig_atomic_t *stop;          /* may be NULL; once it reads nonzero, no further
+                                     document reaches the sink */
+} ingest_opts;
+
+/* Reads, parses and analyzes every document of o->paths and gives each to
+ * sink in input order. Fills *st with the totals (problems counted from every
+ * thread). Returns 0 when all input was read, 1 when o->stop ended it early,
+ * the sink's nonzero value, or a negative error (LEDE_ENOMEM, LEDE_EINVAL for
+ * an unknown stemming language). */
+int ingest_run(const ingest_opts *o, ingest_sink_fn sink, void *ctx, input_stats *st);
+
+/* Number of online processors (at least 1). */
+int ingest_default_threads(void);
+
+#endif
