@@ -1,0 +1,101 @@
+/* codec.h - the integer codecs of the on-disk format (docs/FORMAT.md, "Codecs"):
+ * LEB128 varints, little-endian fixed-width integers, and frame-of-reference
+ * bit-packed blocks. Written by the segment writer, read by the segment
+ * reader, the checker and the searcher: one definition for all of them.
+ *
+ * Readers of untrusted bytes use a `cursor`: every read is bounds-checked and
+ * a failed read sets cursor.bad (sticky) and yields 0, so a decoder can run to
+ * its end and check `bad` once. Nothing here asserts on data. */
+#ifndef LEDE_CODEC_H
+#define LEDE_CODEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+/* --- writing ------------------------------------------------------------- */
+
+#define VINT_MAX_BYTES 10
+
+/* Encodes v as an unsigned LEB128 varint into out (room for VINT_MAX_BYTES);
+ * returns the byte count. */
+size_t vint_encode(uint8_t *out, uint64_t v);
+int vint_put(buf *b, uint64_t v);
+int put_u8(buf *b, uint8_t v);
+int put_u16le(buf *b, uint16_t v);
+int put_u32le(buf *b, uint32_t v);
+int put_u64le(buf *b, uint64_t v);
+
+/* Little-endian loads from memory the caller has bounds-checked. */
+static inline uint32_t load_u32le(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t load_u64le(const uint8_t *p)
+{
+    return (uint64_t)load_u32le(p) | (uint64_t)load_u32le(p + 4) << 32;
+}
+static inline void store_u32le(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+}
+static inline void store_u64le(uint8_t *p, uint64_t v)
+{
+    store_u32le(p, (uint32_t)v);
+    store_u32le(p + 4, (uint32_t)(v >> 32));
+}
+
+/* --- bounded reading ------------------------------------------------------ */
+
+typedef struct cursor {
+    const uint8_t *p;   /* next byte */
+    const uint8_t *end; /* one past the last readable byte */
+    int bad;            /* set by any read that would pass `end` or finds a
+                           malformed varint; never cleared by reads */
+} cursor;
+
+static inline cursor cursor_make(const void *p, size_t len)
+{
+    cursor c = {(const uint8_t *)p, (const uint8_t *)p + len, 0};
+    return c;
+}
+static inline size_t cursor_left(const cursor *c)
+{
+    return c->bad ? 0 : (size_t)(c->end - c->p);
+}
+
+/* Varint of at most 10 bytes whose value fits 64 bits; else bad, returns 0. */
+uint64_t cur_vint(cursor *c);
+/* A varint that must fit 32 bits; else bad, returns 0. */
+uint32_t cur_vint32(cursor *c);
+uint8_t cur_u8(cursor *c);
+uint16_t cur_u16le(cursor *c);
+uint32_t cur_u32le(cursor *c);
+uint64_t cur_u64le(cursor *c);
+/* Returns a pointer to the next n bytes and skips them, or NULL (bad). */
+const uint8_t *cur_bytes(cursor *c, size_t n);
+
+/* --- bit-packed blocks ----------------------------------------------------- */
+
+/* Bits needed for the largest of v[0..n) (0 when all are 0; at most 32). */
+unsigned bitpack_width(const uint32_t *v, size_t n);
+/* Bytes that n values of `width` bits take: ceil(n * width / 8). */
+static inline size_t bitpack_bytes(size_t n, unsigned width)
+{
+    return (n * width + 7) / 8;
+}
+/* Packs the low `width` bits of v[0..n) LSB-first into out[0..bitpack_bytes). */
+void bitpack_encode(uint8_t *out, const uint32_t *v, size_t n, unsigned width);
+/* Unpacks n values of `width` bits (0..32) from in[0..bitpack_bytes(n,width)).
+ * Reads no byte past that range. */
+void bitpack_decode(uint32_t *out, const uint8_t *in, size_t n, unsigned width);
+
+/* A block as stored: one byte `width` (0..32), then bitpack_bytes(n, width)
+ * bytes. n is implied by the format (the block size), never stored. */
+int block_put(buf *b, const uint32_t *v, size_t n);
+/* Reads a block of n values; a width above 32 or too few bytes set c->bad
+ * (out is then zeroed). */
+void cur_block(cursor *c, uint32_t *out, size_t n);
+
+#endif

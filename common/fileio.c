@@ -1,0 +1,323 @@
+/* fileio.c - mapping, durable writing, locking (see fileio.h). */
+#include "fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "hash.h"
+
+int fmap_open(fmap *out, const char *path)
+{
+    out->p = NULL;
+    out->len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return LEDE_EIO;
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return LEDE_EIO;
+    }
+    if (st.st_size == 0) {
+        close(fd);
+        return 0;
+    }
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+    int e = errno;
+    close(fd);
+    if (p == MAP_FAILED) {
+        errno = e;
+        return e == ENOMEM ? LEDE_ENOMEM : LEDE_EIO;
+    }
+    out->p = p;
+    out->len = (size_t)st.st_size;
+    return 0;
+}
+
+void fmap_close(fmap *m)
+{
+    if (m && m->p)
+        munmap((void *)m->p, m->len);
+    if (m) {
+        m->p = NULL;
+        m->len = 0;
+    }
+}
+
+int file_read_all(const char *path, uint8_t **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return LEDE_EIO;
+    size_t cap = 4096, n = 0;
+    uint8_t *b = malloc(cap);
+    int rc = b ? 0 : LEDE_ENOMEM;
+    while (rc == 0) {
+        if (n == cap) {
+            uint8_t *nb = realloc(b, cap * 2);
+            if (!nb) {
+                rc = LEDE_ENOMEM;
+                break;
+            }
+            b = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, b + n, cap - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            rc = LEDE_EIO;
+        else if (r == 0)
+            break;
+        else
+            n += (size_t)r;
+    }
+    int e = errno;
+    close(fd);
+    if (rc) {
+        free(b);
+        errno = e;
+        return rc;
+    }
+    *out = b;
+    *len = n;
+    return 0;
+}
+
+#define FW_BUF (1u << 20)
+
+struct fwriter {
+    int fd;
+    int rc;
+    int err_no;
+    char *final_path;
+    char *tmp_path;
+    uint64_t offset;
+    hash64_stream *hash;
+    size_t n_buf;
+    uint8_t buf[FW_BUF];
+};
+
+int fwriter_open(fwriter **out, const char *final_path)
+{
+    *out = NULL;
+    fwriter *w = malloc(sizeof *w);
+    if (!w)
+        return LEDE_ENOMEM;
+    memset(w, 0, offsetof(fwriter, buf));
+    size_t n = strlen(final_path);
+    w->final_path = strdup(final_path);
+    w->tmp_path = malloc(n + 5);
+    if (!w->final_path || !w->tmp_path || hash64_stream_new(&w->hash)) {
+        free(w->final_path);
+        free(w->tmp_path);
+        free(w);
+        return LEDE_ENOMEM;
+    }
+    memcpy(w->tmp_path, final_path, n);
+    memcpy(w->tmp_path + n, ".tmp", 5);
+    w->fd = open(w->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (w->fd < 0) {
+        int e = errno;
+        hash64_stream_free(w->hash);
+        free(w->final_path);
+        free(w->tmp_path);
+        free(w);
+        errno = e;
+        return LEDE_EIO;
+    }
+    *out = w;
+    return 0;
+}
+
+static int flush_buf(fwriter *w)
+{
+    size_t done = 0;
+    while (done < w->n_buf) {
+        ssize_t r = write(w->fd, w->buf + done, w->n_buf - done);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            w->err_no = errno;
+            w->rc = LEDE_EIO;
+            return w->rc;
+        }
+        done += (size_t)r;
+    }
+    w->n_buf = 0;
+    return 0;
+}
+
+int fwriter_write(fwriter *w, const void *data, size_t len)
+{
+    if (w->rc)
+        return w->rc;
+    hash64_stream_update(w->hash, data, len);
+    w->offset += len;
+    const uint8_t *p = data;
+    while (len > 0) {
+        size_t room = FW_BUF - w->n_buf;
+        size_t k = len < room ? len : room;
+        memcpy(w->buf + w->n_buf, p, k);
+        w->n_buf += k;
+        p += k;
+        len -= k;
+        if (w->n_buf == FW_BUF && flush_buf(w))
+            return w->rc;
+    }
+    return 0;
+}
+
+uint64_t fwriter_offset(const fwriter *w)
+{
+    return w->offset;
+}
+
+uint64_t fwriter_checksum(const fwriter *w)
+{
+    return hash64_stream_digest(w->hash);
+}
+
+int fwriter_errno(const fwriter *w)
+{
+    return w ? w->err_no : 0;
+}
+
+static void fwriter_free(fwriter *w)
+{
+    hash64_stream_free(w->hash);
+    free(w->final_path);
+    free(w->tmp_path);
+    free(w);
+}
+
+void fwriter_abort(fwriter *w)
+{
+    if (!w)
+        return;
+    if (w->fd >= 0)
+        close(w->fd);
+    unlink(w->tmp_path);
+    fwriter_free(w);
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+int fsync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return LEDE_EIO;
+    int rc = fsync(fd) == 0 ? 0 : LEDE_EIO;
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
+}
+
+int fwriter_commit(fwriter *w)
+{
+    int rc = w->rc ? w->rc : flush_buf(w);
+    if (rc == 0 && fsync(w->fd) != 0) {
+        w->err_no = errno;
+        rc = LEDE_EIO;
+    }
+    if (close(w->fd) != 0 && rc == 0) {
+        w->err_no = errno;
+        rc = LEDE_EIO;
+    }
+    w->fd = -1;
+    if (rc == 0 && rename(w->tmp_path, w->final_path) != 0) {
+        w->err_no = errno;
+        rc = LEDE_EIO;
+    }
+    if (rc == 0) {
+        char *dir = dir_of(w->final_path);
+        if (!dir)
+            rc = LEDE_ENOMEM;
+        else if (fsync_dir(dir) != 0) {
+            w->err_no = errno;
+            rc = LEDE_EIO;
+        }
+        free(dir);
+    }
+    int e = w->err_no;
+    if (rc)
+        unlink(w->tmp_path);
+    fwriter_free(w);
+    errno = e;
+    return rc;
+}
+
+struct flock_handle {
+    int fd;
+};
+
+int lock_take(flock_handle **out, const char *dir, char *holder, size_t holder_cap)
+{
+    *out = NULL;
+    if (holder_cap)
+        holder[0] = '\0';
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/LOCK", dir) >= sizeof path)
+        return LEDE_EINVAL;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return LEDE_EIO;
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        if (e == EWOULDBLOCK) {
+            ssize_t n = holder_cap ? pread(fd, holder, holder_cap - 1, 0) : 0;
+            if (n > 0) {
+                holder[n] = '\0';
+                holder[strcspn(holder, "\n")] = '\0';
+            }
+            close(fd);
+            return LEDE_ELOCKED;
+        }
+        close(fd);
+        errno = e;
+        return LEDE_EIO;
+    }
+    char me[300], host[256] = "";
+    gethostname(host, sizeof host - 1);
+    int n = snprintf(me, sizeof me, "pid %ld on %s\n", (long)getpid(), host);
+    if (ftruncate(fd, 0) == 0 && n > 0)
+        (void)!pwrite(fd, me, (size_t)n, 0);
+    flock_handle *h = malloc(sizeof *h);
+    if (!h) {
+        close(fd);
+        return LEDE_ENOMEM;
+    }
+    h->fd = fd;
+    *out = h;
+    return 0;
+}
+
+void lock_release(flock_handle *h)
+{
+    if (!h)
+        return;
+    close(h->fd); /* releases the flock */
+    free(h);
+}

@@ -1,0 +1,799 @@
+/* segread.c - segment reader (see segread.h and docs/FORMAT.md). */
+#include "segread.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "err.h"
+#include "fileio.h"
+#include "hash.h"
+#include "zio.h"
+
+struct segread {
+    fmap map;
+    char *path;
+    segmeta meta;
+    section sec[SEC_N];
+    uint64_t n_dict_blocks;
+    uint64_t n_store_blocks;
+    /* one decompressed stored-text block */
+    uint64_t store_cached; /* block number + 1; 0 = none */
+    buf store_raw;
+};
+
+const segmeta *segread_meta(const segread *s) { return &s->meta; }
+const char *segread_path(const segread *s) { return s->path; }
+const section *segread_section(const segread *s, int id) { return &s->sec[id]; }
+
+const uint8_t *segread_bytes(const segread *s, size_t *len)
+{
+    *len = s->map.len;
+    return s->map.p;
+}
+
+static int corrupt(const char **what, const char *msg)
+{
+    *what = msg;
+    return LEDE_ECORRUPT;
+}
+
+static int read_toc(segread *s, uint64_t toc, const char **what)
+{
+    cursor c = cursor_make(s->map.p + toc, s->map.len - FORMAT_FOOTER_LEN - toc);
+    uint32_t n = cur_u32le(&c);
+    if (c.bad || n > SEC_N * 4)
+        return corrupt(what, "malformed table of contents");
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t id = cur_u32le(&c);
+        uint64_t off = cur_u64le(&c), len = cur_u64le(&c);
+        if (c.bad)
+            return corrupt(what, "malformed table of contents");
+        if (id == 0 || id >= SEC_N || s->sec[id].p)
+            return corrupt(what, "unknown or repeated section in the table of contents");
+        if (off < FORMAT_HEADER_LEN || off > toc || len > toc - off)
+            return corrupt(what, "section out of range");
+        s->sec[id].p = s->map.p + off;
+        s->sec[id].offset = off;
+        s->sec[id].len = len;
+    }
+    if (cursor_left(&c) != 0)
+        return corrupt(what, "malformed table of contents");
+    for (int id = 1; id < SEC_N; id++)
+        if (!s->sec[id].p)
+            return corrupt(what, "a required section is missing");
+    return 0;
+}
+
+static int read_meta(segread *s, const char **what)
+{
+    const section *m = &s->sec[SEC_META];
+    cursor c = cursor_make(m->p, m->len);
+    segmeta *g = &s->meta;
+    g->number = cur_u32le(&c);
+    g->n_docs = cur_u32le(&c);
+    g->block_size = cur_u32le(&c);
+    g->dict_block = cur_u32le(&c);
+    g->n_terms = cur_u64le(&c);
+    g->n_postings = cur_u64le(&c);
+    g->n_positions = cur_u64le(&c);
+    g->sum_len[0] = cur_u64le(&c);
+    g->sum_len[1] = cur_u64le(&c);
+    g->fingerprint = cur_u64le(&c);
+    uint64_t sl = cur_vint(&c);
+    const uint8_t *sp = sl < sizeof g->stem_language ? cur_bytes(&c, (size_t)sl) : NULL;
+    if (c.bad || !sp || cursor_left(&c) != 0)
+        return corrupt(what, "malformed META section");
+    memcpy(g->stem_language, sp, (size_t)sl);
+    g->stem_language[sl] = '\0';
+    if (g->block_size == 0 || g->block_size > FORMAT_MAX_BLOCK || g->dict_block == 0 ||
+        g->dict_block > FORMAT_MAX_DICT_BLOCK || g->n_docs == UINT32_MAX)
+        return corrupt(what, "bad block sizes in META");
+    uint64_t n = g->n_docs;
+    s->n_dict_blocks = (g->n_terms + g->dict_block - 1) / g->dict_block;
+    if (s->sec[SEC_DOCLEN].len != n * 8 || s->sec[SEC_DOCDATE].len != n * 8 ||
+        s->sec[SEC_IDINDEX].len != n * 12 || s->sec[SEC_FPRINTS].len != n * 16 ||
+        s->sec[SEC_DOCTABLE].len < (n + 1) * 8)
+        return corrupt(what, "document sections do not match the document count");
+    if (s->sec[SEC_TERMINDEX].len != s->n_dict_blocks * 8)
+        return corrupt(what, "TERMINDEX does not match the term count");
+    if (s->sec[SEC_STOREINDEX].len % 12 != 0)
+        return corrupt(what, "malformed STOREINDEX");
+    s->n_store_blocks = s->sec[SEC_STOREINDEX].len / 12;
+    if ((n > 0) != (s->n_store_blocks > 0))
+        return corrupt(what, "STOREINDEX does not match the document count");
+    return 0;
+}
+
+int segread_open(segread **out, const char *path, uint32_t expect_number, const char **what)
+{
+    *out = NULL;
+    *what = NULL;
+    segread *s = calloc(1, sizeof *s);
+    if (!s)
+        return LEDE_ENOMEM;
+    s->path = strdup(path);
+    int rc = s->path ? fmap_open(&s->map, path) : LEDE_ENOMEM;
+    if (rc) {
+        if (rc == LEDE_EIO)
+            *what = "cannot open segment file";
+        free(s->path);
+        free(s);
+        return rc;
+    }
+    uint64_t toc;
+    uint32_t version;
+    rc = format_check_envelope(s->map.p, s->map.len, FILE_SEGMENT, &toc, &version, what);
+    if (rc == 0)
+        rc = read_toc(s, toc, what);
+    if (rc == 0)
+        rc = read_meta(s, what);
+    if (rc == 0 && s->meta.number != expect_number)
+        rc = corrupt(what, "segment number in META does not match the manifest");
+    if (rc) {
+        segread_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void segread_close(segread *s)
+{
+    if (!s)
+        return;
+    fmap_close(&s->map);
+    buf_free(&s->store_raw);
+    free(s->path);
+    free(s);
+}
+
+/* --- dictionary ---------------------------------------------------------------- */
+
+static int key_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+    size_t n = al < bl ? al : bl;
+    int c = n ? memcmp(a, b, n) : 0;
+    if (c)
+        return c;
+    return al < bl ? -1 : al > bl;
+}
+
+/* Points c at the start of dictionary block b. */
+static int block_cursor(segread *s, uint64_t b, cursor *c)
+{
+    const section *ti = &s->sec[SEC_TERMINDEX], *t = &s->sec[SEC_TERMS];
+    uint64_t off = load_u64le(ti->p + b * 8);
+    if (off >= t->len)
+        return LEDE_ECORRUPT;
+    *c = cursor_make(t->p + off, t->len - off);
+    return 0;
+}
+
+/* Reads the first key of block b (without its metadata). */
+static int block_first_key(segread *s, uint64_t b, const uint8_t **key, size_t *len)
+{
+    cursor c;
+    if (block_cursor(s, b, &c))
+        return LEDE_ECORRUPT;
+    uint64_t kl = cur_vint(&c);
+    if (kl == 0 || kl > FORMAT_MAX_KEY)
+        return LEDE_ECORRUPT;
+    *key = cur_bytes(&c, (size_t)kl);
+    *len = (size_t)kl;
+    return *key ? 0 : LEDE_ECORRUPT;
+}
+
+static int dict_start_block(dict_iter *it, uint64_t b)
+{
+    it->block = b;
+    it->in_block = 0;
+    it->last_post = UINT64_MAX;
+    return block_cursor(it->s, b, &it->c);
+}
+
+/* Decodes the next key of the current block into it->key. */
+static void read_key(dict_iter *it)
+{
+    cursor *c = &it->c;
+    if (it->in_block == 0) {
+        uint64_t kl = cur_vint(c);
+        const uint8_t *k = kl >= 2 && kl <= FORMAT_MAX_KEY ? cur_bytes(c, (size_t)kl) : NULL;
+        if (!k) {
+            c->bad = 1;
+            return;
+        }
+        memcpy(it->key, k, (size_t)kl);
+        it->key_len = (size_t)kl;
+        return;
+    }
+    uint64_t shared = cur_vint(c), sl = cur_vint(c);
+    const uint8_t *suf = NULL;
+    if (shared <= it->key_len && sl >= 1 && shared + sl >= 2 && shared + sl <= FORMAT_MAX_KEY)
+        suf = cur_bytes(c, (size_t)sl);
+    if (!suf) {
+        c->bad = 1;
+        return;
+    }
+    /* Keys increase strictly: the first differing byte must be larger. */
+    size_t old_len = it->key_len;
+    uint8_t old_byte = shared < old_len ? it->key[shared] : 0;
+    if (shared < old_len && suf[0] <= old_byte)
+        c->bad = 1;
+    memcpy(it->key + shared, suf, (size_t)sl);
+    it->key_len = (size_t)(shared + sl);
+}
+
+int dict_next(dict_iter *it)
+{
+    segread *s = it->s;
+    if (it->bad)
+        return LEDE_ECORRUPT;
+    uint32_t db = s->meta.dict_block;
+    if (it->block * db + it->in_block >= s->meta.n_terms)
+        return 0;
+    if (it->in_block == db && dict_start_block(it, it->block + 1)) {
+        it->bad = 1;
+        return LEDE_ECORRUPT;
+    }
+    cursor *c = &it->c;
+    term_info *in = &it->info;
+    uint64_t prev_pos = in->pos_off;
+    read_key(it);
+    in->field = it->key[0];
+    in->df = cur_vint32(c);
+    uint64_t extra = cur_vint(c);
+    in->cf = in->df + extra;
+    in->single_doc = 0;
+    in->post_off = 0;
+    if (in->df == 1) {
+        in->single_doc = cur_vint32(c);
+        if (in->single_doc >= s->meta.n_docs)
+            c->bad = 1;
+    } else {
+        uint64_t v = cur_vint(c);
+        in->post_off = it->last_post == UINT64_MAX ? v : it->last_post + v;
+        it->last_post = in->post_off;
+        if (in->post_off >= s->sec[SEC_POSTINGS].len)
+            c->bad = 1;
+    }
+    uint64_t pv = cur_vint(c);
+    in->pos_off = it->in_block == 0 ? pv : prev_pos + pv;
+    if (in->pos_off > s->sec[SEC_POSITIONS].len || in->df == 0 || in->df > s->meta.n_docs ||
+        extra > (uint64_t)UINT32_MAX * 64)
+        c->bad = 1;
+    it->in_block++;
+    if (c->bad) {
+        it->bad = 1;
+        return LEDE_ECORRUPT;
+    }
+    return 1;
+}
+
+int dict_seek(segread *s, dict_iter *it, const uint8_t *key, size_t len)
+{
+    memset(it, 0, sizeof *it);
+    it->s = s;
+    it->last_post = UINT64_MAX;
+    if (s->meta.n_terms == 0) {
+        it->in_block = 0;
+        return 0;
+    }
+    /* The last block whose first key is <= key. */
+    uint64_t lo = 0, hi = s->n_dict_blocks;
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        const uint8_t *k;
+        size_t kl;
+        if (block_first_key(s, mid, &k, &kl))
+            return LEDE_ECORRUPT;
+        if (key_cmp(k, kl, key, len) <= 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    if (dict_start_block(it, lo)) {
+        it->bad = 1;
+        return LEDE_ECORRUPT;
+    }
+    /* Scan to the first key >= key, leaving the iterator just before it. */
+    for (;;) {
+        dict_iter save = *it;
+        int rc = dict_next(it);
+        if (rc < 0)
+            return rc;
+        if (rc == 0 || key_cmp(it->key, it->key_len, key, len) >= 0) {
+            *it = save;
+            return 0;
+        }
+    }
+}
+
+int dict_lookup(segread *s, const uint8_t *key, size_t len, term_info *info)
+{
+    dict_iter it;
+    int rc = dict_seek(s, &it, key, len);
+    if (rc)
+        return rc;
+    rc = dict_next(&it);
+    if (rc <= 0)
+        return rc;
+    if (key_cmp(it.key, it.key_len, key, len) != 0)
+        return 0;
+    *info = it.info;
+    return 1;
+}
+
+/* --- postings ---------------------------------------------------------------- */
+
+struct postings {
+    segread *s;
+    term_info ti;
+    uint32_t B;
+    uint32_t n_blocks;
+    int with_pos;
+    int bad;
+    /* skip data (n_blocks >= 2), prefix sums for offsets */
+    uint32_t *sk_last;
+    uint64_t *sk_doc_off;  /* relative to blocks_start */
+    uint64_t *sk_pos_off;  /* relative to ti.pos_off */
+    uint32_t *sk_max_tf;
+    uint32_t *sk_min_len;
+    uint64_t blocks_start; /* offset in POSTINGS of block 0 */
+    /* the loaded block */
+    uint32_t blk;          /* UINT32_MAX: none */
+    uint32_t blk_n;
+    uint32_t i;
+    uint32_t cur;
+    uint32_t *docs, *tfs;
+    /* positions of the loaded block */
+    uint32_t pos_blk;      /* UINT32_MAX: none */
+    uint32_t *pos;         /* absolute positions, doc after doc */
+    size_t pos_cap;
+    uint32_t *pos_start;   /* per doc of the block: index into pos */
+    /* block-max cursor */
+    uint32_t shallow_blk;
+};
+
+static uint32_t block_count(const postings *p, uint32_t k)
+{
+    return k + 1 < p->n_blocks ? p->B : p->ti.df - (p->n_blocks - 1) * p->B;
+}
+
+static int read_skip(postings *p)
+{
+    const section *post = &p->s->sec[SEC_POSTINGS];
+    cursor c = cursor_make(post->p + p->ti.post_off, post->len - p->ti.post_off);
+    size_t n = p->n_blocks;
+    p->sk_last = malloc(n * sizeof *p->sk_last);
+    p->sk_doc_off = malloc((n + 1) * sizeof *p->sk_doc_off);
+    p->sk_pos_off = malloc((n + 1) * sizeof *p->sk_pos_off);
+    p->sk_max_tf = malloc(n * sizeof *p->sk_max_tf);
+    p->sk_min_len = malloc(n * sizeof *p->sk_min_len);
+    if (!p->sk_last || !p->sk_doc_off || !p->sk_pos_off || !p->sk_max_tf || !p->sk_min_len)
+        return LEDE_ENOMEM;
+    uint64_t last = 0, doc_off = 0, pos_off = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint64_t d = cur_vint(&c);
+        last = k == 0 ? d : last + d;
+        if (last >= p->s->meta.n_docs || (k > 0 && d == 0))
+            c.bad = 1;
+        p->sk_last[k] = (uint32_t)last;
+        p->sk_doc_off[k] = doc_off;
+        p->sk_pos_off[k] = pos_off;
+        doc_off += cur_vint(&c);
+        pos_off += cur_vint(&c);
+        p->sk_max_tf[k] = cur_vint32(&c);
+        p->sk_min_len[k] = cur_vint32(&c);
+        if (c.bad)
+            return LEDE_ECORRUPT;
+    }
+    p->sk_doc_off[n] = doc_off;
+    p->sk_pos_off[n] = pos_off;
+    p->blocks_start = p->ti.post_off + (uint64_t)(c.p - (post->p + p->ti.post_off));
+    if (doc_off > post->len - p->blocks_start ||
+        pos_off > p->s->sec[SEC_POSITIONS].len - p->ti.pos_off)
+        return LEDE_ECORRUPT;
+    return 0;
+}
+
+int postings_open(postings **out, segread *s, const term_info *ti, int with_positions)
+{
+    *out = NULL;
+    postings *p = calloc(1, sizeof *p);
+    if (!p)
+        return LEDE_ENOMEM;
+    p->s = s;
+    p->ti = *ti;
+    p->B = s->meta.block_size;
+    p->with_pos = with_positions;
+    p->n_blocks = (ti->df + p->B - 1) / p->B;
+    p->blk = p->pos_blk = UINT32_MAX;
+    p->cur = POSTINGS_END;
+    p->docs = malloc(p->B * sizeof *p->docs);
+    p->tfs = malloc(p->B * sizeof *p->tfs);
+    p->pos_start = malloc((p->B + 1) * sizeof *p->pos_start);
+    int rc = p->docs && p->tfs && p->pos_start ? 0 : LEDE_ENOMEM;
+    if (rc == 0 && ti->df >= 2) {
+        if (p->n_blocks >= 2)
+            rc = read_skip(p);
+        else
+            p->blocks_start = ti->post_off;
+    }
+    if (rc) {
+        postings_close(p);
+        return rc;
+    }
+    *out = p;
+    return 0;
+}
+
+void postings_close(postings *p)
+{
+    if (!p)
+        return;
+    free(p->sk_last);
+    free(p->sk_doc_off);
+    free(p->sk_pos_off);
+    free(p->sk_max_tf);
+    free(p->sk_min_len);
+    free(p->docs);
+    free(p->tfs);
+    free(p->pos);
+    free(p->pos_start);
+    free(p);
+}
+
+static uint32_t fail(postings *p)
+{
+    p->bad = 1;
+    p->cur = POSTINGS_END;
+    p->i = p->blk_n;
+    return POSTINGS_END;
+}
+
+/* Decodes block k into docs/tfs. 0 or LEDE_ECORRUPT. */
+static int load_block(postings *p, uint32_t k)
+{
+    uint32_t n = block_count(p, k);
+    p->blk = k;
+    p->blk_n = n;
+    p->i = 0;
+    if (p->ti.df == 1) {
+        p->docs[0] = p->ti.single_doc;
+        p->tfs[0] = (uint32_t)p->ti.cf;
+        return p->ti.cf >= 1 && p->ti.cf <= UINT32_MAX ? 0 : LEDE_ECORRUPT;
+    }
+    const section *post = &p->s->sec[SEC_POSTINGS];
+    uint64_t start = p->blocks_start + (p->n_blocks >= 2 ? p->sk_doc_off[k] : 0);
+    uint64_t end = p->n_blocks >= 2 ? p->blocks_start + p->sk_doc_off[k + 1] : post->len;
+    if (start > end || end > post->len)
+        return LEDE_ECORRUPT;
+    cursor c = cursor_make(post->p + start, end - start);
+    int64_t prev = k == 0 ? -1 : (int64_t)p->sk_last[k - 1];
+    if (n == p->B) {
+        cur_block(&c, p->docs, n);
+        cur_block(&c, p->tfs, n);
+    } else {
+        for (uint32_t j = 0; j < n; j++) {
+            p->docs[j] = cur_vint32(&c);
+            p->tfs[j] = cur_vint32(&c);
+        }
+    }
+    uint64_t n_docs = p->s->meta.n_docs;
+    for (uint32_t j = 0; j < n; j++) {
+        int64_t d = prev + 1 + (int64_t)p->docs[j];
+        if ((uint64_t)d >= n_docs || p->tfs[j] == UINT32_MAX)
+            return LEDE_ECORRUPT;
+        p->docs[j] = (uint32_t)d;
+        p->tfs[j] += 1;
+        prev = d;
+    }
+    if (c.bad || (p->n_blocks >= 2 && (p->docs[n - 1] != p->sk_last[k] || cursor_left(&c) != 0)))
+        return LEDE_ECORRUPT;
+    return 0;
+}
+
+uint32_t postings_doc(const postings *p)
+{
+    return p->cur;
+}
+
+int postings_error(const postings *p)
+{
+    return p->bad;
+}
+
+uint32_t postings_tf(const postings *p)
+{
+    return p->cur == POSTINGS_END ? 0 : p->tfs[p->i];
+}
+
+uint32_t postings_next(postings *p)
+{
+    if (p->bad)
+        return POSTINGS_END;
+    if (p->blk != UINT32_MAX && p->i + 1 < p->blk_n) {
+        p->i++;
+        return p->cur = p->docs[p->i];
+    }
+    uint32_t k = p->blk == UINT32_MAX ? 0 : p->blk + 1;
+    if (k >= p->n_blocks) {
+        p->i = p->blk_n;
+        return p->cur = POSTINGS_END;
+    }
+    if (load_block(p, k))
+        return fail(p);
+    return p->cur = p->docs[0];
+}
+
+uint32_t postings_advance(postings *p, uint32_t target)
+{
+    if (p->bad)
+        return POSTINGS_END;
+    if (p->cur != POSTINGS_END && p->cur >= target && p->blk != UINT32_MAX)
+        return p->cur;
+    if (p->blk != UINT32_MAX && p->i >= p->blk_n && p->blk + 1 >= p->n_blocks)
+        return POSTINGS_END; /* already at the end */
+    /* Find the first block whose last doc >= target. */
+    uint32_t k = p->blk == UINT32_MAX ? 0 : p->blk;
+    if (p->n_blocks >= 2) {
+        if (p->sk_last[k] < target) {
+            uint32_t lo = k + 1, hi = p->n_blocks; /* search in [lo, hi) */
+            while (lo < hi) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (p->sk_last[mid] < target)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo >= p->n_blocks) {
+                p->blk = p->n_blocks - 1;
+                p->blk_n = 0;
+                p->i = 0;
+                return p->cur = POSTINGS_END;
+            }
+            k = lo;
+        }
+    }
+    if (k != p->blk) {
+        if (load_block(p, k))
+            return fail(p);
+    }
+    while (p->i < p->blk_n && p->docs[p->i] < target)
+        p->i++;
+    if (p->i == p->blk_n) {
+        /* single block (no skip data) exhausted, or a block ending before target */
+        if (p->blk + 1 < p->n_blocks) {
+            if (load_block(p, p->blk + 1))
+                return fail(p);
+            return p->cur = p->docs[0];
+        }
+        return p->cur = POSTINGS_END;
+    }
+    return p->cur = p->docs[p->i];
+}
+
+/* Decodes the positions of the loaded block. */
+static int load_positions(postings *p)
+{
+    uint64_t total = 0;
+    for (uint32_t j = 0; j < p->blk_n; j++) {
+        p->pos_start[j] = (uint32_t)total;
+        total += p->tfs[j];
+    }
+    p->pos_start[p->blk_n] = (uint32_t)total;
+    if (total > UINT32_MAX / 2)
+        return LEDE_ECORRUPT;
+    if (total + p->B > p->pos_cap) {
+        size_t cap = (size_t)total + p->B;
+        uint32_t *np = realloc(p->pos, cap * sizeof *np);
+        if (!np)
+            return LEDE_ENOMEM;
+        p->pos = np;
+        p->pos_cap = cap;
+    }
+    const section *ps = &p->s->sec[SEC_POSITIONS];
+    uint64_t start = p->ti.pos_off + (p->n_blocks >= 2 ? p->sk_pos_off[p->blk] : 0);
+    uint64_t end = p->n_blocks >= 2 ? p->ti.pos_off + p->sk_pos_off[p->blk + 1] : ps->len;
+    if (start > end || end > ps->len)
+        return LEDE_ECORRUPT;
+    cursor c = cursor_make(ps->p + start, end - start);
+    uint64_t i = 0;
+    for (; i + p->B <= total; i += p->B)
+        cur_block(&c, p->pos + i, p->B);
+    for (; i < total; i++)
+        p->pos[i] = cur_vint32(&c);
+    if (c.bad || (p->n_blocks >= 2 && cursor_left(&c) != 0))
+        return LEDE_ECORRUPT;
+    /* gaps -> absolute, restarting at each document */
+    for (uint32_t j = 0; j < p->blk_n; j++) {
+        uint64_t prev = 0;
+        for (uint32_t q = p->pos_start[j]; q < p->pos_start[j + 1]; q++) {
+            uint64_t v = q == p->pos_start[j] ? p->pos[q] : prev + 1 + p->pos[q];
+            if (v > UINT32_MAX - 1)
+                return LEDE_ECORRUPT;
+            p->pos[q] = (uint32_t)v;
+            prev = v;
+        }
+    }
+    p->pos_blk = p->blk;
+    return 0;
+}
+
+const uint32_t *postings_positions(postings *p, uint32_t *n)
+{
+    *n = 0;
+    if (p->bad || p->cur == POSTINGS_END || !p->with_pos)
+        return NULL;
+    if (p->pos_blk != p->blk) {
+        int rc = load_positions(p);
+        if (rc) {
+            fail(p);
+            return NULL;
+        }
+    }
+    *n = p->pos_start[p->i + 1] - p->pos_start[p->i];
+    return p->pos + p->pos_start[p->i];
+}
+
+void postings_block_max(postings *p, uint32_t *last_doc, uint32_t *max_tf, uint32_t *min_len)
+{
+    uint32_t k = p->shallow_blk;
+    if (p->n_blocks >= 2) {
+        *last_doc = k < p->n_blocks ? p->sk_last[k] : POSTINGS_END;
+        *max_tf = k < p->n_blocks ? p->sk_max_tf[k] : 0;
+        *min_len = k < p->n_blocks ? p->sk_min_len[k] : 0;
+        return;
+    }
+    /* one block: compute from it */
+    if (p->blk == UINT32_MAX && load_block(p, 0)) {
+        fail(p);
+        *last_doc = POSTINGS_END;
+        *max_tf = *min_len = 0;
+        return;
+    }
+    uint32_t mt = 0, ml = UINT32_MAX;
+    int f = p->ti.field <= 1 ? p->ti.field : 1;
+    for (uint32_t j = 0; j < p->blk_n; j++) {
+        if (p->tfs[j] > mt)
+            mt = p->tfs[j];
+        uint32_t l = segread_len(p->s, p->docs[j], f);
+        if (l < ml)
+            ml = l;
+    }
+    *last_doc = p->blk_n ? p->docs[p->blk_n - 1] : POSTINGS_END;
+    *max_tf = mt;
+    *min_len = ml;
+}
+
+uint32_t postings_shallow_advance(postings *p, uint32_t target)
+{
+    if (p->n_blocks < 2) {
+        uint32_t last, mt, ml;
+        postings_block_max(p, &last, &mt, &ml);
+        return last >= target ? last : POSTINGS_END;
+    }
+    while (p->shallow_blk < p->n_blocks && p->sk_last[p->shallow_blk] < target)
+        p->shallow_blk++;
+    return p->shallow_blk < p->n_blocks ? p->sk_last[p->shallow_blk] : POSTINGS_END;
+}
+
+/* --- documents ---------------------------------------------------------------- */
+
+int64_t segread_date(const segread *s, uint32_t doc)
+{
+    return (int64_t)load_u64le(s->sec[SEC_DOCDATE].p + (size_t)doc * 8);
+}
+
+uint32_t segread_len(const segread *s, uint32_t doc, int field)
+{
+    return load_u32le(s->sec[SEC_DOCLEN].p + (size_t)doc * 8 + (size_t)field * 4);
+}
+
+void segread_fprint(const segread *s, uint32_t doc, uint64_t *lo, uint64_t *hi)
+{
+    const uint8_t *p = s->sec[SEC_FPRINTS].p + (size_t)doc * 16;
+    *lo = load_u64le(p);
+    *hi = load_u64le(p + 8);
+}
+
+static const char *take_str(cursor *c, size_t *len)
+{
+    uint64_t n = cur_vint(c);
+    const uint8_t *p = n <= cursor_left(c) ? cur_bytes(c, (size_t)n) : NULL;
+    if (!p) {
+        c->bad = 1;
+        *len = 0;
+        return "";
+    }
+    *len = (size_t)n;
+    return (const char *)p;
+}
+
+int segread_doc(segread *s, uint32_t doc, docrec *out)
+{
+    memset(out, 0, sizeof *out);
+    const section *t = &s->sec[SEC_DOCTABLE];
+    uint64_t n = s->meta.n_docs;
+    if (doc >= n)
+        return LEDE_EINVAL;
+    uint64_t base = (n + 1) * 8;
+    uint64_t a = load_u64le(t->p + (size_t)doc * 8), b = load_u64le(t->p + (size_t)doc * 8 + 8);
+    if (a > b || b > t->len - base)
+        return LEDE_ECORRUPT;
+    cursor c = cursor_make(t->p + base + a, b - a);
+    out->id = take_str(&c, &out->id_len);
+    out->title = take_str(&c, &out->title_len);
+    out->source = take_str(&c, &out->source_len);
+    out->section = take_str(&c, &out->section_len);
+    out->url = take_str(&c, &out->url_len);
+    return c.bad || cursor_left(&c) ? LEDE_ECORRUPT : 0;
+}
+
+int segread_find_id(segread *s, const char *id, size_t len, uint32_t *doc)
+{
+    uint64_t h = hash64(id, len);
+    const uint8_t *ix = s->sec[SEC_IDINDEX].p;
+    uint32_t lo = 0, hi = s->meta.n_docs;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (load_u64le(ix + (size_t)mid * 12) < h)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (uint32_t i = lo; i < s->meta.n_docs && load_u64le(ix + (size_t)i * 12) == h; i++) {
+        uint32_t d = load_u32le(ix + (size_t)i * 12 + 8);
+        docrec r;
+        int rc = segread_doc(s, d, &r);
+        if (rc)
+            return rc == LEDE_EINVAL ? LEDE_ECORRUPT : rc;
+        if (r.id_len == len && memcmp(r.id, id, len) == 0) {
+            *doc = d;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int segread_body(segread *s, uint32_t doc, buf *out)
+{
+    if (doc >= s->meta.n_docs)
+        return LEDE_EINVAL;
+    const uint8_t *ix = s->sec[SEC_STOREINDEX].p;
+    uint64_t lo = 0, hi = s->n_store_blocks; /* last block with first_doc <= doc */
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        if (load_u32le(ix + mid * 12) <= doc)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    uint32_t first = load_u32le(ix + lo * 12);
+    uint64_t off = load_u64le(ix + lo * 12 + 4);
+    const section *st = &s->sec[SEC_STORE];
+    if (first > doc || off > st->len)
+        return LEDE_ECORRUPT;
+    if (s->store_cached != lo + 1) {
+        cursor c = cursor_make(st->p + off, st->len - off);
+        uint32_t raw = cur_u32le(&c), comp = cur_u32le(&c);
+        const uint8_t *z = cur_bytes(&c, comp);
+        if (!z || raw > (1u << 30))
+            return LEDE_ECORRUPT;
+        buf_clear(&s->store_raw);
+        s->store_cached = 0;
+        int rc = zio_inflate(&s->store_raw, z, comp, raw);
+        if (rc)
+            return rc;
+        s->store_cached = lo + 1;
+    }
+    cursor c = cursor_make(s->store_raw.data, s->store_raw.len);
+    size_t len = 0;
+    const char *body = "";
+    for (uint32_t d = first; d <= doc; d++)
+        body = take_str(&c, &len);
+    if (c.bad)
+        return LEDE_ECORRUPT;
+    return buf_append(out, body, len);
+}

@@ -1,0 +1,141 @@
+/* segread.h - reading one segment file (docs/FORMAT.md, "Segment").
+ *
+ * The file is mapped read-only; opening checks the envelope, the table of
+ * contents and META, and loads nothing else, so it costs the same for any
+ * number of documents. Every decoder is bounds-checked: corrupt bytes give
+ * LEDE_ECORRUPT and a message, never a read outside the file.
+ * Used by the searcher, and by the indexer for merges, updates and check.
+ * Borrowed pointers returned here point into the map: valid until
+ * segread_close. A segread is not thread-safe (it caches one stored-text
+ * block); open one per thread. */
+#ifndef LEDE_SEGREAD_H
+#define LEDE_SEGREAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "format.h"
+
+typedef struct segread segread;
+
+typedef struct segmeta {
+    uint32_t number;
+    uint32_t n_docs;
+    uint32_t block_size;
+    uint32_t dict_block;
+    uint64_t n_terms;
+    uint64_t n_postings;
+    uint64_t n_positions;
+    uint64_t sum_len[2];   /* title, body */
+    uint64_t fingerprint;
+    char stem_language[65];
+} segmeta;
+
+typedef struct section {
+    const uint8_t *p;
+    uint64_t offset; /* in the file */
+    uint64_t len;
+} section;
+
+/* Opens `path`. `expect_number` is the segment number the manifest gives it
+ * (checked against META). On LEDE_ECORRUPT/LEDE_EVERSION, *what says what is
+ * wrong (static text). LEDE_EIO keeps errno. */
+int segread_open(segread **out, const char *path, uint32_t expect_number, const char **what);
+void segread_close(segread *s);
+
+const segmeta *segread_meta(const segread *s);
+const char *segread_path(const segread *s);
+const section *segread_section(const segread *s, int id);
+/* The whole mapped file (for checksum verification). */
+const uint8_t *segread_bytes(const segread *s, size_t *len);
+
+/* --- dictionary ------------------------------------------------------------ */
+
+typedef struct term_info {
+    uint8_t field;        /* the key's field byte */
+    uint32_t df;
+    uint64_t cf;
+    uint32_t single_doc;  /* the document when df == 1 */
+    uint64_t post_off;    /* into POSTINGS when df >= 2 */
+    uint64_t pos_off;     /* into POSITIONS */
+} term_info;
+
+/* Walks the dictionary in key order. */
+typedef struct dict_iter {
+    segread *s;
+    uint64_t block;       /* current block number */
+    uint32_t in_block;    /* entries of the block consumed so far */
+    cursor c;             /* inside TERMS */
+    uint8_t key[FORMAT_MAX_KEY];
+    size_t key_len;
+    term_info info;
+    uint64_t last_post;   /* postings offset of the block's last entry with
+                             postings; UINT64_MAX: none yet */
+    int bad;
+} dict_iter;
+
+/* Positions `it` before the first key >= key[0..len) (len 0: the first key).
+ * Then dict_next yields that key and the following ones. Returns 0 or
+ * LEDE_ECORRUPT. */
+int dict_seek(segread *s, dict_iter *it, const uint8_t *key, size_t len);
+/* Advances: 1 with it->key/info set, 0 at the end, LEDE_ECORRUPT. */
+int dict_next(dict_iter *it);
+/* Exact lookup: 1 found (info set), 0 absent, LEDE_ECORRUPT. */
+int dict_lookup(segread *s, const uint8_t *key, size_t len, term_info *info);
+
+/* --- postings ---------------------------------------------------------------- */
+
+#define POSTINGS_END UINT32_MAX
+
+typedef struct postings postings;
+
+/* Opens the postings of a term. with_positions: positions() may be called.
+ * LEDE_ECORRUPT, LEDE_ENOMEM. */
+int postings_open(postings **out, segread *s, const term_info *ti, int with_positions);
+void postings_close(postings *p);
+/* The current document, POSTINGS_END before the first next() and at the end
+ * (check postings_started / postings_error). */
+uint32_t postings_doc(const postings *p);
+/* Moves to the next document; returns it or POSTINGS_END. */
+uint32_t postings_next(postings *p);
+/* Moves to the first document >= target (never backwards); returns it or
+ * POSTINGS_END. Uses the skip data to jump over whole blocks. */
+uint32_t postings_advance(postings *p, uint32_t target);
+/* Frequency of the current document. */
+uint32_t postings_tf(const postings *p);
+/* The positions of the current document: *n of them, valid until the next
+ * move. NULL on corruption. */
+const uint32_t *postings_positions(postings *p, uint32_t *n);
+/* Nonzero once any decoding found corruption (then the iterator ends). */
+int postings_error(const postings *p);
+/* Block-max data for the block holding the current document (or the next
+ * one after advance_shallow): its last doc, max tf and min field length.
+ * For single-block terms these are computed from the block. */
+void postings_block_max(postings *p, uint32_t *last_doc, uint32_t *max_tf, uint32_t *min_len);
+/* Moves the block cursor (not the document) to the block that may hold
+ * target, for block-max pruning; returns that block's last doc or
+ * POSTINGS_END when no block can. */
+uint32_t postings_shallow_advance(postings *p, uint32_t target);
+
+/* --- documents ---------------------------------------------------------------- */
+
+typedef struct docrec {
+    const char *id, *title, *source, *section, *url; /* NOT NUL-terminated */
+    size_t id_len, title_len, source_len, section_len, url_len;
+} docrec;
+
+/* Document table entry of doc. LEDE_ECORRUPT on a bad record. */
+int segread_doc(segread *s, uint32_t doc, docrec *out);
+int64_t segread_date(const segread *s, uint32_t doc);
+/* Length (positions) of field 0 (title) or 1 (body) of doc. */
+uint32_t segread_len(const segread *s, uint32_t doc, int field);
+/* Finds the live or deleted document whose external id is id[0..len):
+ * 1 (doc set), 0 absent, LEDE_ECORRUPT. */
+int segread_find_id(segread *s, const char *id, size_t len, uint32_t *doc);
+/* The stored fingerprint of doc (16 bytes: lo, hi little-endian). */
+void segread_fprint(const segread *s, uint32_t doc, uint64_t *lo, uint64_t *hi);
+/* Appends the stored body of doc to out. LEDE_ECORRUPT, LEDE_ENOMEM. */
+int segread_body(segread *s, uint32_t doc, buf *out);
+
+#endif

@@ -1,0 +1,785 @@
+/* test_analyze.c - unit tests for common/analyze.h, written from its header
+ * comment (the tokenizer rules) and issue 2's "Analysis" section. Every
+ * expected value comes from those rules and from Unicode / Snowball facts,
+ * never from running the implementation. A shared collector records each
+ * token and checks invariants that hold for every token of every run. */
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
+#include "t.h"
+
+#include <stdint.h>
+#include <sys/mman.h>
+
+#include "analyze.h"
+#include "err.h"
+
+/* ---- collector ---------------------------------------------------------- */
+
+#define MAX_TOKS 64
+
+struct tok_rec {
+    uint32_t pos, start, end;
+};
+
+static struct run {
+    char full[32768];  /* "term@pos[start,end) term@pos[start,end)" */
+    size_t full_len;
+    char terms[32768]; /* "term term" */
+    size_t terms_len;
+    struct tok_rec toks[MAX_TOKS];
+    int n_tok;
+    size_t text_len;
+    uint32_t first_pos;
+    int stop_at;  /* return stop_rc from the stop_at-th token (1-based); 0: never */
+    int stop_rc;
+    int rc;
+    uint32_t n_pos;
+} R;
+
+/* Strict RFC 3629 check, independent of common/utf8.c. */
+static int valid_utf8(const unsigned char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        size_t n;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0x01 && c <= 0x7F) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            if (c == 0xE0)
+                lo = 0xA0;
+            if (c == 0xED)
+                hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            if (c == 0xF0)
+                lo = 0x90;
+            if (c == 0xF4)
+                hi = 0x8F;
+        } else {
+            return 0;
+        }
+        if (len - i - 1 < n)
+            return 0;
+        if (s[i + 1] < lo || s[i + 1] > hi)
+            return 0;
+        for (size_t k = 2; k <= n; k++)
+            if (s[i + k] < 0x80 || s[i + k] > 0xBF)
+                return 0;
+        i += n + 1;
+    }
+    return 1;
+}
+
+static void append(char *dst, size_t *dst_len, size_t cap, const char *s, size_t n)
+{
+    if (*dst_len + n + 1 > cap) {
+        T_FAIL("collector overflow");
+        return;
+    }
+    memcpy(dst + *dst_len, s, n);
+    *dst_len += n;
+    dst[*dst_len] = '\0';
+}
+
+static int collect(void *ctx, const token *t)
+{
+    struct run *r = ctx;
+    char num[64];
+    int n;
+
+    /* Invariants every token must satisfy, whatever the text. */
+    if (t->term_len < 1 || t->term_len > ANALYZE_MAX_TERM)
+        T_FAIL("token %d: term_len %zu outside 1..%d", r->n_tok, t->term_len, ANALYZE_MAX_TERM);
+    if (!(t->start < t->end) || t->end > r->text_len)
+        T_FAIL("token %d: bad offsets [%u,%u) for text of %zu bytes", r->n_tok,
+               (unsigned)t->start, (unsigned)t->end, r->text_len);
+    if (t->pos < r->first_pos)
+        T_FAIL("token %d: pos %u before first_pos %u", r->n_tok, (unsigned)t->pos,
+               (unsigned)r->first_pos);
+    if (r->n_tok > 0 && r->n_tok <= MAX_TOKS) {
+        const struct tok_rec *p = &r->toks[r->n_tok - 1];
+        if (t->pos <= p->pos)
+            T_FAIL("token %d: pos %u not after previous %u", r->n_tok, (unsigned)t->pos,
+                   (unsigned)p->pos);
+        if (t->start < p->end)
+            T_FAIL("token %d: starts at %u inside previous token ending at %u", r->n_tok,
+                   (unsigned)t->start, (unsigned)p->end);
+    }
+    if (t->term_len >= 1 && t->term_len <= ANALYZE_MAX_TERM) {
+        const unsigned char *u = (const unsigned char *)t->term;
+        if (!valid_utf8(u, t->term_len))
+            T_FAIL("token %d: term is not valid UTF-8", r->n_tok);
+        for (size_t i = 0; i < t->term_len; i++) {
+            /* Folded terms hold no ASCII except [a-z0-9'] ... */
+            if (u[i] < 0x80 && !((u[i] >= 'a' && u[i] <= 'z') ||
+                                 (u[i] >= '0' && u[i] <= '9') || u[i] == '\''))
+                T_FAIL("token %d: term has byte 0x%02x", r->n_tok, u[i]);
+            /* ... and never U+2019 (an inner apostrophe becomes ASCII). */
+            if (i + 2 < t->term_len && u[i] == 0xE2 && u[i + 1] == 0x80 && u[i + 2] == 0x99)
+                T_FAIL("token %d: term holds U+2019", r->n_tok);
+        }
+        if (u[0] == '\'' || u[t->term_len - 1] == '\'')
+            T_FAIL("token %d: term begins or ends with an apostrophe", r->n_tok);
+    }
+
+    if (r->n_tok < MAX_TOKS)
+        r->toks[r->n_tok] = (struct tok_rec){t->pos, t->start, t->end};
+    r->n_tok++;
+
+    if (r->terms_len > 0)
+        append(r->terms, &r->terms_len, sizeof r->terms, " ", 1);
+    append(r->terms, &r->terms_len, sizeof r->terms, t->term, t->term_len);
+    if (r->full_len > 0)
+        append(r->full, &r->full_len, sizeof r->full, " ", 1);
+    append(r->full, &r->full_len, sizeof r->full, t->term, t->term_len);
+    n = snprintf(num, sizeof num, "@%u[%u,%u)", (unsigned)t->pos, (unsigned)t->start,
+                 (unsigned)t->end);
+    append(r->full, &r->full_len, sizeof r->full, num, (size_t)n);
+
+    if (r->stop_at > 0 && r->n_tok == r->stop_at)
+        return r->stop_rc;
+    return 0;
+}
+
+/* Runs `a` over text[0..len) into R; returns analyzer_run's result. */
+static int run_len(analyzer *a, const char *text, size_t len, uint32_t first_pos)
+{
+    int stop_at = R.stop_at, stop_rc = R.stop_rc;
+    memset(&R, 0, sizeof R);
+    R.stop_at = stop_at;
+    R.stop_rc = stop_rc;
+    R.text_len = len;
+    R.first_pos = first_pos;
+    R.n_pos = 0xDEADBEEF;
+    R.rc = analyzer_run(a, text, len, first_pos, collect, &R, &R.n_pos);
+    return R.rc;
+}
+
+static int run(analyzer *a, const char *text)
+{
+    return run_len(a, text, strlen(text), 0);
+}
+
+static analyzer *new_analyzer(const char *lang)
+{
+    analyzer *a = NULL;
+    analyzer_opts o = {lang};
+    int rc = analyzer_new(&a, &o);
+    if (rc != 0) {
+        T_FAIL("analyzer_new(\"%s\") returned %d", lang ? lang : "(null)", rc);
+        return NULL;
+    }
+    return a;
+}
+
+/* Checks text -> expected terms only (positions must be 0..n-1). */
+#define CHECK_TERMS(a, text, expected, n_expected)                            \
+    do {                                                                      \
+        CHECK_INT(run((a), (text)), 0);                                       \
+        CHECK_STR(R.terms, (expected));                                       \
+        CHECK_INT(R.n_pos, (n_expected));                                     \
+    } while (0)
+
+/* Checks text -> every token with position and byte offsets. */
+#define CHECK_FULL(a, text, expected, n_expected)                             \
+    do {                                                                      \
+        CHECK_INT(run((a), (text)), 0);                                       \
+        CHECK_STR(R.full, (expected));                                        \
+        CHECK_INT(R.n_pos, (n_expected));                                     \
+    } while (0)
+
+/* ---- plain words ------------------------------------------------------- */
+
+TEST(test_analyze__ascii_words_case_folded)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    CHECK_FULL(a, "Hello WORLD MiXeD", "hello@0[0,5) world@1[6,11) mixed@2[12,17)", 3);
+    /* Letters and digits in one run make one token. */
+    CHECK_FULL(a, "G20 4th", "g20@0[0,3) 4th@1[4,7)", 2);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__positions_and_offsets_in_sentence)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    /*          0         1         2         3
+     *          0123456789012345678901234567890123456 */
+    CHECK_FULL(a, "The U.S. economy, in 2019, grew 3.5%.",
+               "the@0[0,3) u@1[4,5) s@2[6,7) economy@3[9,16) in@4[18,20) "
+               "2019@5[21,25) grew@6[27,31) 3@7[32,33) 5@8[34,35)",
+               9);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__whitespace_of_all_kinds_separates)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    CHECK_FULL(a, "  leading   and trailing  ",
+               "leading@0[2,9) and@1[12,15) trailing@2[16,24)", 3);
+    CHECK_FULL(a, "a\tb\nc\r\nd", "a@0[0,1) b@1[2,3) c@2[4,5) d@3[7,8)", 4);
+    /* U+00A0 no-break space (2 bytes) */
+    CHECK_FULL(a, "a\xC2\xA0" "b", "a@0[0,1) b@1[3,4)", 2);
+    analyzer_free(a);
+}
+
+/* ---- Unicode folding ---------------------------------------------------- */
+
+TEST(test_analyze__diacritics_removed)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    /* café(5 bytes) Müller(7) España(7) résumé(8) */
+    CHECK_FULL(a, "café Müller España résumé",
+               "cafe@0[0,5) muller@1[6,13) espana@2[14,21) resume@3[22,30)", 4);
+    CHECK_TERMS(a, "ÀÉÎÕÜ àéîõü Çç", "aeiou aeiou cc", 3);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__letter_without_decomposition_kept)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    /* Ł (U+0141) has no decomposition: case folding gives ł (U+0142), which
+     * stays; ó and ź lose their marks. */
+    CHECK_FULL(a, "Łódź", "\xC5\x82odz@0[0,7)", 1);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__sharp_s_and_ligatures_expand)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    /* Straße = 7 bytes; U+FB01 ﬁ = 3 bytes + "nance" */
+    CHECK_FULL(a, "Straße ﬁnance STRASSE",
+               "strasse@0[0,7) finance@1[8,16) strasse@2[17,24)", 3);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__fullwidth_compatibility_decomposed)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    /* Fullwidth letters and digits are 3 bytes each. */
+    CHECK_FULL(a, "Ｆｏｏ ２０１９", "foo@0[0,9) 2019@1[10,22)", 2);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__full_case_folding)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    /* Σ and final ς both fold to σ; ό loses its accent; İ folds to i + U+0307
+     * whose mark is removed. */
+    CHECK_TERMS(a, "ΟΔΟΣ οδός İstanbul", "οδοσ οδοσ istanbul", 3);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__combining_marks_inside_word)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    /* e + U+0301 COMBINING ACUTE ACCENT */
+    CHECK_FULL(a, "e\xCC\x81", "e@0[0,3)", 1);
+    /* A mark inside a run does not split it ... */
+    CHECK_FULL(a, "Cafe\xCC\x81s ok", "cafes@0[0,7) ok@1[8,10)", 2);
+    /* ... and a mark ending the word belongs to it. */
+    CHECK_FULL(a, "re\xCC\x81sume\xCC\x81 x", "resume@0[0,10) x@1[11,12)", 2);
+    /* Decomposed and precomposed forms give the same term. */
+    CHECK_TERMS(a, "r\xC3\xA9sum\xC3\xA9", "resume", 1);
+    analyzer_free(a);
+}
+
+/* ---- apostrophes -------------------------------------------------------- */
+
+TEST(test_analyze__possessive_ascii_apostrophe)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    CHECK_INT(run(a, "Pyongyang's nuclear"), 0);
+    CHECK_STR(R.terms, "pyongyang nuclear");
+    CHECK_INT(R.n_pos, 2);
+    REQUIRE(R.n_tok == 2);
+    CHECK_INT(R.toks[0].pos, 0);
+    CHECK_INT(R.toks[0].start, 0);
+    /* The rules do not say whether the removed 's is highlighted. */
+    if (R.toks[0].end != 9 && R.toks[0].end != 11)
+        T_FAIL("Pyongyang's ends at %u, expected 9 or 11", (unsigned)R.toks[0].end);
+    CHECK_INT(R.toks[1].pos, 1);
+    CHECK_INT(R.toks[1].start, 12);
+    CHECK_INT(R.toks[1].end, 19);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__possessive_curly_apostrophe)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    /* ’ is U+2019, 3 bytes */
+    CHECK_INT(run(a, "Korea’s ties"), 0);
+    CHECK_STR(R.terms, "korea ties");
+    CHECK_INT(R.n_pos, 2);
+    REQUIRE(R.n_tok == 2);
+    CHECK_INT(R.toks[0].start, 0);
+    if (R.toks[0].end != 5 && R.toks[0].end != 9)
+        T_FAIL("Korea’s ends at %u, expected 5 or 9", (unsigned)R.toks[0].end);
+    CHECK_INT(R.toks[1].pos, 1);
+    CHECK_INT(R.toks[1].start, 10);
+    CHECK_INT(R.toks[1].end, 14);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__plural_possessive_trailing_apostrophe)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    /* A trailing apostrophe is not between two letters: it separates. */
+    CHECK_FULL(a, "countries' leaders US' allies",
+               "countries@0[0,9) leaders@1[11,18) us@2[19,21) allies@3[23,29)", 4);
+    CHECK_FULL(a, "countries’ leaders", "countries@0[0,9) leaders@1[13,20)", 2);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__inner_apostrophe_kept_as_ascii)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    CHECK_FULL(a, "don't DON’T", "don't@0[0,5) don't@1[6,13)", 2);
+    CHECK_FULL(a, "rock'n'roll rock’n’roll", "rock'n'roll@0[0,11) rock'n'roll@1[12,27)", 2);
+    /* 's followed by more letters is not a trailing possessive; the trailing
+     * one is removed. */
+    CHECK_TERMS(a, "O'Shea's", "o'shea", 1);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__outer_apostrophes_and_quotes_split)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    CHECK_FULL(a, "'Hello,' she said. \"Yes\" ‘quoted’ 'tis don''t",
+               "hello@0[1,6) she@1[9,12) said@2[13,17) yes@3[20,23) quoted@4[28,34) "
+               "tis@5[39,42) don@6[43,46) t@7[48,49)",
+               8);
+    /* Curly double quotes U+201C/U+201D */
+    CHECK_FULL(a, "“Peace”", "peace@0[3,8)", 1);
+    analyzer_free(a);
+}
+
+/* ---- everything else splits -------------------------------------------- */
+
+TEST(test_analyze__hyphens_give_consecutive_positions)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    CHECK_FULL(a, "Jong-un", "jong@0[0,4) un@1[5,7)", 2);
+    CHECK_FULL(a, "Russia-North Korea", "russia@0[0,6) north@1[7,12) korea@2[13,18)", 3);
+    /* em dash U+2014 */
+    CHECK_FULL(a, "Russia—North", "russia@0[0,6) north@1[9,14)", 2);
+    /* hyphen and a trailing possessive together */
+    CHECK_INT(run(a, "Kim Jong-un's visit"), 0);
+    CHECK_STR(R.terms, "kim jong un visit");
+    CHECK_INT(R.n_pos, 4);
+    REQUIRE(R.n_tok == 4);
+    CHECK_INT(R.toks[1].pos, 1);
+    CHECK_INT(R.toks[1].start, 4);
+    CHECK_INT(R.toks[1].end, 8);
+    CHECK_INT(R.toks[2].pos, 2);
+    CHECK_INT(R.toks[2].start, 9);
+    CHECK_INT(R.toks[3].pos, 3);
+    CHECK_INT(R.toks[3].start, 14);
+    CHECK_INT(R.toks[3].end, 19);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__numbers_and_times_split)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    CHECK_FULL(a, "21:18:40", "21@0[0,2) 18@1[3,5) 40@2[6,8)", 3);
+    CHECK_FULL(a, "2019/4/25", "2019@0[0,4) 4@1[5,6) 25@2[7,9)", 3);
+    CHECK_FULL(a, "3.5", "3@0[0,1) 5@1[2,3)", 2);
+    CHECK_FULL(a, "1,000", "1@0[0,1) 000@1[2,5)", 2);
+    CHECK_TERMS(a, "Published: 2019/4/25 21:18:40", "published 2019 4 25 21 18 40", 7);
+    analyzer_free(a);
+}
+
+/* ---- CJK ---------------------------------------------------------------- */
+
+TEST(test_analyze__cjk_one_token_per_ideograph)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    CHECK_FULL(a, "北京欢迎你",
+               "北@0[0,3) 京@1[3,6) 欢@2[6,9) 迎@3[9,12) 你@4[12,15)", 5);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__cjk_mixed_with_latin_and_digits)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    CHECK_FULL(a, "abc中文def", "abc@0[0,3) 中@1[3,6) 文@2[6,9) def@3[9,12)", 4);
+    CHECK_FULL(a, "在2019年", "在@0[0,3) 2019@1[3,7) 年@2[7,10)", 3);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__kana_one_token_each)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    CHECK_FULL(a, "カタカナ", "カ@0[0,3) タ@1[3,6) カ@2[6,9) ナ@3[9,12)", 4);
+    analyzer_free(a);
+}
+
+/* ---- bad and degenerate input ------------------------------------------ */
+
+TEST(test_analyze__invalid_utf8_separates)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    CHECK_FULL(a, "abc\xFF" "def", "abc@0[0,3) def@1[4,7)", 2);
+    CHECK_FULL(a, "ab\xE2\x82" "cd", "ab@0[0,2) cd@1[4,6)", 2);       /* truncated */
+    CHECK_FULL(a, "x\xC0\xAF" "y", "x@0[0,1) y@1[3,4)", 2);          /* overlong */
+    CHECK_FULL(a, "x\xED\xA0\x80" "y", "x@0[0,1) y@1[4,5)", 2);      /* surrogate */
+    CHECK_FULL(a, "x\xF4\x90\x80\x80" "y", "x@0[0,1) y@1[5,6)", 2);  /* > U+10FFFF */
+    CHECK_FULL(a, "caf\xC3", "caf@0[0,3)", 1);                       /* cut at end */
+    CHECK_FULL(a, "\x80\xBF\xFE\xFF", "", 0);
+    /* a NUL byte */
+    CHECK_INT(run_len(a, "ab\0cd", 5, 0), 0);
+    CHECK_STR(R.full, "ab@0[0,2) cd@1[3,5)");
+    CHECK_INT(R.n_pos, 2);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__every_invalid_byte_is_a_separator)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    /* Any byte >= 0x80 followed by an ASCII letter is an invalid sequence;
+     * the collector also checks that no term holds an invalid byte. */
+    for (int b = 0x80; b <= 0xFF; b++) {
+        char text[6] = {'a', 'b', (char)b, 'c', 'd', 0};
+        CHECK_INT(run_len(a, text, 5, 0), 0);
+        if (strcmp(R.full, "ab@0[0,2) cd@1[3,5)") != 0)
+            T_FAIL("byte 0x%02x: got \"%s\"", b, R.full);
+    }
+    analyzer_free(a);
+}
+
+TEST(test_analyze__empty_input)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    CHECK_INT(run_len(a, "", 0, 0), 0);
+    CHECK_INT(R.n_tok, 0);
+    CHECK_INT(R.n_pos, 0);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__punctuation_only)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    CHECK_INT(run(a, "... !!! -- “” ’ ' — ,;: () [] %$#@ \t\n"), 0);
+    CHECK_INT(R.n_tok, 0);
+    CHECK_INT(R.n_pos, 0);
+    analyzer_free(a);
+}
+
+/* ---- term length limit -------------------------------------------------- */
+
+/* "a " + n copies of unit + " b", malloc'd. */
+static char *sandwich(const char *unit, size_t n, size_t *len)
+{
+    size_t u = strlen(unit);
+    char *s = malloc(2 + n * u + 2 + 1);
+    if (!s)
+        return NULL;
+    memcpy(s, "a ", 2);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + 2 + i * u, unit, u);
+    memcpy(s + 2 + n * u, " b", 3);
+    *len = 2 + n * u + 2;
+    return s;
+}
+
+TEST(test_analyze__very_long_word_dropped_but_takes_position)
+{
+    analyzer *a = new_analyzer(NULL);
+    size_t len;
+    char *s = sandwich("x", 10000, &len);
+    REQUIRE(a && s);
+    CHECK_INT(run_len(a, s, len, 0), 0);
+    CHECK_STR(R.full, "a@0[0,1) b@2[10003,10004)");
+    CHECK_INT(R.n_pos, 3);
+    free(s);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__max_term_boundary)
+{
+    analyzer *a = new_analyzer(NULL);
+    char expect[512], word[ANALYZE_MAX_TERM + 1];
+    size_t len;
+    char *s;
+    REQUIRE(a);
+
+    memset(word, 'x', ANALYZE_MAX_TERM);
+    word[ANALYZE_MAX_TERM] = '\0';
+    s = sandwich("x", ANALYZE_MAX_TERM, &len);
+    REQUIRE(s);
+    CHECK_INT(run_len(a, s, len, 0), 0);
+    snprintf(expect, sizeof expect, "a@0[0,1) %s@1[2,%d) b@2[%d,%d)", word,
+             2 + ANALYZE_MAX_TERM, 3 + ANALYZE_MAX_TERM, 4 + ANALYZE_MAX_TERM);
+    CHECK_STR(R.full, expect);
+    CHECK_INT(R.n_pos, 3);
+    free(s);
+
+    s = sandwich("x", ANALYZE_MAX_TERM + 1, &len);
+    REQUIRE(s);
+    CHECK_INT(run_len(a, s, len, 0), 0);
+    snprintf(expect, sizeof expect, "a@0[0,1) b@2[%d,%d)", 4 + ANALYZE_MAX_TERM,
+             5 + ANALYZE_MAX_TERM);
+    CHECK_STR(R.full, expect);
+    CHECK_INT(R.n_pos, 3);
+    free(s);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__max_term_counts_bytes_after_folding)
+{
+    analyzer *a = new_analyzer(NULL);
+    char expect[512];
+    size_t len;
+    char *s;
+    REQUIRE(a);
+
+    /* 100 é = 200 bytes of text but 100 bytes folded: kept. */
+    s = sandwich("é", 100, &len);
+    REQUIRE(s);
+    CHECK_INT(run_len(a, s, len, 0), 0);
+    CHECK_INT(R.n_tok, 3);
+    CHECK_INT(R.n_pos, 3);
+    if (R.n_tok == 3) {
+        char word[101];
+        memset(word, 'e', 100);
+        word[100] = '\0';
+        snprintf(expect, sizeof expect, "a %s b", word);
+        CHECK_STR(R.terms, expect);
+        CHECK_INT(R.toks[1].start, 2);
+        CHECK_INT(R.toks[1].end, 202);
+    }
+    free(s);
+
+    /* 128 X: case folding keeps the length, so kept. */
+    s = sandwich("X", ANALYZE_MAX_TERM, &len);
+    REQUIRE(s);
+    CHECK_INT(run_len(a, s, len, 0), 0);
+    CHECK_INT(R.n_tok, 3);
+    free(s);
+
+    /* U+0587 (2 bytes) decomposes to U+0565 U+0582 (4 bytes): 64 of them are
+     * 128 bytes of text but 256 folded, so the word is dropped. */
+    s = sandwich("\xD6\x87", ANALYZE_MAX_TERM / 2, &len);
+    REQUIRE(s);
+    CHECK_INT(run_len(a, s, len, 0), 0);
+    snprintf(expect, sizeof expect, "a@0[0,1) b@2[%d,%d)", 3 + ANALYZE_MAX_TERM,
+             4 + ANALYZE_MAX_TERM);
+    CHECK_STR(R.full, expect);
+    CHECK_INT(R.n_pos, 3);
+    free(s);
+    analyzer_free(a);
+}
+
+/* ---- the run contract --------------------------------------------------- */
+
+TEST(test_analyze__first_pos_offsets_positions)
+{
+    analyzer *a = new_analyzer(NULL);
+    size_t len;
+    char *s;
+    REQUIRE(a);
+    CHECK_INT(run_len(a, "alpha beta", 10, 100), 0);
+    CHECK_STR(R.full, "alpha@100[0,5) beta@101[6,10)");
+    CHECK_INT(R.n_pos, 2); /* a count, not the next position */
+
+    /* a dropped word still counts in n_pos */
+    s = sandwich("y", ANALYZE_MAX_TERM + 1, &len);
+    REQUIRE(s);
+    CHECK_INT(run_len(a, s, len, 10), 0);
+    CHECK_INT(R.n_tok, 2);
+    if (R.n_tok == 2) {
+        CHECK_INT(R.toks[0].pos, 10);
+        CHECK_INT(R.toks[1].pos, 12);
+    }
+    CHECK_INT(R.n_pos, 3);
+    free(s);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__callback_stops_analysis)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    R.stop_at = 2;
+    R.stop_rc = 7;
+    CHECK_INT(run(a, "one two three four"), 7);
+    CHECK_INT(R.n_tok, 2);
+    CHECK_STR(R.terms, "one two");
+
+    R.stop_at = 1;
+    R.stop_rc = -42;
+    CHECK_INT(run(a, "one two three four"), -42);
+    CHECK_INT(R.n_tok, 1);
+
+    R.stop_at = 0;
+    R.stop_rc = 0;
+    analyzer_free(a);
+}
+
+TEST(test_analyze__n_pos_may_be_null_and_analyzer_is_reusable)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    memset(&R, 0, sizeof R);
+    R.text_len = 9;
+    CHECK_INT(analyzer_run(a, "Seoul's 1", 9, 0, collect, &R, NULL), 0);
+    CHECK_STR(R.terms, "seoul 1");
+
+    /* A second run starts afresh. */
+    CHECK_FULL(a, "café, ok", "cafe@0[0,5) ok@1[7,9)", 2);
+    CHECK_FULL(a, "café, ok", "cafe@0[0,5) ok@1[7,9)", 2);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__text_of_4_gib_refused)
+{
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+#if SIZE_MAX > UINT32_MAX
+    {
+        size_t len = (size_t)1 << 32;
+        /* Read-only zero pages; only touched if the length is not checked. */
+        void *m = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (m == MAP_FAILED) {
+            fprintf(stderr, "cannot map 4 GiB; skipping the check\n");
+        } else {
+            memset(&R, 0, sizeof R);
+            R.text_len = len;
+            CHECK_INT(analyzer_run(a, m, len, 0, collect, &R, NULL), LEDE_ELIMIT);
+            CHECK_INT(R.n_tok, 0);
+            munmap(m, len);
+        }
+    }
+#endif
+    analyzer_free(a);
+}
+
+/* ---- analyzer_term ------------------------------------------------------ */
+
+static size_t term_of(analyzer *a, const char *word, char *out, size_t cap)
+{
+    return analyzer_term(a, word, strlen(word), out, cap);
+}
+
+TEST(test_analyze__term_normalizes_one_word)
+{
+    analyzer *a = new_analyzer(NULL);
+    char out[256];
+    size_t n;
+    REQUIRE(a);
+    n = term_of(a, "Pyongyang's", out, sizeof out);
+    CHECK_MEM(out, n, "pyongyang");
+    n = term_of(a, "Korea’s", out, sizeof out);
+    CHECK_MEM(out, n, "korea");
+    n = term_of(a, "DON’T", out, sizeof out);
+    CHECK_MEM(out, n, "don't");
+    n = term_of(a, "Straße", out, sizeof out);
+    CHECK_MEM(out, n, "strasse");
+    n = term_of(a, "Ｆｏｏ", out, sizeof out);
+    CHECK_MEM(out, n, "foo");
+    n = term_of(a, "re\xCC\x81sume\xCC\x81", out, sizeof out);
+    CHECK_MEM(out, n, "resume");
+    n = term_of(a, "北", out, sizeof out);
+    CHECK_MEM(out, n, "北");
+    analyzer_free(a);
+}
+
+TEST(test_analyze__term_without_letters_or_room_is_empty)
+{
+    analyzer *a = new_analyzer(NULL);
+    char out[256];
+    REQUIRE(a);
+    CHECK_INT(term_of(a, "!!!", out, sizeof out), 0);
+    CHECK_INT(term_of(a, "", out, sizeof out), 0);
+    CHECK_INT(term_of(a, "’", out, sizeof out), 0);
+    CHECK_INT(term_of(a, "\xFF\xFE", out, sizeof out), 0);
+    CHECK_INT(term_of(a, "Washington", out, 3), 0);
+    CHECK_INT(term_of(a, "Washington", out, 0), 0);
+    analyzer_free(a);
+}
+
+/* ---- stemming ----------------------------------------------------------- */
+
+TEST(test_analyze__english_stemming)
+{
+    analyzer *a = new_analyzer("english");
+    REQUIRE(a);
+    /* Stems replace terms; positions and offsets still describe the text. */
+    CHECK_FULL(a, "Cats running generously connections",
+               "cat@0[0,4) run@1[5,12) generous@2[13,23) connect@3[24,35)", 4);
+    CHECK_TERMS(a, "Stemming", "stem", 1);
+    analyzer_free(a);
+}
+
+TEST(test_analyze__english_stemming_after_possessive)
+{
+    analyzer *a = new_analyzer("english");
+    char out[64];
+    size_t n;
+    REQUIRE(a);
+    CHECK_TERMS(a, "Pyongyang's Korea’s cats'", "pyongyang korea cat", 3);
+    n = term_of(a, "Running", out, sizeof out);
+    CHECK_MEM(out, n, "run");
+    n = term_of(a, "Connections", out, sizeof out);
+    CHECK_MEM(out, n, "connect");
+    analyzer_free(a);
+}
+
+TEST(test_analyze__unknown_language_refused)
+{
+    analyzer *a = (analyzer *)&R; /* any non-NULL value: must become NULL */
+    analyzer_opts o = {"klingon"};
+    CHECK_INT(analyzer_new(&a, &o), LEDE_EINVAL);
+    CHECK(a == NULL);
+    if (a == NULL)
+        analyzer_free(a); /* _free accepts NULL */
+}
+
+TEST(test_analyze__no_stemming_by_default)
+{
+    const char *langs[] = {NULL, "", "none"};
+    for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) {
+        analyzer *a = new_analyzer(langs[i]);
+        char out[64];
+        size_t n;
+        if (!a)
+            continue;
+        CHECK_TERMS(a, "Cats running generously connections",
+                    "cats running generously connections", 4);
+        n = term_of(a, "running", out, sizeof out);
+        CHECK_MEM(out, n, "running");
+        analyzer_free(a);
+    }
+}
+
+TEST_MAIN()
