@@ -1,2 +1,383 @@
-/* article.c - stub, to be written. */
+/* article.c - the editorial plain-text layout (contract and layout in
+ * article.h).
+ *
+ * Called by the input reader for every file that is not JSON Lines, so it
+ * must stay linear: one forward pass finds the title and the metadata line,
+ * one backward pass over the tail peels off the trailer boilerplate and the
+ * "Posted in:" section, and one forward pass copies the paragraphs in
+ * between. Each byte is looked at a bounded number of times. */
 #include "article.h"
+
+#include <string.h>
+
+#include "buf.h"
+#include "date.h"
+#include "err.h"
+
+/* Paragraphs that layout generators append after the article and that are
+ * never part of it. Compared with the whole trimmed paragraph, ignoring ASCII
+ * case; only dropped at the end of the text. */
+static const char *const trailer_lines[] = {
+    "blog comments powered by Disqus",
+};
+
+/* ---- white space: ASCII blanks and U+00A0 (UTF-8 C2 A0) ---- */
+
+static int is_ascii_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Length of the white space at t[i] (0 if none); never reads past end. */
+static size_t space_at(const char *t, size_t i, size_t end)
+{
+    unsigned char c = (unsigned char)t[i];
+    if (is_ascii_space(c))
+        return 1;
+    if (c == 0xC2 && i + 1 < end && (unsigned char)t[i + 1] == 0xA0)
+        return 2;
+    return 0;
+}
+
+/* Length of the white space ending just before t[end] (0 if none). */
+static size_t space_before(const char *t, size_t begin, size_t end)
+{
+    unsigned char c = (unsigned char)t[end - 1];
+    if (is_ascii_space(c))
+        return 1;
+    if (c == 0xA0 && end - begin >= 2 && (unsigned char)t[end - 2] == 0xC2)
+        return 2;
+    return 0;
+}
+
+static size_t skip_space(const char *t, size_t i, size_t end)
+{
+    size_t n;
+    while (i < end && (n = space_at(t, i, end)) != 0)
+        i += n;
+    return i;
+}
+
+static size_t skip_space_back(const char *t, size_t begin, size_t end)
+{
+    size_t n;
+    while (end > begin && (n = space_before(t, begin, end)) != 0)
+        end -= n;
+    return end;
+}
+
+/* Narrows [*b, *e) to exclude surrounding white space. */
+static void trim(const char *t, size_t *b, size_t *e)
+{
+    *b = skip_space(t, *b, *e);
+    *e = skip_space_back(t, *b, *e);
+}
+
+static int is_blank(const char *t, size_t b, size_t e)
+{
+    return skip_space(t, b, e) == e;
+}
+
+static char ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Whether t[i..end) starts with the lower-case ASCII word w, ignoring case. */
+static int starts_with_ci(const char *t, size_t i, size_t end, const char *w)
+{
+    size_t n = strlen(w);
+    if (end - i < n)
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        if (ascii_lower(t[i + k]) != w[k])
+            return 0;
+    return 1;
+}
+
+/* If t[i..end) is `key`, optional white space and ':', returns the index after
+ * the ':'; else 0 (never a valid answer, since the key is not empty). */
+static size_t keyword_colon(const char *t, size_t i, size_t end, const char *key)
+{
+    if (!starts_with_ci(t, i, end, key))
+        return 0;
+    i = skip_space(t, i + strlen(key), end);
+    return i < end && t[i] == ':' ? i + 1 : 0;
+}
+
+/* ---- lines ---- */
+
+/* The line starting at `pos`: [pos, *line_end) without the '\n'; returns the
+ * start of the next line (len when there is none). */
+static size_t next_line(const char *t, size_t pos, size_t len, size_t *line_end)
+{
+    const char *nl = memchr(t + pos, '\n', len - pos);
+    if (!nl) {
+        *line_end = len;
+        return len;
+    }
+    *line_end = (size_t)(nl - t);
+    return *line_end + 1;
+}
+
+/* The start of the line that ends at `end` (the line holds no '\n'). */
+static size_t line_start_back(const char *t, size_t begin, size_t end)
+{
+    while (end > begin && t[end - 1] != '\n')
+        end--;
+    return end;
+}
+
+/* Finds the last paragraph in t[begin..end) when it is a single line (the
+ * only kind a trailer or a "Posted in:" line can be): *pb, *pe get its trimmed
+ * span and *line_begin the start of the line, so the text before it is
+ * t[begin..*line_begin). Returns 0 when the range holds only blank lines or
+ * ends with a longer paragraph, without scanning that paragraph further. */
+static int last_line_paragraph(const char *t, size_t begin, size_t end, size_t *pb, size_t *pe,
+                               size_t *line_begin)
+{
+    size_t ls;
+    for (;;) { /* skip blank lines at the end */
+        if (end <= begin)
+            return 0;
+        ls = line_start_back(t, begin, end);
+        if (!is_blank(t, ls, end))
+            break;
+        end = ls > begin ? ls - 1 : begin; /* also drop the '\n' before the line */
+    }
+    if (ls > begin) { /* is the line above part of the same paragraph? */
+        size_t above_end = ls - 1;
+        size_t above = line_start_back(t, begin, above_end);
+        if (!is_blank(t, above, above_end))
+            return 0;
+    }
+    *line_begin = ls;
+    *pb = ls;
+    *pe = end;
+    trim(t, pb, pe);
+    return 1;
+}
+
+static int is_trailer(const char *t, size_t b, size_t e)
+{
+    for (size_t k = 0; k < sizeof trailer_lines / sizeof trailer_lines[0]; k++) {
+        const char *w = trailer_lines[k];
+        size_t n = strlen(w);
+        if (e - b != n)
+            continue;
+        size_t i = 0;
+        while (i < n && ascii_lower(t[b + i]) == ascii_lower(w[i]))
+            i++;
+        if (i == n)
+            return 1;
+    }
+    return 0;
+}
+
+/* Drops trailer paragraphs from the end of t[begin..*end). */
+static void drop_trailers(const char *t, size_t begin, size_t *end)
+{
+    size_t pb, pe, line_begin;
+    while (last_line_paragraph(t, begin, *end, &pb, &pe, &line_begin) && is_trailer(t, pb, pe))
+        *end = line_begin;
+}
+
+/* ---- the metadata line ---- */
+
+/* Parses "Source:<s> Published: <date>" (either part optional) in the
+ * trimmed line t[b..e): sets the spans of the source and of the date text.
+ * Returns 1 if it is such a line, 0 if it is ordinary text. */
+static int parse_meta(const char *t, size_t b, size_t e, size_t *src_b, size_t *src_e,
+                      size_t *date_b, size_t *date_e, int *has_date)
+{
+    size_t vs = 0, vd = keyword_colon(t, b, e, "published");
+    *src_b = *src_e = b;
+    *has_date = 0;
+    if (vd == 0) {
+        if ((vs = keyword_colon(t, b, e, "source")) == 0)
+            return 0;
+        /* The source ends where a word "Published" followed by ':' starts; a
+         * source that merely contains the word keeps it. */
+        *src_b = vs;
+        *src_e = e;
+        for (size_t i = vs; i < e; i++) {
+            if (i > vs && space_before(t, vs, i) == 0)
+                continue;
+            if ((vd = keyword_colon(t, i, e, "published")) != 0) {
+                *src_e = i;
+                break;
+            }
+        }
+        trim(t, src_b, src_e);
+    }
+    if (vd != 0) {
+        *has_date = 1;
+        *date_b = vd;
+        *date_e = e;
+        trim(t, date_b, date_e);
+    }
+    return 1;
+}
+
+/* ---- body ---- */
+
+/* Appends t[b..e) without '\r' bytes. */
+static int append_no_cr(buf *out, const char *t, size_t b, size_t e)
+{
+    while (b < e) {
+        const char *cr = memchr(t + b, '\r', e - b);
+        size_t stop = cr ? (size_t)(cr - t) : e;
+        int rc = buf_append(out, t + b, stop - b);
+        if (rc)
+            return rc;
+        b = cr ? stop + 1 : e;
+    }
+    return 0;
+}
+
+/* Copies the paragraphs of t[begin..end) into out, trimmed and joined by
+ * "\n\n". */
+static int copy_paragraphs(buf *out, const char *t, size_t begin, size_t end)
+{
+    size_t pos = begin, para_b = 0, para_e = 0;
+    int in_para = 0;
+    while (pos < end) {
+        size_t le;
+        size_t next = next_line(t, pos, end, &le);
+        if (is_blank(t, pos, le)) {
+            in_para = 0;
+        } else {
+            if (!in_para) {
+                /* Flush the previous paragraph now that we know another one
+                 * follows it. */
+                if (para_e > para_b) {
+                    int rc = append_no_cr(out, t, para_b, para_e);
+                    if (!rc)
+                        rc = buf_append(out, "\n\n", 2);
+                    if (rc)
+                        return rc;
+                }
+                para_b = skip_space(t, pos, le);
+                in_para = 1;
+            }
+            para_e = skip_space_back(t, pos, le);
+        }
+        pos = next;
+    }
+    if (para_e > para_b)
+        return append_no_cr(out, t, para_b, para_e);
+    return 0;
+}
+
+/* Sets field `which` to t[b..e) with '\r' removed. */
+static int set_field(doc *d, enum doc_field which, const char *t, size_t b, size_t e)
+{
+    if (!memchr(t + b, '\r', e - b))
+        return doc_set(d, which, t + b, e - b);
+    buf tmp = {0};
+    int rc = append_no_cr(&tmp, t, b, e);
+    if (rc) {
+        buf_free(&tmp);
+        return rc;
+    }
+    size_t n = tmp.len;
+    char *s = buf_detach(&tmp);
+    if (!s)
+        return LEDE_ENOMEM;
+    doc_take(d, which, s, n);
+    return 0;
+}
+
+int article_parse(doc *d, const char *text, size_t len, unsigned *warn)
+{
+    int rc = 0;
+    buf body = {0};
+    const char *t = text ? text : "";
+    if (!text)
+        len = 0;
+
+    d->date = DATE_NONE;
+    doc_take(d, DOC_TITLE, NULL, 0);
+    doc_take(d, DOC_SOURCE, NULL, 0);
+    doc_take(d, DOC_SECTION, NULL, 0);
+    doc_take(d, DOC_BODY, NULL, 0);
+
+    size_t pos = 0;
+    if (len >= 3 && memcmp(t, "\xEF\xBB\xBF", 3) == 0) /* a UTF-8 byte order mark */
+        pos = 3;
+
+    /* Title: the first non-blank line. */
+    size_t b = 0, e = 0;
+    int found = 0;
+    while (pos < len && !found) {
+        size_t le, next = next_line(t, pos, len, &le);
+        if (!is_blank(t, pos, le)) {
+            b = pos;
+            e = le;
+            trim(t, &b, &e);
+            found = 1;
+        }
+        pos = next;
+    }
+    if (!found)
+        return 0;
+    if ((rc = doc_set(d, DOC_TITLE, t + b, e - b)) != 0)
+        return rc;
+
+    /* Metadata: the next non-blank line, if it is a Source/Published line. */
+    size_t body_begin = pos;
+    while (pos < len) {
+        size_t le, next = next_line(t, pos, len, &le);
+        if (!is_blank(t, pos, le)) {
+            size_t sb, se, db = 0, de = 0;
+            int has_date;
+            b = pos;
+            e = le;
+            trim(t, &b, &e);
+            if (parse_meta(t, b, e, &sb, &se, &db, &de, &has_date)) {
+                if ((rc = set_field(d, DOC_SOURCE, t, sb, se)) != 0)
+                    return rc;
+                if (has_date && date_parse(&d->date, t + db, de - db) != 0 && warn)
+                    *warn |= ARTICLE_WARN_BAD_DATE;
+                body_begin = next;
+            }
+            break;
+        }
+        pos = next;
+    }
+
+    /* Tail: trailer boilerplate, then "Posted in: <SECTION>" as the last
+     * paragraph, then (in case the order was swapped) boilerplate again. */
+    size_t body_end = len;
+    drop_trailers(t, body_begin, &body_end);
+    size_t pb, pe, line_begin;
+    if (last_line_paragraph(t, body_begin, body_end, &pb, &pe, &line_begin)) {
+        size_t v = keyword_colon(t, pb, pe, "posted in");
+        if (v != 0) {
+            size_t sb = v, se = pe;
+            trim(t, &sb, &se);
+            if ((rc = set_field(d, DOC_SECTION, t, sb, se)) != 0)
+                return rc;
+            body_end = line_begin;
+            drop_trailers(t, body_begin, &body_end);
+        }
+    }
+
+    if (body_end > body_begin && (rc = buf_reserve(&body, body_end - body_begin)) != 0)
+        goto cleanup;
+    if ((rc = copy_paragraphs(&body, t, body_begin, body_end)) != 0)
+        goto cleanup;
+    if (body.len > 0) {
+        size_t n = body.len;
+        char *s = buf_detach(&body);
+        if (!s) {
+            rc = LEDE_ENOMEM;
+            goto cleanup;
+        }
+        doc_take(d, DOC_BODY, s, n);
+    }
+
+cleanup:
+    buf_free(&body);
+    return rc;
+}

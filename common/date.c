@@ -1,2 +1,203 @@
-/* date.c - stub, to be written. */
+/* date.c - publication dates: the few textual forms news files use, and ISO
+ * 8601 output (contract in date.h).
+ *
+ * Called by article.c and json.c when reading documents and by the searcher
+ * when printing them. Day counts use the closed-form proleptic Gregorian
+ * conversions popularised by Howard Hinnant ("chrono-compatible low-level
+ * date algorithms"): a year is shifted to start on March 1st so the leap day
+ * falls at its end, and 400-year eras of 146097 days make the rest exact
+ * integer arithmetic without tables or loops. */
 #include "date.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "err.h"
+
+#define SECS_PER_DAY 86400
+#define DAYS_PER_ERA 146097       /* days in 400 Gregorian years */
+#define EPOCH_SHIFT 719468        /* days from 0000-03-01 to 1970-01-01 */
+#define DATE_YEAR_MIN 1
+#define DATE_YEAR_MAX 9999
+
+/* Valid for |y| below 2.5e16 (era * 146097 must fit); no check that m and d name a real day
+ * (month 0 and 13 roll into the neighbouring years, day 0 is the day before
+ * the 1st). */
+int64_t date_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    /* Month index counted from March, so January and February belong to the
+     * previous "shifted" year. */
+    int64_t mp = m > 2 ? (int64_t)m - 3 : (int64_t)m + 9;
+    if (m <= 2)
+        y -= 1;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;                          /* [0, 399] */
+    int64_t doy = (153 * mp + 2) / 5 + (int64_t)d - 1;    /* [0, 365] */
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;  /* [0, 146096] */
+    return era * DAYS_PER_ERA + doe - EPOCH_SHIFT;
+}
+
+void date_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
+{
+    /* days + EPOCH_SHIFT could overflow near INT64_MAX, so split days into
+     * whole eras first (floor division) and add the shift to the remainder. */
+    int64_t q = days / DAYS_PER_ERA;
+    int64_t r = days % DAYS_PER_ERA;
+    if (r < 0) {
+        r += DAYS_PER_ERA;
+        q -= 1;
+    }
+    r += EPOCH_SHIFT;
+    int64_t era = q + r / DAYS_PER_ERA;
+    int64_t doe = r % DAYS_PER_ERA;                                      /* [0, 146096] */
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+    int64_t mp = (5 * doy + 2) / 153;                                    /* [0, 11] */
+    unsigned month = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+    *m = month;
+    *y = yoe + era * 400 + (month <= 2);
+}
+
+static int is_leap(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static unsigned days_in_month(int64_t y, unsigned m)
+{
+    static const unsigned char dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : dim[m - 1];
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Reads between min_digits and max_digits decimal digits at s[*i..end). */
+static int read_num(const char *s, size_t *i, size_t end, int min_digits, int max_digits,
+                    unsigned *out)
+{
+    unsigned v = 0;
+    int n = 0;
+    while (*i < end && n < max_digits && s[*i] >= '0' && s[*i] <= '9') {
+        v = v * 10 + (unsigned)(s[*i] - '0');
+        (*i)++;
+        n++;
+    }
+    if (n < min_digits)
+        return -1;
+    /* More digits than allowed ("20190-01-01", "12:300") is junk, not a
+     * shorter number followed by something else. */
+    if (*i < end && s[*i] >= '0' && s[*i] <= '9')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int date_parse(int64_t *out, const char *s, size_t len)
+{
+    *out = DATE_NONE;
+    if (!s)
+        return LEDE_EINVAL;
+    size_t i = 0, end = len;
+    while (i < end && is_space(s[i]))
+        i++;
+    while (end > i && is_space(s[end - 1]))
+        end--;
+
+    unsigned year, month = 1, day = 1, hour = 0, min = 0, sec = 0;
+    if (read_num(s, &i, end, 4, 4, &year) != 0)
+        return LEDE_EINVAL;
+    if (i < end) {
+        char sep = s[i];
+        if (sep != '-' && sep != '/')
+            return LEDE_EINVAL;
+        i++;
+        if (read_num(s, &i, end, 1, 2, &month) != 0)
+            return LEDE_EINVAL;
+        if (i == end) {
+            if (sep != '-') /* YYYY-MM only; "2019/4" is not a form we know */
+                return LEDE_EINVAL;
+        } else {
+            if (s[i] != sep) /* "2019/4-25" mixes separators */
+                return LEDE_EINVAL;
+            i++;
+            if (read_num(s, &i, end, 1, 2, &day) != 0)
+                return LEDE_EINVAL;
+        }
+        if (i < end) {
+            if (s[i] == 'T') {
+                i++;
+            } else if (s[i] == ' ' || s[i] == '\t') {
+                while (i < end && (s[i] == ' ' || s[i] == '\t'))
+                    i++;
+            } else {
+                return LEDE_EINVAL;
+            }
+            if (read_num(s, &i, end, 1, 2, &hour) != 0)
+                return LEDE_EINVAL;
+            if (i == end || s[i] != ':')
+                return LEDE_EINVAL;
+            i++;
+            if (read_num(s, &i, end, 2, 2, &min) != 0)
+                return LEDE_EINVAL;
+            if (i < end && s[i] == ':') {
+                i++;
+                if (read_num(s, &i, end, 2, 2, &sec) != 0)
+                    return LEDE_EINVAL;
+            }
+            if (i < end && s[i] == 'Z')
+                i++;
+            if (i != end)
+                return LEDE_EINVAL;
+        }
+    }
+    /* Leap seconds (:60) are rejected: a seconds count cannot hold them. */
+    if (year < DATE_YEAR_MIN || year > DATE_YEAR_MAX || month < 1 || month > 12 || day < 1 ||
+        day > days_in_month(year, month) || hour > 23 || min > 59 || sec > 59)
+        return LEDE_EINVAL;
+    *out = date_days_from_civil(year, month, day) * SECS_PER_DAY + (int64_t)hour * 3600 +
+           (int64_t)min * 60 + sec;
+    return 0;
+}
+
+size_t date_format(char *out, size_t cap, int64_t t, int date_only)
+{
+    if (cap > 0)
+        out[0] = '\0';
+    if (t == DATE_NONE || cap == 0)
+        return 0;
+    int64_t days = t / SECS_PER_DAY;
+    int64_t secs = t % SECS_PER_DAY;
+    if (secs < 0) {
+        secs += SECS_PER_DAY;
+        days -= 1;
+    }
+    int64_t y;
+    unsigned m, d;
+    date_civil_from_days(days, &y, &m, &d);
+
+    /* Years outside 0..9999 (never produced by date_parse) use ISO 8601's
+     * expanded form with an explicit sign, so the output stays unambiguous. */
+    char year[24];
+    if (y < 0)
+        snprintf(year, sizeof year, "-%04" PRIu64, (uint64_t)0 - (uint64_t)y);
+    else if (y > 9999)
+        snprintf(year, sizeof year, "+%" PRId64, y);
+    else
+        snprintf(year, sizeof year, "%04" PRId64, y);
+
+    int n;
+    if (date_only)
+        n = snprintf(out, cap, "%s-%02u-%02u", year, m, d);
+    else
+        n = snprintf(out, cap, "%s-%02u-%02uT%02u:%02u:%02uZ", year, m, d,
+                     (unsigned)(secs / 3600), (unsigned)(secs / 60 % 60), (unsigned)(secs % 60));
+    if (n < 0 || (size_t)n >= cap) {
+        out[0] = '\0';
+        return 0;
+    }
+    return (size_t)n;
+}

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "codec.h"
 #include "format.h"
 
 typedef struct segread segread;

@@ -1,5 +1,5 @@
 /* main.c - the lede-index command: argument parsing and messages only.
- * The work is done by the indexer library (ingest.h) and common/. */
+ * The work is done by the indexer library (ingest, index, check, dump). */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -10,50 +10,71 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "date.h"
+#include "dump.h"
 #include "err.h"
+#include "index.h"
 #include "ingest.h"
 
 /* Exit statuses (docs/CLI.md). */
 #define EXIT_ALL_GOOD 0
 #define EXIT_SOME_SKIPPED 1
 #define EXIT_FATAL 2
+#define EXIT_CORRUPT 3
 
 static const char usage[] =
-    "usage: lede-index scan [options] INPUT...\n"
-    "       lede-index --help\n"
+    "usage: lede-index [options] DIR INPUT...     build DIR, or add to it\n"
+    "       lede-index delete DIR ID...           delete documents by external id\n"
+    "       lede-index optimize DIR               merge into one segment, drop deleted documents\n"
+    "       lede-index check DIR                  verify every file, structure and content\n"
+    "       lede-index stats DIR                  counts and where the bytes go\n"
+    "       lede-index dump DIR [[FIELD:]TERM]    the index (or one term's postings) as text\n"
+    "       lede-index scan [options] INPUT...    read and analyze input, write nothing\n"
     "\n"
-    "Reads articles and analyzes them the way the index will. INPUT is a file\n"
-    "(JSON Lines, plain or gzip, or an article in the editorial layout), a\n"
-    "directory (read recursively), or - for JSON Lines on standard input.\n"
-    "\n"
-    "commands:\n"
-    "  scan            read and analyze INPUT, report problems and totals; with\n"
-    "                  --list, print one line per document (id, date, source,\n"
-    "                  terms, title). Writes nothing.\n"
+    "INPUT is a file (JSON Lines, plain or gzip, or an article in the editorial\n"
+    "layout), a directory (read recursively), or - for JSON Lines on standard\n"
+    "input. A document whose id is already in DIR replaces it (an update); an\n"
+    "exact duplicate (same title and body text as a live document under another\n"
+    "id) is skipped and counted.\n"
     "\n"
     "options:\n"
-    "  -j, --threads N     parse and analyze with N threads (default: cores)\n"
-    "      --stem LANG     Snowball stemming (english, ...; default none)\n"
-    "      --max-doc-size BYTES  skip larger documents (default 64 MiB;\n"
-    "                      suffixes k, M, G)\n"
-    "      --list          (scan) print each document\n"
-    "  -q, --quiet         no per-problem messages, only the summary\n"
-    "  -h, --help          this text\n"
+    "  -j, --threads N        parse and analyze with N threads (default: cores);\n"
+    "                         the index is identical for every N\n"
+    "      --stem LANG        Snowball stemming for a new index (english, ...;\n"
+    "                         default none); recorded in DIR and used for queries\n"
+    "  -m, --memory SIZE      flush in-memory postings to a segment past SIZE\n"
+    "                         (default 256M; suffixes k, M, G)\n"
+    "      --commit-every N   commit every N documents (default: only at the end)\n"
+    "      --keep-duplicates  index exact duplicates too\n"
+    "      --merge-factor N   merge N adjacent segments of one size class (default 10;\n"
+    "                         1 disables automatic merging)\n"
+    "      --max-doc-size SIZE skip larger documents (default 64M)\n"
+    "      --list             (scan) print one line per document\n"
+    "  -q, --quiet            no progress line and no per-problem messages\n"
+    "  -h, --help             this text\n"
     "\n"
-    "exit status: 0 everything was read; 1 some input was skipped or\n"
-    "repaired (each case is reported as FILE:LINE: what happened); 2 nothing\n"
-    "usable, a bad option, or a fatal error.\n"
+    "exit status: 0 everything was read and committed; 1 some input was skipped\n"
+    "or repaired (each case is reported as FILE:LINE: what happened), or delete\n"
+    "found no such id; 2 nothing usable, a bad option, or a fatal error (the\n"
+    "index stays at its last commit); 3 check found damage.\n"
+    "Ctrl-C stops at the last commit.\n"
     "\n"
     "examples:\n"
-    "  lede-index scan ../shared/corpora/seed/\n"
-    "  lede-index scan --list --stem english articles.jsonl.gz\n"
-    "  zcat news.jsonl.gz | lede-index scan -\n";
+    "  lede-index idx ../shared/corpora/webis-editorials/webis-editorials.jsonl.gz\n"
+    "  lede-index --stem english --commit-every 10000 idx articles/\n"
+    "  zcat feed.jsonl.gz | lede-index idx -\n"
+    "  lede-index delete idx bbc-business-001\n"
+    "  lede-index check idx && lede-index stats idx\n";
 
 struct options {
     int n_threads;
     const char *stem;
     size_t max_doc;
+    size_t memory;
+    uint64_t commit_every;
+    uint32_t merge_factor;
+    int keep_duplicates;
     int list;
     int quiet;
 };
@@ -79,10 +100,19 @@ static int parse_size(const char *s, size_t *out)
     case 'g': case 'G': v <<= 30; end++; break;
     default: break;
     }
+    if (*end == 'B' || *end == 'b')
+        end++;
     if (*end || v == 0)
         return -1;
     *out = (size_t)v;
     return 0;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void report_problem(void *ctx, enum input_problem p, const char *file, uint64_t line,
@@ -98,9 +128,69 @@ static void report_problem(void *ctx, enum input_problem p, const char *file, ui
         fprintf(stderr, "%s: %s: %s\n", file, what, detail);
 }
 
+/* --- progress ----------------------------------------------------------------------- */
+
+struct progress {
+    int on;
+    double start, last;
+    uint64_t docs;
+};
+
+static void show_progress(void *ctx, const input_stats *st, uint64_t total)
+{
+    struct progress *pr = ctx;
+    if (!pr->on)
+        return;
+    double t = now_seconds();
+    if (t - pr->last < 0.1)
+        return;
+    pr->last = t;
+    double mb = (double)st->raw_bytes_read / 1e6, secs = t - pr->start;
+    double rate = secs > 0 ? mb / secs : 0;
+    char eta[32] = "";
+    if (total && rate > 0 && st->raw_bytes_read <= total)
+        snprintf(eta, sizeof eta, ", ETA %.0f s", ((double)total / 1e6 - mb) / rate);
+    fprintf(stderr, "\r%" PRIu64 " documents, %.1f MB read, %.1f MB/s%s   ", pr->docs, mb, rate, eta);
+}
+
+static void end_progress(struct progress *pr)
+{
+    if (pr->on && pr->last > 0)
+        fputs("\r\033[K", stderr);
+}
+
+/* Prints the skipped/repaired counts; returns 1 if any. */
+static int print_problems(const input_stats *st)
+{
+    int any = 0;
+    for (int p = 0; p < INPUT_N_PROBLEMS; p++) {
+        if (!st->n_problem[p])
+            continue;
+        fprintf(stderr, "  %s %" PRIu64 " %s\n", input_problem_skips(p) ? "skipped: " : "repaired:",
+                st->n_problem[p], input_problem_name(p));
+        any = 1;
+    }
+    return any;
+}
+
+static void fill_ingest(ingest_opts *io, const struct options *op, char **paths, int n_paths)
+{
+    memset(io, 0, sizeof *io);
+    io->paths = (const char *const *)paths;
+    io->n_paths = (size_t)n_paths;
+    io->input.max_doc_bytes = op->max_doc;
+    io->input.report = report_problem;
+    io->input.report_ctx = (void *)op;
+    io->stem_language = op->stem;
+    io->n_threads = op->n_threads;
+    io->stop = &interrupted;
+}
+
+/* --- scan ------------------------------------------------------------------------------ */
+
 struct scan {
     const struct options *op;
-    uint64_t n_docs, n_tokens, n_text_bytes;
+    uint64_t n_docs, n_tokens;
 };
 
 static int scan_sink(void *ctx, const ingest_doc *id)
@@ -108,7 +198,6 @@ static int scan_sink(void *ctx, const ingest_doc *id)
     struct scan *sc = ctx;
     sc->n_docs++;
     sc->n_tokens += id->n_toks;
-    sc->n_text_bytes += id->d->f_len[DOC_TITLE] + id->d->f_len[DOC_BODY];
     if (sc->op->list) {
         char date[32];
         if (!date_format(date, sizeof date, id->d->date, 0))
@@ -120,52 +209,11 @@ static int scan_sink(void *ctx, const ingest_doc *id)
     return 0;
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Prints the final summary; returns the exit status it implies. */
-static int summarize(const input_stats *st, uint64_t n_docs, uint64_t n_tokens, double secs)
-{
-    double mb = (double)st->bytes_read / 1e6;
-    fprintf(stderr,
-            "read %" PRIu64 " documents from %" PRIu64 " files, %.1f MB in %.2f s "
-            "(%.1f MB/s, %.2f M tokens/s)\n",
-            n_docs, st->n_files, mb, secs, secs > 0 ? mb / secs : 0,
-            secs > 0 ? (double)n_tokens / secs / 1e6 : 0);
-    int any_skipped = 0, any = 0;
-    for (int p = 0; p < INPUT_N_PROBLEMS; p++) {
-        if (!st->n_problem[p])
-            continue;
-        fprintf(stderr, "  %s %" PRIu64 " %s\n", input_problem_skips(p) ? "skipped: " : "repaired:",
-                st->n_problem[p], input_problem_name(p));
-        any = 1;
-        if (input_problem_skips(p))
-            any_skipped = 1;
-    }
-    if (n_docs == 0) {
-        fprintf(stderr, "lede-index: no usable documents in the input\n");
-        return EXIT_FATAL;
-    }
-    return any_skipped || any ? EXIT_SOME_SKIPPED : EXIT_ALL_GOOD;
-}
-
 static int cmd_scan(const struct options *op, char **paths, int n_paths)
 {
-    struct scan sc = {op, 0, 0, 0};
+    struct scan sc = {op, 0, 0};
     ingest_opts io;
-    memset(&io, 0, sizeof io);
-    io.paths = (const char *const *)paths;
-    io.n_paths = (size_t)n_paths;
-    io.input.max_doc_bytes = op->max_doc;
-    io.input.report = report_problem;
-    io.input.report_ctx = (void *)op;
-    io.stem_language = op->stem;
-    io.n_threads = op->n_threads;
-    io.stop = &interrupted;
+    fill_ingest(&io, op, paths, n_paths);
     input_stats st;
     double t0 = now_seconds();
     int rc = ingest_run(&io, scan_sink, &sc, &st);
@@ -180,12 +228,268 @@ static int cmd_scan(const struct options *op, char **paths, int n_paths)
     }
     if (rc == 1)
         fprintf(stderr, "lede-index: interrupted\n");
-    return summarize(&st, sc.n_docs, sc.n_tokens, secs);
+    double mb = (double)st.bytes_read / 1e6;
+    fprintf(stderr, "read %" PRIu64 " documents from %" PRIu64 " files, %.1f MB in %.2f s "
+                    "(%.1f MB/s, %.2f M tokens/s)\n",
+            sc.n_docs, st.n_files, mb, secs, secs > 0 ? mb / secs : 0,
+            secs > 0 ? (double)sc.n_tokens / secs / 1e6 : 0);
+    int any = print_problems(&st);
+    if (sc.n_docs == 0) {
+        fprintf(stderr, "lede-index: no usable documents in the input\n");
+        return EXIT_FATAL;
+    }
+    return any || rc == 1 ? EXIT_SOME_SKIPPED : EXIT_ALL_GOOD;
 }
+
+/* --- index ------------------------------------------------------------------------------ */
+
+struct build {
+    const struct options *op;
+    ixwriter *w;
+    struct progress pr;
+    uint64_t since_commit;
+    char msg[1024];
+    int failed;
+};
+
+static int build_sink(void *ctx, const ingest_doc *id)
+{
+    struct build *b = ctx;
+    int outcome;
+    int rc = ixwriter_add(b->w, id, &outcome, b->msg, sizeof b->msg);
+    if (rc) {
+        b->failed = rc;
+        return rc;
+    }
+    b->pr.docs++;
+    if (b->op->commit_every && ++b->since_commit >= b->op->commit_every) {
+        b->since_commit = 0;
+        rc = ixwriter_commit(b->w, b->msg, sizeof b->msg);
+        if (rc) {
+            b->failed = rc;
+            return rc;
+        }
+    }
+    return 0;
+}
+
+static uint64_t dir_bytes(const char *dir)
+{
+    index_totals t;
+    uint64_t problems;
+    if (index_check(dir, CHECK_STATS_ONLY, NULL, NULL, &t, &problems))
+        return 0;
+    return t.file_bytes;
+}
+
+static int open_writer(const struct options *op, const char *dir, ixwriter **w)
+{
+    ixwriter_opts wo = {op->stem, op->memory, op->keep_duplicates, op->merge_factor};
+    char msg[1024];
+    int rc = ixwriter_open(w, dir, &wo, msg, sizeof msg);
+    if (rc) {
+        fprintf(stderr, "lede-index: %s\n", msg[0] ? msg : err_str(rc));
+        return rc == LEDE_ECORRUPT ? EXIT_CORRUPT : EXIT_FATAL;
+    }
+    return 0;
+}
+
+static int cmd_index(const struct options *op, const char *dir, char **paths, int n_paths)
+{
+    struct build b;
+    memset(&b, 0, sizeof b);
+    b.op = op;
+    int status = open_writer(op, dir, &b.w);
+    if (status)
+        return status;
+    struct options eff = *op;
+    eff.stem = ixwriter_stem_language(b.w);
+    ingest_opts io;
+    fill_ingest(&io, &eff, paths, n_paths);
+    b.pr.on = !op->quiet && isatty(STDERR_FILENO);
+    b.pr.start = now_seconds();
+    io.progress = show_progress;
+    io.progress_ctx = &b.pr;
+    input_stats st;
+    double t0 = now_seconds();
+    int rc = ingest_run(&io, build_sink, &b, &st);
+    end_progress(&b.pr);
+    if (rc == 0 && !b.failed)
+        rc = ixwriter_commit(b.w, b.msg, sizeof b.msg);
+    double secs = now_seconds() - t0;
+    uint64_t gen = ixwriter_generation(b.w);
+    const ixwriter_stats *ws = ixwriter_get_stats(b.w);
+    uint64_t live = ixwriter_live_docs(b.w);
+    if (b.failed || rc < 0) {
+        if (b.failed || b.msg[0])
+            fprintf(stderr, "lede-index: %s\n", b.msg[0] ? b.msg : err_str(rc));
+        else
+            fprintf(stderr, "lede-index: %s\n", err_str(rc));
+        fprintf(stderr, "lede-index: stopped; %s stays at its last commit (generation %" PRIu64 ")\n",
+                dir, gen);
+        ixwriter_close(b.w);
+        return EXIT_FATAL;
+    }
+    if (rc == 1) {
+        fprintf(stderr, "lede-index: interrupted; %s stays at its last commit (generation %" PRIu64 ")\n",
+                dir, gen);
+        ixwriter_close(b.w);
+        return EXIT_FATAL;
+    }
+    ixwriter_close(b.w);
+    double mb = (double)st.raw_bytes_read / 1e6;
+    uint64_t size = dir_bytes(dir);
+    fprintf(stderr,
+            "indexed %" PRIu64 " documents (%" PRIu64 " replaced older versions, %" PRIu64
+            " exact duplicates skipped) from %" PRIu64 " files, %.1f MB in %.2f s (%.1f MB/s)\n"
+            "%s: %" PRIu64 " live documents, %.1f MB, generation %" PRIu64 "\n",
+            ws->n_added, ws->n_replaced, ws->n_duplicates, st.n_files, mb, secs,
+            secs > 0 ? mb / secs : 0, dir, live, (double)size / 1e6, gen);
+    int any = print_problems(&st);
+    if (ws->n_added == 0 && ws->n_duplicates == 0 && any) {
+        fprintf(stderr, "lede-index: no usable documents in the input\n");
+        return EXIT_FATAL;
+    }
+    return any ? EXIT_SOME_SKIPPED : EXIT_ALL_GOOD;
+}
+
+static int cmd_delete(const struct options *op, const char *dir, char **ids, int n_ids)
+{
+    ixwriter *w = NULL;
+    int status = open_writer(op, dir, &w);
+    if (status)
+        return status;
+    char msg[1024];
+    int missing = 0;
+    for (int i = 0; i < n_ids; i++) {
+        int rc = ixwriter_delete(w, ids[i], strlen(ids[i]), msg, sizeof msg);
+        if (rc < 0) {
+            fprintf(stderr, "lede-index: %s\n", msg);
+            ixwriter_close(w);
+            return EXIT_FATAL;
+        }
+        if (rc == 0) {
+            fprintf(stderr, "lede-index: %s: no document with id '%s'\n", dir, ids[i]);
+            missing++;
+        }
+    }
+    int rc = ixwriter_commit(w, msg, sizeof msg);
+    if (rc) {
+        fprintf(stderr, "lede-index: %s\n", msg);
+        ixwriter_close(w);
+        return EXIT_FATAL;
+    }
+    if (!op->quiet)
+        fprintf(stderr, "deleted %d of %d documents; %s: generation %" PRIu64 "\n", n_ids - missing,
+                n_ids, dir, ixwriter_generation(w));
+    ixwriter_close(w);
+    return missing ? EXIT_SOME_SKIPPED : EXIT_ALL_GOOD;
+}
+
+static int cmd_optimize(const struct options *op, const char *dir)
+{
+    ixwriter *w = NULL;
+    int status = open_writer(op, dir, &w);
+    if (status)
+        return status;
+    char msg[1024];
+    double t0 = now_seconds();
+    int rc = ixwriter_optimize(w, msg, sizeof msg);
+    if (rc) {
+        fprintf(stderr, "lede-index: %s\n", msg);
+        ixwriter_close(w);
+        return rc == LEDE_ECORRUPT ? EXIT_CORRUPT : EXIT_FATAL;
+    }
+    if (!op->quiet)
+        fprintf(stderr, "optimized %s in %.2f s: %" PRIu64 " live documents, generation %" PRIu64 "\n",
+                dir, now_seconds() - t0, ixwriter_live_docs(w), ixwriter_generation(w));
+    ixwriter_close(w);
+    return EXIT_ALL_GOOD;
+}
+
+static void print_check_problem(void *ctx, const char *file, const char *what)
+{
+    (void)ctx;
+    printf("%s: %s\n", file, what);
+}
+
+static int cmd_check(const char *dir)
+{
+    index_totals t;
+    uint64_t problems;
+    double t0 = now_seconds();
+    int rc = index_check(dir, CHECK_FULL, print_check_problem, NULL, &t, &problems);
+    if (rc && rc != LEDE_ECORRUPT && rc != LEDE_EVERSION)
+        return EXIT_FATAL;
+    if (problems) {
+        printf("%s: %" PRIu64 " problem%s found\n", dir, problems, problems == 1 ? "" : "s");
+        return EXIT_CORRUPT;
+    }
+    printf("%s: ok: generation %" PRIu64 ", %" PRIu64 " segments, %" PRIu64 " documents (%" PRIu64
+           " live), %" PRIu64 " terms, %" PRIu64 " postings, %" PRIu64 " positions verified in %.2f s\n",
+           dir, t.generation, t.n_segments, t.n_docs, t.n_live, t.n_terms, t.n_postings,
+           t.n_positions, now_seconds() - t0);
+    return EXIT_ALL_GOOD;
+}
+
+static int cmd_stats(const char *dir)
+{
+    index_totals t;
+    uint64_t problems;
+    int rc = index_check(dir, CHECK_STATS_ONLY, print_check_problem, NULL, &t, &problems);
+    if (rc)
+        return rc == LEDE_ECORRUPT ? EXIT_CORRUPT : EXIT_FATAL;
+    printf("generation      %" PRIu64 "\nsegments        %" PRIu64 "\ndocuments       %" PRIu64
+           "\nlive documents  %" PRIu64 "\nterms           %" PRIu64 "\npostings        %" PRIu64
+           "\npositions       %" PRIu64 "\n",
+           t.generation, t.n_segments, t.n_docs, t.n_live, t.n_terms, t.n_postings, t.n_positions);
+    printf("\nbytes by kind of data:\n");
+    uint64_t dict = t.section_bytes[SEC_TERMS] + t.section_bytes[SEC_TERMINDEX];
+    uint64_t docs = t.section_bytes[SEC_DOCLEN] + t.section_bytes[SEC_DOCDATE] +
+                    t.section_bytes[SEC_DOCTABLE] + t.section_bytes[SEC_IDINDEX] +
+                    t.section_bytes[SEC_FPRINTS];
+    uint64_t store = t.section_bytes[SEC_STORE] + t.section_bytes[SEC_STOREINDEX];
+    struct {
+        const char *name;
+        uint64_t bytes;
+    } rows[] = {
+        {"dictionary", dict},
+        {"doc ids", t.docid_bytes},
+        {"frequencies", t.freq_bytes},
+        {"skip data", t.skip_bytes},
+        {"positions", t.section_bytes[SEC_POSITIONS]},
+        {"document table", docs},
+        {"stored text", store},
+        {"other (headers, META, deletions, manifest)", 0},
+    };
+    uint64_t counted = 0;
+    for (size_t i = 0; i + 1 < sizeof rows / sizeof *rows; i++)
+        counted += rows[i].bytes;
+    rows[7].bytes = t.file_bytes > counted ? t.file_bytes - counted : 0;
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+        printf("  %-44s %12" PRIu64 "  %5.1f%%\n", rows[i].name, rows[i].bytes,
+               t.file_bytes ? 100.0 * (double)rows[i].bytes / (double)t.file_bytes : 0);
+    printf("  %-44s %12" PRIu64 "\n", "total", t.file_bytes);
+    printf("  %-44s %12" PRIu64 "\n", "total without stored text", t.file_bytes - store);
+    uint64_t np = t.n_postings - t.inline_postings;
+    printf("\nbits per doc id     %.2f  (%" PRIu64 " postings in blocks; %" PRIu64 " single-document "
+           "terms kept in the dictionary)\n",
+           np ? 8.0 * (double)t.docid_bytes / (double)np : 0, np, t.inline_postings);
+    printf("bits per frequency  %.2f\n", np ? 8.0 * (double)t.freq_bytes / (double)np : 0);
+    printf("bits per position   %.2f\n",
+           t.n_positions ? 8.0 * (double)t.section_bytes[SEC_POSITIONS] / (double)t.n_positions : 0);
+    return problems ? EXIT_CORRUPT : EXIT_ALL_GOOD;
+}
+
+/* --- arguments --------------------------------------------------------------------------- */
 
 static const struct option longopts[] = {
     {"threads", required_argument, NULL, 'j'},
     {"stem", required_argument, NULL, 'S'},
+    {"memory", required_argument, NULL, 'm'},
+    {"commit-every", required_argument, NULL, 'C'},
+    {"keep-duplicates", no_argument, NULL, 'K'},
+    {"merge-factor", required_argument, NULL, 'F'},
     {"max-doc-size", required_argument, NULL, 'M'},
     {"list", no_argument, NULL, 'l'},
     {"quiet", no_argument, NULL, 'q'},
@@ -193,68 +497,126 @@ static const struct option longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* Parses options up to the first non-option argument ("+" in optstring) or
- * through the end. Returns -1 to go on, or an exit status. */
+static int bad_value(const char *opt, const char *want, const char *got)
+{
+    fprintf(stderr, "lede-index: %s wants %s, not '%s' (see lede-index --help)\n", opt, want, got);
+    return EXIT_FATAL;
+}
+
+/* Parses options; returns -1 to go on, or an exit status. */
 static int parse_options(int argc, char **argv, const char *optstring, struct options *op)
 {
     int c;
     while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+        char *end;
         switch (c) {
         case 'j': {
-            char *end;
             long n = strtol(optarg, &end, 10);
-            if (*end || n < 1 || n > 256) {
-                fprintf(stderr, "lede-index: -j wants a thread count from 1 to 256, not '%s'\n", optarg);
-                return EXIT_FATAL;
-            }
+            if (*end || n < 1 || n > 256)
+                return bad_value("-j", "a thread count from 1 to 256", optarg);
             op->n_threads = (int)n;
             break;
         }
         case 'S': op->stem = optarg; break;
+        case 'm':
+            if (parse_size(optarg, &op->memory) || op->memory < (1u << 20))
+                return bad_value("--memory", "a size of at least 1M, like 256M", optarg);
+            break;
+        case 'C': {
+            unsigned long long n = strtoull(optarg, &end, 10);
+            if (*end || n == 0)
+                return bad_value("--commit-every", "a positive document count", optarg);
+            op->commit_every = n;
+            break;
+        }
+        case 'K': op->keep_duplicates = 1; break;
+        case 'F': {
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 1000)
+                return bad_value("--merge-factor", "a number from 1 to 1000", optarg);
+            op->merge_factor = (uint32_t)n;
+            break;
+        }
         case 'M':
-            if (parse_size(optarg, &op->max_doc)) {
-                fprintf(stderr, "lede-index: --max-doc-size wants a size like 64M, not '%s'\n", optarg);
-                return EXIT_FATAL;
-            }
+            if (parse_size(optarg, &op->max_doc))
+                return bad_value("--max-doc-size", "a size like 64M", optarg);
             break;
         case 'l': op->list = 1; break;
         case 'q': op->quiet = 1; break;
         case 'h': fputs(usage, stdout); return EXIT_ALL_GOOD;
-        default: fputs(usage, stderr); return EXIT_FATAL;
+        default: fputs("(lede-index --help shows every option)\n", stderr); return EXIT_FATAL;
         }
     }
     return -1;
 }
 
+static int need(int n, int argc, const char *what)
+{
+    if (argc < n) {
+        fprintf(stderr, "lede-index: %s\n(lede-index --help shows every command)\n", what);
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    struct options op = {0, NULL, 0, 0, 0};
-    int status = parse_options(argc, argv, "+j:qh", &op);
+    struct options op;
+    memset(&op, 0, sizeof op);
+    /* GNU getopt permutes: options may come anywhere, "--" ends them. */
+    int status = parse_options(argc, argv, "j:m:qh", &op);
     if (status >= 0)
         return status;
-    if (optind >= argc) {
+    char **args = argv + optind;
+    int n = argc - optind;
+    if (n == 0) {
         fputs(usage, stderr);
         return EXIT_FATAL;
     }
-    const char *cmd = argv[optind++];
-    status = parse_options(argc, argv, "j:qh", &op); /* options may follow the command */
-    if (status >= 0)
-        return status;
-
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 
+    const char *cmd = args[0];
     if (strcmp(cmd, "scan") == 0) {
-        if (optind >= argc) {
-            fprintf(stderr, "lede-index scan: name at least one INPUT (a file, a directory, or -)\n");
+        if (need(2, n, "scan needs at least one INPUT (a file, a directory, or -)"))
             return EXIT_FATAL;
-        }
-        return cmd_scan(&op, argv + optind, argc - optind);
+        return cmd_scan(&op, args + 1, n - 1);
     }
-    fprintf(stderr, "lede-index: unknown command '%s' (building an index on disk is not "
-                    "implemented yet; 'scan' reads and analyzes input)\n", cmd);
-    return EXIT_FATAL;
+    if (strcmp(cmd, "delete") == 0) {
+        if (need(3, n, "usage: lede-index delete DIR ID..."))
+            return EXIT_FATAL;
+        return cmd_delete(&op, args[1], args + 2, n - 2);
+    }
+    if (strcmp(cmd, "optimize") == 0) {
+        if (need(2, n, "usage: lede-index optimize DIR"))
+            return EXIT_FATAL;
+        return cmd_optimize(&op, args[1]);
+    }
+    if (strcmp(cmd, "check") == 0) {
+        if (need(2, n, "usage: lede-index check DIR"))
+            return EXIT_FATAL;
+        return cmd_check(args[1]);
+    }
+    if (strcmp(cmd, "stats") == 0) {
+        if (need(2, n, "usage: lede-index stats DIR"))
+            return EXIT_FATAL;
+        return cmd_stats(args[1]);
+    }
+    if (strcmp(cmd, "dump") == 0) {
+        if (need(2, n, "usage: lede-index dump DIR [[FIELD:]TERM]"))
+            return EXIT_FATAL;
+        char msg[1024];
+        int rc = index_dump(args[1], n > 2 ? args[2] : NULL, stdout, msg, sizeof msg);
+        if (rc) {
+            fprintf(stderr, "lede-index: %s\n", msg[0] ? msg : err_str(rc));
+            return rc == LEDE_ECORRUPT ? EXIT_CORRUPT : EXIT_FATAL;
+        }
+        return EXIT_ALL_GOOD;
+    }
+    if (need(2, n, "name the index DIR and at least one INPUT (a file, a directory, or -)"))
+        return EXIT_FATAL;
+    return cmd_index(&op, args[0], args + 1, n - 1);
 }

@@ -1,0 +1,311 @@
+/* codec.c - varints, little-endian fixed ints, bounded cursor reads and
+ * frame-of-reference bit packing (contract in codec.h).
+ *
+ * bitpack_decode is the innermost loop of query evaluation. A production block
+ * is 128 values, so the decoder works in groups of 64 values: 64 values of w
+ * bits are exactly w 64-bit little-endian words, and every group starts on a
+ * byte (indeed word) boundary. Each group is unpacked by a fully unrolled
+ * routine specialized for its width; the remainder (fewer than 64 values,
+ * as in tiny-block builds and varint tails) goes through a byte-at-a-time bit
+ * reader that never touches a byte past bitpack_bytes(n, width). */
+#include "codec.h"
+
+#include <string.h>
+
+#include "err.h"
+
+/* --- writing ------------------------------------------------------------- */
+
+size_t vint_encode(uint8_t *out, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        out[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    out[n++] = (uint8_t)v;
+    return n;
+}
+
+int vint_put(buf *b, uint64_t v)
+{
+    uint8_t tmp[VINT_MAX_BYTES];
+    return buf_append(b, tmp, vint_encode(tmp, v));
+}
+
+int put_u8(buf *b, uint8_t v)
+{
+    return buf_append(b, &v, 1);
+}
+
+int put_u16le(buf *b, uint16_t v)
+{
+    uint8_t tmp[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+    return buf_append(b, tmp, 2);
+}
+
+int put_u32le(buf *b, uint32_t v)
+{
+    uint8_t tmp[4];
+    store_u32le(tmp, v);
+    return buf_append(b, tmp, 4);
+}
+
+int put_u64le(buf *b, uint64_t v)
+{
+    uint8_t tmp[8];
+    store_u64le(tmp, v);
+    return buf_append(b, tmp, 8);
+}
+
+/* --- bounded reading ------------------------------------------------------ */
+
+uint64_t cur_vint(cursor *c)
+{
+    if (c->bad)
+        return 0;
+    const uint8_t *p = c->p;
+    size_t left = (size_t)(c->end - p);
+    if (left > 0 && p[0] < 0x80) { /* most varints in postings are one byte */
+        c->p = p + 1;
+        return p[0];
+    }
+    uint64_t v = 0;
+    for (size_t i = 0; i < VINT_MAX_BYTES; i++) {
+        if (i >= left)
+            break; /* truncated */
+        uint8_t byte = p[i];
+        /* Nine bytes carry 63 bits, so the tenth may only add bit 63 and must
+         * end the varint: 0 or 1. */
+        if (i == VINT_MAX_BYTES - 1 && byte > 1)
+            break;
+        v |= (uint64_t)(byte & 0x7F) << (7 * i);
+        if (!(byte & 0x80)) {
+            c->p = p + i + 1;
+            return v;
+        }
+    }
+    c->bad = 1;
+    return 0;
+}
+
+uint32_t cur_vint32(cursor *c)
+{
+    const uint8_t *start = c->p;
+    uint64_t v = cur_vint(c);
+    if (v > UINT32_MAX) {
+        c->p = start;
+        c->bad = 1;
+        return 0;
+    }
+    return (uint32_t)v;
+}
+
+/* Returns the next n bytes and skips them, or NULL and sets bad. */
+static const uint8_t *take(cursor *c, size_t n)
+{
+    if (c->bad || (size_t)(c->end - c->p) < n) {
+        c->bad = 1;
+        return NULL;
+    }
+    const uint8_t *p = c->p;
+    c->p += n;
+    return p;
+}
+
+uint8_t cur_u8(cursor *c)
+{
+    const uint8_t *p = take(c, 1);
+    return p ? p[0] : 0;
+}
+
+uint16_t cur_u16le(cursor *c)
+{
+    const uint8_t *p = take(c, 2);
+    return p ? (uint16_t)(p[0] | p[1] << 8) : 0;
+}
+
+uint32_t cur_u32le(cursor *c)
+{
+    const uint8_t *p = take(c, 4);
+    return p ? load_u32le(p) : 0;
+}
+
+uint64_t cur_u64le(cursor *c)
+{
+    const uint8_t *p = take(c, 8);
+    return p ? load_u64le(p) : 0;
+}
+
+const uint8_t *cur_bytes(cursor *c, size_t n)
+{
+    return take(c, n);
+}
+
+/* --- bit-packed blocks ----------------------------------------------------- */
+
+unsigned bitpack_width(const uint32_t *v, size_t n)
+{
+    uint32_t all = 0;
+    for (size_t i = 0; i < n; i++)
+        all |= v[i];
+    return all ? 32 - (unsigned)__builtin_clz(all) : 0;
+}
+
+static inline uint32_t low_mask(unsigned width)
+{
+    return width >= 32 ? UINT32_MAX : ((uint32_t)1 << width) - 1;
+}
+
+void bitpack_encode(uint8_t *out, const uint32_t *v, size_t n, unsigned width)
+{
+    if (width == 0)
+        return;
+    uint32_t mask = low_mask(width);
+    uint64_t acc = 0; /* pending bits, LSB first; fewer than 8 between values */
+    unsigned n_acc = 0;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        acc |= (uint64_t)(v[i] & mask) << n_acc;
+        n_acc += width;
+        while (n_acc >= 8) {
+            out[o++] = (uint8_t)acc;
+            acc >>= 8;
+            n_acc -= 8;
+        }
+    }
+    if (n_acc)
+        out[o] = (uint8_t)acc;
+}
+
+/* Stores two decoded values with one 64-bit store. Scalar decoding is bound
+ * by stores (one per cycle on common x86-64 cores), and pairing them made
+ * 128-value blocks about 15% faster with gcc -O2. */
+static inline void store_pair(uint32_t *out, uint64_t lo, uint64_t hi)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    uint64_t both = lo << 32 | hi;
+#else
+    uint64_t both = lo | hi << 32;
+#endif
+    memcpy(out, &both, sizeof both);
+}
+
+/* Unpacks 64 values of constant width w (1..32) from exactly w little-endian
+ * 64-bit words. Inlined into one copy per width with the loop unrolled, so
+ * every word index, shift and straddle test is a compile-time constant and
+ * each value costs a shift and a mask. `restrict` matters: uint8_t is a
+ * character type, so without it every store to out would force the words to
+ * be loaded again. */
+static inline __attribute__((always_inline)) void unpack64(uint32_t *restrict out,
+                                                           const uint8_t *restrict in,
+                                                           const unsigned w)
+{
+    const uint64_t mask = ((uint64_t)1 << w) - 1;
+#pragma GCC unroll 32
+    for (unsigned i = 0; i < 64; i += 2) {
+        uint64_t pair[2];
+#pragma GCC unroll 2
+        for (unsigned j = 0; j < 2; j++) {
+            unsigned bit = (i + j) * w, k = bit / 64, shift = bit % 64;
+            uint64_t x = load_u64le(in + 8 * k) >> shift;
+            if (shift + w > 64) /* straddles two words */
+                x |= load_u64le(in + 8 * (k + 1)) << (64 - shift);
+            pair[j] = x & mask;
+        }
+        store_pair(out + i, pair[0], pair[1]);
+    }
+}
+
+#define UNPACK64_FN(w)                                                        \
+    static void unpack64_w##w(uint32_t *restrict out, const uint8_t *restrict in) \
+    {                                                                         \
+        unpack64(out, in, w);                                                 \
+    }
+UNPACK64_FN(1) UNPACK64_FN(2) UNPACK64_FN(3) UNPACK64_FN(4) UNPACK64_FN(5)
+UNPACK64_FN(6) UNPACK64_FN(7) UNPACK64_FN(8) UNPACK64_FN(9) UNPACK64_FN(10)
+UNPACK64_FN(11) UNPACK64_FN(12) UNPACK64_FN(13) UNPACK64_FN(14) UNPACK64_FN(15)
+UNPACK64_FN(16) UNPACK64_FN(17) UNPACK64_FN(18) UNPACK64_FN(19) UNPACK64_FN(20)
+UNPACK64_FN(21) UNPACK64_FN(22) UNPACK64_FN(23) UNPACK64_FN(24) UNPACK64_FN(25)
+UNPACK64_FN(26) UNPACK64_FN(27) UNPACK64_FN(28) UNPACK64_FN(29) UNPACK64_FN(30)
+UNPACK64_FN(31) UNPACK64_FN(32)
+#undef UNPACK64_FN
+
+typedef void (*unpack64_fn)(uint32_t *restrict out, const uint8_t *restrict in);
+static const unpack64_fn unpack64_by_width[33] = {
+    NULL,          unpack64_w1,  unpack64_w2,  unpack64_w3,  unpack64_w4,
+    unpack64_w5,   unpack64_w6,  unpack64_w7,  unpack64_w8,  unpack64_w9,
+    unpack64_w10,  unpack64_w11, unpack64_w12, unpack64_w13, unpack64_w14,
+    unpack64_w15,  unpack64_w16, unpack64_w17, unpack64_w18, unpack64_w19,
+    unpack64_w20,  unpack64_w21, unpack64_w22, unpack64_w23, unpack64_w24,
+    unpack64_w25,  unpack64_w26, unpack64_w27, unpack64_w28, unpack64_w29,
+    unpack64_w30,  unpack64_w31, unpack64_w32,
+};
+
+/* Any n, starting on a byte boundary: takes bytes only as bits are needed,
+ * so it reads exactly bitpack_bytes(n, width) bytes. */
+static void unpack_tail(uint32_t *out, const uint8_t *in, size_t n, unsigned width)
+{
+    uint32_t mask = low_mask(width);
+    uint64_t acc = 0;
+    unsigned n_acc = 0; /* below width (<= 32) before each refill: no overflow */
+    for (size_t i = 0; i < n; i++) {
+        while (n_acc < width) {
+            acc |= (uint64_t)*in++ << n_acc;
+            n_acc += 8;
+        }
+        out[i] = (uint32_t)acc & mask;
+        acc >>= width;
+        n_acc -= width;
+    }
+}
+
+void bitpack_decode(uint32_t *out, const uint8_t *in, size_t n, unsigned width)
+{
+    if (width == 0 || width > 32) { /* > 32 is a caller bug; decode as zeros */
+        memset(out, 0, n * sizeof *out);
+        return;
+    }
+    unpack64_fn fn = unpack64_by_width[width];
+    size_t group_len = 8 * (size_t)width; /* bytes per 64 values */
+    for (; n >= 64; n -= 64) {
+        fn(out, in);
+        out += 64;
+        in += group_len;
+    }
+    if (n)
+        unpack_tail(out, in, n, width);
+}
+
+int block_put(buf *b, const uint32_t *v, size_t n)
+{
+    unsigned width = bitpack_width(v, n);
+    size_t len = bitpack_bytes(n, width);
+    int rc = buf_reserve(b, 1 + len);
+    if (rc)
+        return rc;
+    uint8_t *p = (uint8_t *)b->data + b->len;
+    p[0] = (uint8_t)width;
+    bitpack_encode(p + 1, v, n, width);
+    b->len += 1 + len;
+    b->data[b->len] = '\0'; /* buf's invariant */
+    return 0;
+}
+
+void cur_block(cursor *c, uint32_t *out, size_t n)
+{
+    const uint8_t *start = c->p;
+    unsigned width = cur_u8(c);
+    const uint8_t *packed = NULL;
+    if (width > 32)
+        c->bad = 1;
+    else
+        packed = cur_bytes(c, bitpack_bytes(n, width));
+    if (!packed) {
+        if (c->bad)
+            c->p = start;
+        memset(out, 0, n * sizeof *out);
+        return;
+    }
+    bitpack_decode(out, packed, n, width);
+}

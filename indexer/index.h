@@ -1,0 +1,71 @@
+/* index.h - the index writer: owns DIR while it runs (the writer lock),
+ * adds, updates and deletes documents, flushes in-memory segments within a
+ * memory budget, commits atomically, and keeps the segment count bounded by
+ * merging. Called by lede-index; one writer per DIR at a time.
+ *
+ * Nothing is visible to readers before ixwriter_commit; a crash or an
+ * ixwriter_close without commit leaves DIR at its last commit. */
+#ifndef LEDE_INDEX_H
+#define LEDE_INDEX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hash.h"
+#include "ingest.h"
+
+#define IXWRITER_DEFAULT_MEMORY ((size_t)256 << 20)
+#define IXWRITER_DEFAULT_MERGE_FACTOR 10
+
+typedef struct ixwriter ixwriter;
+
+typedef struct ixwriter_opts {
+    const char *stem_language; /* for a new index; NULL keeps an existing index's
+                                  choice (or none for a new one) */
+    size_t memory;             /* flush budget in bytes; 0: the default */
+    int keep_duplicates;       /* index exact duplicates instead of skipping them */
+    uint32_t merge_factor;     /* 0: the default; 1: never merge automatically */
+} ixwriter_opts;
+
+typedef struct ixwriter_stats {
+    uint64_t n_added;          /* documents added (updates included) */
+    uint64_t n_replaced;       /* older versions replaced by an update */
+    uint64_t n_duplicates;     /* skipped as exact duplicates of a live document */
+    uint64_t n_deleted;        /* deleted by ixwriter_delete */
+    uint64_t n_flushes, n_merges;
+} ixwriter_stats;
+
+/* Opens DIR for writing, creating it and an empty index if needed. Takes the
+ * lock (LEDE_ELOCKED: msg names the holder), reads the manifest and removes
+ * files no commit names. msg (cap bytes) receives a sentence on failure:
+ * "index corrupt: FILE: WHAT", "unsupported format version ...", etc. A stem
+ * language different from an existing index's is LEDE_EINVAL. */
+int ixwriter_open(ixwriter **out, const char *dir, const ixwriter_opts *o, char *msg, size_t cap);
+/* Releases the lock; uncommitted changes are discarded. Accepts NULL. */
+void ixwriter_close(ixwriter *w);
+
+/* The stemming language the index uses ("" for none). */
+const char *ixwriter_stem_language(const ixwriter *w);
+
+/* Adds a document; replaces a live document with the same id; skips an
+ * exact duplicate of a live document unless keep_duplicates.
+ * *outcome: 0 added, 1 added replacing an older version, 2 skipped duplicate. */
+int ixwriter_add(ixwriter *w, const ingest_doc *d, int *outcome, char *msg, size_t cap);
+/* Deletes the live document with external id id[0..len): 1 deleted, 0 none. */
+int ixwriter_delete(ixwriter *w, const char *id, size_t len, char *msg, size_t cap);
+/* Makes all changes durable and visible as the next generation, then merges
+ * as the policy asks (each merge is committed too). */
+int ixwriter_commit(ixwriter *w, char *msg, size_t cap);
+/* Merges every segment into one, dropping deleted documents, and commits. */
+int ixwriter_optimize(ixwriter *w, char *msg, size_t cap);
+
+const ixwriter_stats *ixwriter_get_stats(const ixwriter *w);
+/* Live documents in the index (committed or not). */
+uint64_t ixwriter_live_docs(const ixwriter *w);
+/* Current generation (last commit). */
+uint64_t ixwriter_generation(const ixwriter *w);
+
+/* The normalized-text fingerprint of a document (docs/FORMAT.md, FPRINTS). */
+hash128 ixwriter_fingerprint(const ingest_doc *d);
+
+#endif

@@ -1,0 +1,504 @@
+/* memindex.c - in-memory postings (see memindex.h).
+ *
+ * Terms live in an open-addressing hash table keyed by (field byte + term).
+ * Each term's postings are a byte stream of varints - per document: doc
+ * delta, tf, then tf position gaps - kept in a chain of slices carved from
+ * large pages (no malloc per term, little slack): a slice's last 4 bytes link
+ * to the next slice, which is twice as large, up to 32 KiB.
+ * At flush the terms are sorted by key and replayed into segwrite. */
+#include "memindex.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec.h"
+#include "err.h"
+#include "format.h"
+
+#define PAGE_BITS 20
+#define PAGE_SIZE ((uint32_t)1 << PAGE_BITS)
+#define FIRST_SLICE 16
+#define MAX_SLICE (32 * 1024)
+
+struct term {
+    uint32_t key_off;   /* into m->keys */
+    uint32_t head;      /* address of the first slice */
+    uint32_t tail;      /* address where the next byte goes */
+    uint32_t tail_end;  /* address of the current slice's link field */
+    uint32_t slice_len; /* size of the current slice, link included */
+    int64_t last_doc;
+    uint8_t key_len;
+};
+
+struct memindex {
+    segwrite *w;
+    /* pool */
+    uint8_t **pages;
+    uint32_t n_pages, cap_pages;
+    uint32_t page_used;   /* bytes used in the last page */
+    /* terms */
+    struct term *terms;
+    uint32_t n_terms, cap_terms;
+    uint32_t *table;      /* term index + 1; 0 = empty */
+    uint32_t table_mask;
+    buf keys;
+    /* per-document scratch */
+    uint64_t *pairs;      /* term << 32 | position */
+    size_t cap_pairs;
+    /* external ids: hash -> doc, open addressing; ids kept for comparison */
+    uint64_t *id_hash;
+    uint32_t *id_doc;     /* doc + 1; 0 = empty */
+    uint32_t id_mask;
+    buf ids;              /* all ids, NUL-separated */
+    uint32_t *id_off;     /* per doc: offset into ids */
+    uint32_t *lens;       /* per doc: title, body */
+    hash128 *fps;         /* per doc */
+    uint32_t n_docs, cap_docs;
+};
+
+static inline uint8_t *addr(const memindex *m, uint32_t a)
+{
+    return m->pages[a >> PAGE_BITS] + (a & (PAGE_SIZE - 1));
+}
+
+/* Allocates n bytes (n <= PAGE_SIZE) from the pool; returns their address. */
+static int pool_alloc(memindex *m, uint32_t n, uint32_t *out)
+{
+    if (m->n_pages == 0 || m->page_used + n > PAGE_SIZE) {
+        if (m->n_pages == m->cap_pages) {
+            uint32_t cap = m->cap_pages ? m->cap_pages * 2 : 16;
+            uint8_t **p = realloc(m->pages, cap * sizeof *p);
+            if (!p)
+                return LEDE_ENOMEM;
+            m->pages = p;
+            m->cap_pages = cap;
+        }
+        if (m->n_pages >= (1u << (32 - PAGE_BITS)))
+            return LEDE_ELIMIT;
+        m->pages[m->n_pages] = malloc(PAGE_SIZE);
+        if (!m->pages[m->n_pages])
+            return LEDE_ENOMEM;
+        m->n_pages++;
+        m->page_used = 0;
+    }
+    *out = ((m->n_pages - 1) << PAGE_BITS) | m->page_used;
+    m->page_used += n;
+    return 0;
+}
+
+int memindex_new(memindex **out, const char *dir, uint32_t number, const char *stem_language)
+{
+    *out = NULL;
+    memindex *m = calloc(1, sizeof *m);
+    if (!m)
+        return LEDE_ENOMEM;
+    m->table_mask = (1u << 16) - 1;
+    m->table = calloc((size_t)m->table_mask + 1, sizeof *m->table);
+    m->id_mask = (1u << 12) - 1;
+    m->id_hash = calloc((size_t)m->id_mask + 1, sizeof *m->id_hash);
+    m->id_doc = calloc((size_t)m->id_mask + 1, sizeof *m->id_doc);
+    int rc = m->table && m->id_hash && m->id_doc ? 0 : LEDE_ENOMEM;
+    if (rc == 0)
+        rc = segwrite_open(&m->w, dir, number, stem_language, FORMAT_BLOCK, FORMAT_DICT_BLOCK,
+                           FORMAT_STORE_BLOCK);
+    if (rc) {
+        memindex_free(m);
+        return rc;
+    }
+    *out = m;
+    return 0;
+}
+
+void memindex_free(memindex *m)
+{
+    if (!m)
+        return;
+    segwrite_abort(m->w);
+    for (uint32_t i = 0; i < m->n_pages; i++)
+        free(m->pages[i]);
+    free(m->pages);
+    free(m->terms);
+    free(m->table);
+    buf_free(&m->keys);
+    free(m->pairs);
+    free(m->id_hash);
+    free(m->id_doc);
+    buf_free(&m->ids);
+    free(m->id_off);
+    free(m->lens);
+    free(m->fps);
+    free(m);
+}
+
+uint32_t memindex_n_docs(const memindex *m)
+{
+    return m->n_docs;
+}
+
+size_t memindex_mem(const memindex *m)
+{
+    return (size_t)m->n_pages * PAGE_SIZE + (size_t)m->cap_terms * sizeof *m->terms +
+           ((size_t)m->table_mask + 1) * 4 + m->keys.cap + m->cap_pairs * 8 +
+           ((size_t)m->id_mask + 1) * 12 + m->ids.cap + (size_t)m->cap_docs * 12 +
+           segwrite_mem(m->w);
+}
+
+/* --- terms --------------------------------------------------------------------- */
+
+static int grow_table(memindex *m)
+{
+    uint32_t mask = m->table_mask * 2 + 1;
+    uint32_t *t = calloc((size_t)mask + 1, sizeof *t);
+    if (!t)
+        return LEDE_ENOMEM;
+    for (uint32_t i = 0; i < m->n_terms; i++) {
+        const struct term *e = &m->terms[i];
+        uint32_t h = (uint32_t)hash64(m->keys.data + e->key_off, e->key_len) & mask;
+        while (t[h])
+            h = (h + 1) & mask;
+        t[h] = i + 1;
+    }
+    free(m->table);
+    m->table = t;
+    m->table_mask = mask;
+    return 0;
+}
+
+/* Finds or adds the term with key[0..len); *idx receives its index. */
+static int term_get(memindex *m, const uint8_t *key, size_t len, uint32_t *idx)
+{
+    uint32_t h = (uint32_t)hash64(key, len) & m->table_mask;
+    for (;;) {
+        uint32_t t = m->table[h];
+        if (!t)
+            break;
+        const struct term *e = &m->terms[t - 1];
+        if (e->key_len == len && memcmp(m->keys.data + e->key_off, key, len) == 0) {
+            *idx = t - 1;
+            return 0;
+        }
+        h = (h + 1) & m->table_mask;
+    }
+    if (m->n_terms == m->cap_terms) {
+        uint32_t cap = m->cap_terms ? m->cap_terms * 2 : 4096;
+        struct term *p = realloc(m->terms, cap * sizeof *p);
+        if (!p)
+            return LEDE_ENOMEM;
+        m->terms = p;
+        m->cap_terms = cap;
+    }
+    if (m->keys.len > UINT32_MAX - FORMAT_MAX_KEY)
+        return LEDE_ELIMIT;
+    uint32_t a;
+    int rc = pool_alloc(m, FIRST_SLICE, &a);
+    if (rc)
+        return rc;
+    struct term *e = &m->terms[m->n_terms];
+    e->key_off = (uint32_t)m->keys.len;
+    e->key_len = (uint8_t)len;
+    e->head = e->tail = a;
+    e->slice_len = FIRST_SLICE;
+    e->tail_end = a + FIRST_SLICE - 4;
+    e->last_doc = -1;
+    rc = buf_append(&m->keys, key, len);
+    if (rc)
+        return rc;
+    m->table[h] = m->n_terms + 1;
+    *idx = m->n_terms++;
+    if (m->n_terms * 2 > m->table_mask)
+        return grow_table(m);
+    return 0;
+}
+
+/* Appends bytes to a term's slice chain. */
+static int term_write(memindex *m, struct term *e, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        if (e->tail == e->tail_end) {
+            uint32_t len = e->slice_len * 2 > MAX_SLICE ? MAX_SLICE : e->slice_len * 2;
+            uint32_t a;
+            int rc = pool_alloc(m, len, &a);
+            if (rc)
+                return rc;
+            store_u32le(addr(m, e->tail_end), a);
+            e->tail = a;
+            e->tail_end = a + len - 4;
+            e->slice_len = len;
+        }
+        uint32_t room = e->tail_end - e->tail;
+        uint32_t k = n < room ? (uint32_t)n : room;
+        memcpy(addr(m, e->tail), p, k);
+        e->tail += k;
+        p += k;
+        n -= k;
+    }
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* --- documents ------------------------------------------------------------------- */
+
+static int remember_id(memindex *m, const char *id, size_t len, uint32_t doc)
+{
+    if ((m->n_docs + 1) * 2 > m->id_mask) {
+        uint32_t mask = m->id_mask * 2 + 1;
+        uint64_t *hs = calloc((size_t)mask + 1, sizeof *hs);
+        uint32_t *ds = calloc((size_t)mask + 1, sizeof *ds);
+        if (!hs || !ds) {
+            free(hs);
+            free(ds);
+            return LEDE_ENOMEM;
+        }
+        for (uint32_t i = 0; i <= m->id_mask; i++) {
+            if (!m->id_doc[i])
+                continue;
+            uint32_t h = (uint32_t)m->id_hash[i] & mask;
+            while (ds[h])
+                h = (h + 1) & mask;
+            hs[h] = m->id_hash[i];
+            ds[h] = m->id_doc[i];
+        }
+        free(m->id_hash);
+        free(m->id_doc);
+        m->id_hash = hs;
+        m->id_doc = ds;
+        m->id_mask = mask;
+    }
+    uint64_t hv = hash64(id, len);
+    uint32_t h = (uint32_t)hv & m->id_mask;
+    while (m->id_doc[h])
+        h = (h + 1) & m->id_mask;
+    m->id_hash[h] = hv;
+    m->id_doc[h] = doc + 1;
+    if (m->ids.len > UINT32_MAX - len - 1)
+        return LEDE_ELIMIT;
+    m->id_off[doc] = (uint32_t)m->ids.len;
+    int rc = buf_append(&m->ids, id, len);
+    return rc ? rc : buf_putc(&m->ids, '\0');
+}
+
+int memindex_find_id(const memindex *m, const char *id, size_t len, uint32_t *doc)
+{
+    uint64_t hv = hash64(id, len);
+    uint32_t h = (uint32_t)hv & m->id_mask;
+    int found = 0;
+    for (; m->id_doc[h]; h = (h + 1) & m->id_mask) {
+        if (m->id_hash[h] != hv)
+            continue;
+        uint32_t d = m->id_doc[h] - 1;
+        const char *s = m->ids.data + m->id_off[d];
+        if (strlen(s) == len && memcmp(s, id, len) == 0 && (!found || d > *doc)) {
+            *doc = d;
+            found = 1;
+        }
+    }
+    return found;
+}
+
+hash128 memindex_fprint(const memindex *m, uint32_t doc)
+{
+    return m->fps[doc];
+}
+
+const char *memindex_id(const memindex *m, uint32_t doc)
+{
+    return m->ids.data + m->id_off[doc];
+}
+
+void memindex_lens(const memindex *m, uint32_t doc, uint32_t *title_len, uint32_t *body_len)
+{
+    *title_len = m->lens[doc * 2];
+    *body_len = m->lens[doc * 2 + 1];
+}
+
+int memindex_add(memindex *m, const ingest_doc *d, hash128 fprint)
+{
+    const doc *dd = d->d;
+    uint32_t docid = m->n_docs;
+    if (m->n_docs == m->cap_docs) {
+        uint32_t cap = m->cap_docs ? m->cap_docs * 2 : 1024;
+        uint32_t *io = realloc(m->id_off, cap * sizeof *io);
+        if (io)
+            m->id_off = io;
+        uint32_t *ls = realloc(m->lens, cap * 2 * sizeof *ls);
+        if (ls)
+            m->lens = ls;
+        hash128 *fs = realloc(m->fps, cap * sizeof *fs);
+        if (fs)
+            m->fps = fs;
+        if (!io || !ls || !fs)
+            return LEDE_ENOMEM;
+        m->cap_docs = cap;
+    }
+    segdoc sd = {
+        dd->f[DOC_ID], dd->f[DOC_TITLE], dd->f[DOC_SOURCE], dd->f[DOC_SECTION], dd->f[DOC_URL],
+        dd->f[DOC_BODY], dd->f_len[DOC_ID], dd->f_len[DOC_TITLE], dd->f_len[DOC_SOURCE],
+        dd->f_len[DOC_SECTION], dd->f_len[DOC_URL], dd->f_len[DOC_BODY], dd->date,
+        {d->field_len[FIELD_TITLE], d->field_len[FIELD_BODY]}, fprint};
+    int rc = segwrite_add_doc(m->w, &sd);
+    if (rc)
+        return rc;
+    m->lens[docid * 2] = sd.len[0];
+    m->lens[docid * 2 + 1] = sd.len[1];
+    m->fps[docid] = fprint;
+    rc = remember_id(m, dd->f[DOC_ID], dd->f_len[DOC_ID], docid);
+    m->n_docs++;
+    if (rc)
+        return rc;
+
+    /* term id + position for every token, sorted, then one posting per term */
+    if (d->n_toks > m->cap_pairs) {
+        size_t cap = d->n_toks * 2;
+        uint64_t *p = realloc(m->pairs, cap * sizeof *p);
+        if (!p)
+            return LEDE_ENOMEM;
+        m->pairs = p;
+        m->cap_pairs = cap;
+    }
+    uint8_t key[FORMAT_MAX_KEY];
+    for (size_t i = 0; i < d->n_toks; i++) {
+        const ingest_tok *t = &d->toks[i];
+        key[0] = t->field;
+        memcpy(key + 1, d->terms + t->term_off, t->term_len);
+        uint32_t idx;
+        rc = term_get(m, key, (size_t)t->term_len + 1, &idx);
+        if (rc)
+            return rc;
+        m->pairs[i] = (uint64_t)idx << 32 | t->pos;
+    }
+    qsort(m->pairs, d->n_toks, sizeof *m->pairs, cmp_u64);
+    uint8_t tmp[3 * VINT_MAX_BYTES];
+    for (size_t i = 0; i < d->n_toks;) {
+        uint32_t idx = (uint32_t)(m->pairs[i] >> 32);
+        size_t j = i;
+        while (j < d->n_toks && (uint32_t)(m->pairs[j] >> 32) == idx)
+            j++;
+        struct term *e = &m->terms[idx];
+        size_t n = vint_encode(tmp, (uint64_t)((int64_t)docid - e->last_doc));
+        n += vint_encode(tmp + n, j - i);
+        rc = term_write(m, e, tmp, n);
+        uint32_t prev = 0;
+        for (size_t k = i; k < j && rc == 0; k++) {
+            uint32_t pos = (uint32_t)m->pairs[k];
+            uint32_t gap = k == i ? pos : pos - prev - 1;
+            prev = pos;
+            n = vint_encode(tmp, gap);
+            rc = term_write(m, e, tmp, n);
+        }
+        if (rc)
+            return rc;
+        e->last_doc = docid;
+        i = j;
+    }
+    return 0;
+}
+
+/* --- flush ------------------------------------------------------------------------ */
+
+struct sort_key {
+    const uint8_t *key;
+    uint32_t len;
+    uint32_t idx;
+};
+
+static int cmp_sort_key(const void *a, const void *b)
+{
+    const struct sort_key *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->key, y->key, n);
+    return c ? c : (int)x->len - (int)y->len;
+}
+
+/* Reads a term's stream back: a cursor over its slice chain. */
+struct chain {
+    const memindex *m;
+    uint32_t at, slice_end, end;
+    uint32_t slice_len;
+};
+
+static uint8_t chain_byte(struct chain *c)
+{
+    if (c->at == c->slice_end) {
+        c->at = load_u32le(addr(c->m, c->slice_end));
+        c->slice_len = c->slice_len * 2 > MAX_SLICE ? MAX_SLICE : c->slice_len * 2;
+        c->slice_end = c->at + c->slice_len - 4;
+    }
+    return *addr(c->m, c->at++);
+}
+
+static uint64_t chain_vint(struct chain *c)
+{
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+        uint8_t b = chain_byte(c);
+        v |= (uint64_t)(b & 0x7F) << shift;
+        if (!(b & 0x80))
+            break;
+    }
+    return v;
+}
+
+int memindex_flush(memindex *m, uint64_t *file_bytes, int *err_no)
+{
+    *file_bytes = 0;
+    *err_no = 0;
+    int rc = 0;
+    if (m->n_docs == 0) {
+        memindex_free(m);
+        return 0;
+    }
+    struct sort_key *order = malloc(((size_t)m->n_terms + 1) * sizeof *order);
+    uint32_t *pos = NULL;
+    size_t pos_cap = 0;
+    if (!order)
+        rc = LEDE_ENOMEM;
+    for (uint32_t i = 0; rc == 0 && i < m->n_terms; i++) {
+        order[i].key = (const uint8_t *)m->keys.data + m->terms[i].key_off;
+        order[i].len = m->terms[i].key_len;
+        order[i].idx = i;
+    }
+    if (rc == 0)
+        qsort(order, m->n_terms, sizeof *order, cmp_sort_key);
+    for (uint32_t i = 0; rc == 0 && i < m->n_terms; i++) {
+        const struct term *e = &m->terms[order[i].idx];
+        rc = segwrite_term_begin(m->w, (const uint8_t *)m->keys.data + e->key_off, e->key_len);
+        struct chain c = {m, e->head, e->head + FIRST_SLICE - 4, e->tail, FIRST_SLICE};
+        int64_t doc = -1;
+        while (rc == 0 && c.at != c.end) {
+            doc += (int64_t)chain_vint(&c);
+            uint32_t tf = (uint32_t)chain_vint(&c);
+            if (tf > pos_cap) {
+                size_t cap = tf * 2;
+                uint32_t *p = realloc(pos, cap * sizeof *p);
+                if (!p) {
+                    rc = LEDE_ENOMEM;
+                    break;
+                }
+                pos = p;
+                pos_cap = cap;
+            }
+            uint32_t prev = 0;
+            for (uint32_t k = 0; k < tf; k++) {
+                uint32_t g = (uint32_t)chain_vint(&c);
+                prev = k == 0 ? g : prev + 1 + g;
+                pos[k] = prev;
+            }
+            rc = segwrite_term_doc(m->w, (uint32_t)doc, pos, tf);
+        }
+        rc = rc ? rc : segwrite_term_end(m->w);
+    }
+    free(order);
+    free(pos);
+    if (rc == 0) {
+        segwrite *w = m->w;
+        m->w = NULL;
+        rc = segwrite_finish(w, file_bytes, err_no);
+    }
+    memindex_free(m);
+    return rc;
+}
