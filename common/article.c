@@ -321,7 +321,7 @@ int article_parse(doc *d, const char *text, size_t len, unsigned *warn)
     }
     if (!found)
         return 0;
-    if ((rc = doc_set(d, DOC_TITLE, t + b, e - b)) != 0)
+    if ((rc = set_field(d, DOC_TITLE, t, b, e)) != 0)
         return rc;
 
     /* Metadata: the next non-blank line, if it is a Source/Published line. */

@@ -85,29 +85,6 @@ static int io_fail(char *msg, size_t cap, int rc, int err_no, const char *what, 
 
 /* --- fingerprints of live documents ----------------------------------------------- */
 
-hash128 ixwriter_fingerprint(const ingest_doc *d)
-{
-    /* title terms, a 1 byte, body terms; each term followed by a 0 byte */
-    buf b = {0};
-    int title_done = 0, rc = 0;
-    for (size_t i = 0; i < d->n_toks && rc == 0; i++) {
-        const ingest_tok *t = &d->toks[i];
-        if (t->field != FIELD_TITLE && t->field != FIELD_BODY)
-            continue;
-        if (t->field == FIELD_BODY && !title_done) {
-            rc = buf_putc(&b, 1);
-            title_done = 1;
-        }
-        rc = rc ? rc : buf_append(&b, d->terms + t->term_off, t->term_len);
-        rc = rc ? rc : buf_putc(&b, 0);
-    }
-    if (!title_done && rc == 0)
-        rc = buf_putc(&b, 1);
-    hash128 h = rc ? (hash128){0, 0} : hash128_of(b.data, b.len);
-    buf_free(&b);
-    return h;
-}
-
 static int fp_resize(ixwriter *w, size_t mask)
 {
     struct fpent *t = malloc((mask + 1) * sizeof *t);
@@ -540,7 +517,7 @@ static int flush_mem(ixwriter *w, char *msg, size_t cap)
 int ixwriter_add(ixwriter *w, const ingest_doc *d, int *outcome, char *msg, size_t cap)
 {
     *outcome = 0;
-    hash128 f = ixwriter_fingerprint(d);
+    hash128 f = d->fprint;
     const char *id = d->d->f[DOC_ID];
     size_t id_len = d->d->f_len[DOC_ID];
     if (!w->o.keep_duplicates) {

@@ -65,7 +65,4 @@ uint64_t ixwriter_live_docs(const ixwriter *w);
 /* Current generation (last commit). */
 uint64_t ixwriter_generation(const ixwriter *w);
 
-/* The normalized-text fingerprint of a document (docs/FORMAT.md, FPRINTS). */
-hash128 ixwriter_fingerprint(const ingest_doc *d);
-
 #endif

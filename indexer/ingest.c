@@ -26,6 +26,8 @@ struct slot {
     ingest_tok *toks;
     size_t n_toks, cap_toks;
     uint32_t field_len[N_FIELDS];
+    hash128 fprint;
+    buf norm; /* scratch for the fingerprint */
     int ok; /* 1: a document; 0: skipped */
 };
 
@@ -82,6 +84,7 @@ static int push_token(void *ctx, const token *t)
     if (s->terms.len > UINT32_MAX - ANALYZE_MAX_TERM)
         return LEDE_ELIMIT;
     ingest_tok *k = &s->toks[s->n_toks++];
+    k->key_hash = ingest_key_hash(ts->field, t->term, t->term_len);
     k->term_off = (uint32_t)s->terms.len;
     k->term_len = (uint16_t)t->term_len;
     k->pos = t->pos;
@@ -95,6 +98,36 @@ static const enum doc_field field_source[N_FIELDS] = {
     [FIELD_SOURCE] = DOC_SOURCE,
     [FIELD_SECTION] = DOC_SECTION,
 };
+
+/* The fingerprint of the analyzed document (see ingest_doc.fprint). Tokens
+ * are grouped by field, title first, then body. */
+static int fingerprint(struct slot *s)
+{
+    buf *b = &s->norm;
+    buf_clear(b);
+    int rc = buf_reserve(b, s->terms.len + s->n_toks + 1);
+    if (rc)
+        return rc;
+    char *out = b->data;
+    size_t n = 0;
+    int title_done = 0;
+    for (size_t i = 0; i < s->n_toks; i++) {
+        const ingest_tok *t = &s->toks[i];
+        if (t->field != FIELD_TITLE && t->field != FIELD_BODY)
+            continue;
+        if (t->field == FIELD_BODY && !title_done) {
+            out[n++] = 1;
+            title_done = 1;
+        }
+        memcpy(out + n, s->terms.data + t->term_off, t->term_len);
+        n += t->term_len;
+        out[n++] = 0;
+    }
+    if (!title_done)
+        out[n++] = 1;
+    s->fprint = hash128_of(out, n);
+    return 0;
+}
 
 /* Parses and analyzes s->r into s. Returns 0 (s->ok says whether a document
  * came out) or a negative error. */
@@ -125,7 +158,7 @@ static int process_slot(struct slot *s, analyzer *a, const input_opts *io, input
         if (rc)
             return rc;
     }
-    return 0;
+    return fingerprint(s);
 }
 
 static void to_ingest_doc(const struct slot *s, ingest_doc *out)
@@ -135,6 +168,7 @@ static void to_ingest_doc(const struct slot *s, ingest_doc *out)
     out->toks = s->toks;
     out->n_toks = s->n_toks;
     memcpy(out->field_len, s->field_len, sizeof out->field_len);
+    out->fprint = s->fprint;
     out->file = s->r.file.data;
     out->line = s->r.line;
 }
@@ -151,6 +185,7 @@ static void slot_free(struct slot *s)
     record_free(&s->r);
     doc_free(&s->d);
     buf_free(&s->terms);
+    buf_free(&s->norm);
     free(s->toks);
 }
 

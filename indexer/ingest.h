@@ -15,15 +15,24 @@
 
 #include "doc.h"
 #include "field.h"
+#include "hash.h"
 #include "input.h"
 
 /* One analyzed term occurrence. The term bytes are terms[term_off..+term_len). */
 typedef struct ingest_tok {
+    uint32_t key_hash;  /* ingest_key_hash(field, term): computed on the worker
+                           threads so the single-threaded sink only probes */
     uint32_t term_off;
     uint32_t pos;       /* position within its field */
     uint16_t term_len;
     uint8_t field;      /* enum field */
 } ingest_tok;
+
+/* The hash of an index key (field byte + term) used by the in-memory index. */
+static inline uint32_t ingest_key_hash(uint8_t field, const char *term, size_t len)
+{
+    return (uint32_t)hash64_seeded(term, len, field);
+}
 
 /* One parsed and analyzed document. Everything is borrowed: valid during the
  * sink call only. */
@@ -33,6 +42,9 @@ typedef struct ingest_doc {
     const ingest_tok *toks;           /* grouped by field, in position order */
     size_t n_toks;
     uint32_t field_len[N_FIELDS];     /* positions used per field (BM25 length) */
+    hash128 fprint;                   /* XXH3-128 of the normalized text: title
+                                         terms, a 1 byte, body terms, each term
+                                         followed by a 0 byte (docs/FORMAT.md) */
     const char *file;                 /* where it came from, for messages */
     uint64_t line;
 } ingest_doc;

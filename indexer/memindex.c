@@ -27,6 +27,10 @@ struct term {
     uint32_t tail_end;  /* address of the current slice's link field */
     uint32_t slice_len; /* size of the current slice, link included */
     int64_t last_doc;
+    uint32_t hash;      /* ingest_key_hash of the key */
+    uint32_t stamp;     /* doc + 1 of the document being added, if it has the term */
+    uint32_t count;     /* occurrences in that document */
+    uint32_t slot;      /* where its positions start in m->posbuf */
     uint8_t key_len;
 };
 
@@ -43,8 +47,10 @@ struct memindex {
     uint32_t table_mask;
     buf keys;
     /* per-document scratch */
-    uint64_t *pairs;      /* term << 32 | position */
-    size_t cap_pairs;
+    uint32_t *tok_term;   /* term index of each token */
+    uint32_t *posbuf;     /* positions grouped by term */
+    uint32_t *distinct;   /* the document's terms in first-seen order */
+    size_t cap_toks;
     /* external ids: hash -> doc, open addressing; ids kept for comparison */
     uint64_t *id_hash;
     uint32_t *id_doc;     /* doc + 1; 0 = empty */
@@ -120,7 +126,9 @@ void memindex_free(memindex *m)
     free(m->terms);
     free(m->table);
     buf_free(&m->keys);
-    free(m->pairs);
+    free(m->tok_term);
+    free(m->posbuf);
+    free(m->distinct);
     free(m->id_hash);
     free(m->id_doc);
     buf_free(&m->ids);
@@ -138,7 +146,7 @@ uint32_t memindex_n_docs(const memindex *m)
 size_t memindex_mem(const memindex *m)
 {
     return (size_t)m->n_pages * PAGE_SIZE + (size_t)m->cap_terms * sizeof *m->terms +
-           ((size_t)m->table_mask + 1) * 4 + m->keys.cap + m->cap_pairs * 8 +
+           ((size_t)m->table_mask + 1) * 4 + m->keys.cap + m->cap_toks * 12 +
            ((size_t)m->id_mask + 1) * 12 + m->ids.cap + (size_t)m->cap_docs * 12 +
            segwrite_mem(m->w);
 }
@@ -153,7 +161,7 @@ static int grow_table(memindex *m)
         return LEDE_ENOMEM;
     for (uint32_t i = 0; i < m->n_terms; i++) {
         const struct term *e = &m->terms[i];
-        uint32_t h = (uint32_t)hash64(m->keys.data + e->key_off, e->key_len) & mask;
+        uint32_t h = e->hash & mask;
         while (t[h])
             h = (h + 1) & mask;
         t[h] = i + 1;
@@ -164,18 +172,23 @@ static int grow_table(memindex *m)
     return 0;
 }
 
-/* Finds or adds the term with key[0..len); *idx receives its index. */
-static int term_get(memindex *m, const uint8_t *key, size_t len, uint32_t *idx)
+/* Finds or adds the term with key (field, term[0..len)) whose ingest_key_hash
+ * is `hash`; *idx receives its index. */
+static int term_get(memindex *m, uint32_t hash, uint8_t field, const char *term, size_t len,
+                    uint32_t *idx)
 {
-    uint32_t h = (uint32_t)hash64(key, len) & m->table_mask;
+    uint32_t h = hash & m->table_mask;
     for (;;) {
         uint32_t t = m->table[h];
         if (!t)
             break;
         const struct term *e = &m->terms[t - 1];
-        if (e->key_len == len && memcmp(m->keys.data + e->key_off, key, len) == 0) {
-            *idx = t - 1;
-            return 0;
+        if (e->hash == hash && e->key_len == len + 1) {
+            const uint8_t *k = (const uint8_t *)m->keys.data + e->key_off;
+            if (k[0] == field && memcmp(k + 1, term, len) == 0) {
+                *idx = t - 1;
+                return 0;
+            }
         }
         h = (h + 1) & m->table_mask;
     }
@@ -194,13 +207,16 @@ static int term_get(memindex *m, const uint8_t *key, size_t len, uint32_t *idx)
     if (rc)
         return rc;
     struct term *e = &m->terms[m->n_terms];
+    memset(e, 0, sizeof *e);
     e->key_off = (uint32_t)m->keys.len;
-    e->key_len = (uint8_t)len;
+    e->key_len = (uint8_t)(len + 1);
+    e->hash = hash;
     e->head = e->tail = a;
     e->slice_len = FIRST_SLICE;
     e->tail_end = a + FIRST_SLICE - 4;
     e->last_doc = -1;
-    rc = buf_append(&m->keys, key, len);
+    rc = buf_putc(&m->keys, (char)field);
+    rc = rc ? rc : buf_append(&m->keys, term, len);
     if (rc)
         return rc;
     m->table[h] = m->n_terms + 1;
@@ -213,6 +229,13 @@ static int term_get(memindex *m, const uint8_t *key, size_t len, uint32_t *idx)
 /* Appends bytes to a term's slice chain. */
 static int term_write(memindex *m, struct term *e, const uint8_t *p, size_t n)
 {
+    if (e->tail_end - e->tail > n) { /* the common case: a few bytes that fit */
+        uint8_t *dst = addr(m, e->tail);
+        for (size_t i = 0; i < n; i++)
+            dst[i] = p[i];
+        e->tail += (uint32_t)n;
+        return 0;
+    }
     while (n > 0) {
         if (e->tail == e->tail_end) {
             uint32_t len = e->slice_len * 2 > MAX_SLICE ? MAX_SLICE : e->slice_len * 2;
@@ -233,12 +256,6 @@ static int term_write(memindex *m, struct term *e, const uint8_t *p, size_t n)
         n -= k;
     }
     return 0;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* --- documents ------------------------------------------------------------------- */
@@ -351,51 +368,67 @@ int memindex_add(memindex *m, const ingest_doc *d, hash128 fprint)
     if (rc)
         return rc;
 
-    /* term id + position for every token, sorted, then one posting per term */
-    if (d->n_toks > m->cap_pairs) {
+    /* Group the positions by term without sorting: count each term's
+     * occurrences, lay the groups out, then drop each position in place. */
+    if (d->n_toks > m->cap_toks) {
         size_t cap = d->n_toks * 2;
-        uint64_t *p = realloc(m->pairs, cap * sizeof *p);
-        if (!p)
+        uint32_t *a = realloc(m->tok_term, cap * sizeof *a);
+        if (a)
+            m->tok_term = a;
+        uint32_t *b = realloc(m->posbuf, cap * sizeof *b);
+        if (b)
+            m->posbuf = b;
+        uint32_t *c = realloc(m->distinct, cap * sizeof *c);
+        if (c)
+            m->distinct = c;
+        if (!a || !b || !c)
             return LEDE_ENOMEM;
-        m->pairs = p;
-        m->cap_pairs = cap;
+        m->cap_toks = cap;
     }
-    uint8_t key[FORMAT_MAX_KEY];
+    uint32_t n_distinct = 0, stamp = docid + 1;
     for (size_t i = 0; i < d->n_toks; i++) {
         const ingest_tok *t = &d->toks[i];
-        key[0] = t->field;
-        memcpy(key + 1, d->terms + t->term_off, t->term_len);
         uint32_t idx;
-        rc = term_get(m, key, (size_t)t->term_len + 1, &idx);
+        rc = term_get(m, t->key_hash, t->field, d->terms + t->term_off, t->term_len, &idx);
         if (rc)
             return rc;
-        m->pairs[i] = (uint64_t)idx << 32 | t->pos;
-    }
-    qsort(m->pairs, d->n_toks, sizeof *m->pairs, cmp_u64);
-    uint8_t tmp[3 * VINT_MAX_BYTES];
-    for (size_t i = 0; i < d->n_toks;) {
-        uint32_t idx = (uint32_t)(m->pairs[i] >> 32);
-        size_t j = i;
-        while (j < d->n_toks && (uint32_t)(m->pairs[j] >> 32) == idx)
-            j++;
+        m->tok_term[i] = idx;
         struct term *e = &m->terms[idx];
-        size_t n = vint_encode(tmp, (uint64_t)((int64_t)docid - e->last_doc));
-        n += vint_encode(tmp + n, j - i);
-        rc = term_write(m, e, tmp, n);
-        uint32_t prev = 0;
-        for (size_t k = i; k < j && rc == 0; k++) {
-            uint32_t pos = (uint32_t)m->pairs[k];
-            uint32_t gap = k == i ? pos : pos - prev - 1;
-            prev = pos;
-            n = vint_encode(tmp, gap);
-            rc = term_write(m, e, tmp, n);
+        if (e->stamp != stamp) {
+            e->stamp = stamp;
+            e->count = 0;
+            m->distinct[n_distinct++] = idx;
         }
-        if (rc)
-            return rc;
-        e->last_doc = docid;
-        i = j;
+        e->count++;
     }
-    return 0;
+    uint32_t off = 0;
+    for (uint32_t j = 0; j < n_distinct; j++) {
+        struct term *e = &m->terms[m->distinct[j]];
+        e->slot = off;
+        off += e->count;
+        e->count = 0;
+    }
+    for (size_t i = 0; i < d->n_toks; i++) {
+        struct term *e = &m->terms[m->tok_term[i]];
+        m->posbuf[e->slot + e->count++] = d->toks[i].pos;
+    }
+    uint8_t tmp[VINT_MAX_BYTES * 64];
+    for (uint32_t j = 0; j < n_distinct && rc == 0; j++) {
+        struct term *e = &m->terms[m->distinct[j]];
+        size_t n = vint_encode(tmp, (uint64_t)((int64_t)docid - e->last_doc));
+        n += vint_encode(tmp + n, e->count);
+        const uint32_t *ps = m->posbuf + e->slot;
+        for (uint32_t k = 0; k < e->count; k++) {
+            n += vint_encode(tmp + n, k == 0 ? ps[0] : ps[k] - ps[k - 1] - 1);
+            if (n > sizeof tmp - VINT_MAX_BYTES) {
+                rc = term_write(m, e, tmp, n);
+                n = 0;
+            }
+        }
+        rc = rc ? rc : term_write(m, e, tmp, n);
+        e->last_doc = docid;
+    }
+    return rc;
 }
 
 /* --- flush ------------------------------------------------------------------------ */

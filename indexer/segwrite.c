@@ -168,7 +168,7 @@ static int close_store_block(segwrite *w)
     size_t at = w->store.len;
     int rc = put_u32le(&w->store, (uint32_t)w->store_raw.len);
     rc = rc ? rc : put_u32le(&w->store, 0); /* comp_len, patched below */
-    rc = rc ? rc : zio_deflate(&w->store, w->store_raw.data, w->store_raw.len, 6);
+    rc = rc ? rc : zio_deflate(&w->store, w->store_raw.data, w->store_raw.len, 1);
     if (rc)
         return rc;
     store_u32le((uint8_t *)w->store.data + at + 4, (uint32_t)(w->store.len - at - 8));
@@ -329,17 +329,18 @@ int segwrite_term_doc(segwrite *w, uint32_t doc, const uint32_t *positions, uint
         w->blk_pos_cap = cap;
     }
     buf_clear(&w->fpbuf);
-    int rc = put_u32le(&w->fpbuf, doc);
-    rc = rc ? rc : put_u32le(&w->fpbuf, tf);
-    for (uint32_t i = 0; i < tf && rc == 0; i++) {
+    if (buf_reserve(&w->fpbuf, 8 + (size_t)tf * 4))
+        return set_rc(w, LEDE_ENOMEM);
+    uint8_t *fb = (uint8_t *)w->fpbuf.data;
+    store_u32le(fb, doc);
+    store_u32le(fb + 4, tf);
+    for (uint32_t i = 0; i < tf; i++) {
         if (i > 0 && positions[i] <= positions[i - 1])
             return set_rc(w, LEDE_EINVAL);
         w->blk_pos[w->blk_pos_n++] = i == 0 ? positions[0] : positions[i] - positions[i - 1] - 1;
-        rc = put_u32le(&w->fpbuf, positions[i]);
+        store_u32le(fb + 8 + (size_t)i * 4, positions[i]);
     }
-    if (rc)
-        return set_rc(w, rc);
-    hash64_stream_update(w->fp, w->fpbuf.data, w->fpbuf.len);
+    hash64_stream_update(w->fp, fb, 8 + (size_t)tf * 4);
     w->blk_docs[w->blk_n] = doc;
     w->blk_tfs[w->blk_n] = tf;
     w->blk_n++;
