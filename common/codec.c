@@ -159,7 +159,7 @@ static inline uint32_t low_mask(unsigned width)
 
 void bitpack_encode(uint8_t *out, const uint32_t *v, size_t n, unsigned width)
 {
-    if (width == 0)
+    if (width == 0 || width > 32) /* > 32 is a caller bug; the acc would overflow */
         return;
     uint32_t mask = low_mask(width);
     uint64_t acc = 0; /* pending bits, LSB first; fewer than 8 between values */

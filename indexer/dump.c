@@ -117,3 +117,25 @@ int index_dump(const char *dir, const char *term, FILE *out, char *msg, size_t c
     ixread_close(r);
     return rc;
 }
+
+int index_list_ids(const char *dir, FILE *out, char *msg, size_t cap)
+{
+    ixread *r = NULL;
+    int rc = ixread_open(&r, dir, msg, cap);
+    for (size_t i = 0; rc == 0 && i < r->n_segs; i++) {
+        const ixseg *g = &r->segs[i];
+        for (uint32_t d = 0; d < g->ms.n_docs; d++) {
+            if (deletions_has(&g->del, d))
+                continue;
+            docrec rec;
+            rc = segread_doc(g->seg, d, &rec);
+            if (rc) {
+                snprintf(msg, cap, "index corrupt: %s: document table", segread_path(g->seg));
+                break;
+            }
+            fprintf(out, "%.*s\n", (int)rec.id_len, rec.id);
+        }
+    }
+    ixread_close(r);
+    return rc;
+}

@@ -12,4 +12,8 @@
  * analyzed the way the index analyzes text. Returns 0 or an error (msg). */
 int index_dump(const char *dir, const char *term, FILE *out, char *msg, size_t cap);
 
+/* Prints the external id of every live document, one per line, in internal
+ * doc-id order (the order they were added in). */
+int index_list_ids(const char *dir, FILE *out, char *msg, size_t cap);
+
 #endif

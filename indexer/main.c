@@ -30,6 +30,7 @@ static const char usage[] =
     "       lede-index check DIR                  verify every file, structure and content\n"
     "       lede-index stats DIR                  counts and where the bytes go\n"
     "       lede-index dump DIR [[FIELD:]TERM]    the index (or one term's postings) as text\n"
+    "       lede-index ids DIR                    external ids of the live documents, in order\n"
     "       lede-index scan [options] INPUT...    read and analyze input, write nothing\n"
     "\n"
     "INPUT is a file (JSON Lines, plain or gzip, or an article in the editorial\n"
@@ -604,6 +605,17 @@ int main(int argc, char **argv)
         if (need(2, n, "usage: lede-index stats DIR"))
             return EXIT_FATAL;
         return cmd_stats(args[1]);
+    }
+    if (strcmp(cmd, "ids") == 0) {
+        if (need(2, n, "usage: lede-index ids DIR"))
+            return EXIT_FATAL;
+        char msg[1024];
+        int rc = index_list_ids(args[1], stdout, msg, sizeof msg);
+        if (rc) {
+            fprintf(stderr, "lede-index: %s\n", msg[0] ? msg : err_str(rc));
+            return rc == LEDE_ECORRUPT ? EXIT_CORRUPT : EXIT_FATAL;
+        }
+        return EXIT_ALL_GOOD;
     }
     if (strcmp(cmd, "dump") == 0) {
         if (need(2, n, "usage: lede-index dump DIR [[FIELD:]TERM]"))

@@ -15,7 +15,7 @@
 #include "err.h"
 #include "format.h"
 
-#define PAGE_BITS 20
+#define PAGE_BITS 16
 #define PAGE_SIZE ((uint32_t)1 << PAGE_BITS)
 #define FIRST_SLICE 16
 #define MAX_SLICE (32 * 1024)

@@ -585,11 +585,11 @@ TEST(test_input__unreadable_directory)
     DIR *probe = opendir(at("root/a"));
     if (probe) {
         closedir(probe);
-        /* Root ignores permissions: nothing to test here. */
+        /* Root ignores permissions: nothing to test here. (Not exit(77):
+         * that would also end a run of all cases.) */
         fprintf(stderr, "note: running as root, chmod 000 does not stop reads: skipped\n");
-        chmod(at("root/a"), 0755);
         rm_tree(tmp);
-        exit(77);
+        return;
     }
     const char *paths[] = {at("root")};
     struct docs ds = {0};
