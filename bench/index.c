@@ -38,7 +38,8 @@ struct result {
     uint64_t docs;
     uint64_t text_bytes; /* decompressed input bytes */
     index_totals t;      /* lede only */
-    uint64_t fts_bytes;  /* fts5 only */
+    uint64_t fts_bytes;  /* fts5 only: the database file */
+    uint64_t fts_index_bytes; /* fts5 only: its index (the %_data, %_idx tables) */
 };
 
 /* --- lede ---------------------------------------------------------------------- */
@@ -141,6 +142,13 @@ static int run_fts5(const char *dir, char **paths, int n, struct result *r)
     int rc = ingest_run(&io, fts_sink, &f, &st);
     sqlite3_finalize(f.ins);
     rc = rc ? rc : exec(f.db, "COMMIT; INSERT INTO docs(docs) VALUES('optimize');");
+    sqlite3_stmt *q = NULL;
+    /* the index proper, without the stored text, counted with dbstat */
+    if (rc == 0 && sqlite3_prepare_v2(f.db,
+            "SELECT SUM(pgsize) FROM dbstat WHERE name IN ('docs_data','docs_idx')", -1, &q,
+            NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+        r->fts_index_bytes = (uint64_t)sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
     sqlite3_close(f.db);
     r->seconds = now_seconds() - t0;
     r->docs = f.docs;
@@ -152,7 +160,7 @@ static int run_fts5(const char *dir, char **paths, int n, struct result *r)
 
 /* Runs fn in a child; returns its result and peak RSS. */
 static int in_child(int which, const char *dir, int threads, size_t memory, char **paths, int n,
-                    struct result *r, long *rss_kb)
+                    struct result *r, long *rss_kb, double *cpu_s)
 {
     int pfd[2];
     if (pipe(pfd))
@@ -176,6 +184,8 @@ static int in_child(int which, const char *dir, int threads, size_t memory, char
     if (wait4(pid, &status, 0, &ru) < 0)
         return 1;
     *rss_kb = ru.ru_maxrss;
+    *cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+             (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
     return got != (ssize_t)sizeof *r || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
 }
 
@@ -211,7 +221,8 @@ int main(int argc, char **argv)
             return 1;
         struct result r;
         long rss;
-        if (in_child(0, dir, thread_counts[k], memory, paths, n, &r, &rss)) {
+        double cpu;
+        if (in_child(0, dir, thread_counts[k], memory, paths, n, &r, &rss, &cpu)) {
             fprintf(stderr, "bench_index: lede run failed\n");
             return 1;
         }
@@ -223,11 +234,11 @@ int main(int argc, char **argv)
                           t->section_bytes[SEC_FPRINTS];
         double mb = (double)r.text_bytes / 1e6;
         printf("{\"engine\":\"lede\",\"threads\":%d,\"docs\":%" PRIu64 ",\"input_mb\":%.2f,"
-               "\"seconds\":%.3f,\"docs_per_s\":%.0f,\"mb_per_s\":%.2f,\"peak_rss_mb\":%.1f,"
+               "\"seconds\":%.3f,\"cpu_seconds\":%.3f,\"docs_per_s\":%.0f,\"mb_per_s\":%.2f,\"peak_rss_mb\":%.1f,"
                "\"index_mb\":%.2f,\"without_stored_mb\":%.2f,\"without_stored_pct\":%.1f,"
                "\"dictionary_mb\":%.2f,\"docids_freqs_mb\":%.2f,\"positions_mb\":%.2f,"
                "\"doctable_mb\":%.2f,\"stored_mb\":%.2f,\"segments\":%" PRIu64 "}\n",
-               thread_counts[k], r.docs, mb, r.seconds, (double)r.docs / r.seconds, mb / r.seconds,
+               thread_counts[k], r.docs, mb, r.seconds, cpu, (double)r.docs / r.seconds, mb / r.seconds,
                (double)rss / 1024, (double)t->file_bytes / 1e6, (double)(t->file_bytes - store) / 1e6,
                100.0 * (double)(t->file_bytes - store) / (double)r.text_bytes, (double)dict / 1e6,
                (double)(t->docid_bytes + t->freq_bytes + t->skip_bytes) / 1e6,
@@ -240,16 +251,18 @@ int main(int argc, char **argv)
         snprintf(dir, sizeof dir, "%s/fts5", work);
         struct result r;
         long rss;
-        if (in_child(1, dir, 1, 0, paths, n, &r, &rss)) {
+        double cpu;
+        if (in_child(1, dir, 1, 0, paths, n, &r, &rss, &cpu)) {
             fprintf(stderr, "bench_index: fts5 run failed\n");
             return 1;
         }
         double mb = (double)r.text_bytes / 1e6;
         printf("{\"engine\":\"fts5\",\"threads\":1,\"docs\":%" PRIu64 ",\"input_mb\":%.2f,"
-               "\"seconds\":%.3f,\"docs_per_s\":%.0f,\"mb_per_s\":%.2f,\"peak_rss_mb\":%.1f,"
-               "\"index_mb\":%.2f,\"index_pct\":%.1f}\n",
-               r.docs, mb, r.seconds, (double)r.docs / r.seconds, mb / r.seconds, (double)rss / 1024,
-               (double)r.fts_bytes / 1e6, 100.0 * (double)r.fts_bytes / (double)r.text_bytes);
+               "\"seconds\":%.3f,\"cpu_seconds\":%.3f,\"docs_per_s\":%.0f,\"mb_per_s\":%.2f,\"peak_rss_mb\":%.1f,"
+               "\"db_mb\":%.2f,\"db_pct\":%.1f,\"index_mb\":%.2f,\"index_pct\":%.1f}\n",
+               r.docs, mb, r.seconds, cpu, (double)r.docs / r.seconds, mb / r.seconds, (double)rss / 1024,
+               (double)r.fts_bytes / 1e6, 100.0 * (double)r.fts_bytes / (double)r.text_bytes,
+               (double)r.fts_index_bytes / 1e6, 100.0 * (double)r.fts_index_bytes / (double)r.text_bytes);
     }
     return 0;
 }

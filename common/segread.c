@@ -471,15 +471,8 @@ static int load_block(postings *p, uint32_t k)
         return LEDE_ECORRUPT;
     cursor c = cursor_make(post->p + start, end - start);
     int64_t prev = k == 0 ? -1 : (int64_t)p->sk_last[k - 1];
-    if (n == p->B) {
-        cur_block(&c, p->docs, n);
-        cur_block(&c, p->tfs, n);
-    } else {
-        for (uint32_t j = 0; j < n; j++) {
-            p->docs[j] = cur_vint32(&c);
-            p->tfs[j] = cur_vint32(&c);
-        }
-    }
+    cur_block(&c, p->docs, n);
+    cur_block(&c, p->tfs, n);
     uint64_t n_docs = p->s->meta.n_docs;
     for (uint32_t j = 0; j < n; j++) {
         int64_t d = prev + 1 + (int64_t)p->docs[j];
@@ -600,7 +593,7 @@ static int load_positions(postings *p)
         return LEDE_ECORRUPT;
     cursor c = cursor_make(ps->p + start, end - start);
     uint64_t i = 0;
-    for (; i + p->B <= total; i += p->B)
+    for (; total - i >= p->B; i += p->B)
         cur_block(&c, p->pos + i, p->B);
     for (; i < total; i++)
         p->pos[i] = cur_vint32(&c);

@@ -249,6 +249,58 @@ int zio_deflate(buf *out, const void *src, size_t len, int level)
     return 0;
 }
 
+struct zdeflater {
+    z_stream zs;
+};
+
+int zdeflater_new(zdeflater **out, int level)
+{
+    *out = NULL;
+    if (level < 1 || level > 9)
+        return LEDE_EINVAL;
+    zdeflater *d = calloc(1, sizeof *d);
+    if (!d)
+        return LEDE_ENOMEM;
+    if (deflateInit(&d->zs, level) != Z_OK) {
+        free(d);
+        return LEDE_ENOMEM;
+    }
+    *out = d;
+    return 0;
+}
+
+void zdeflater_free(zdeflater *d)
+{
+    if (!d)
+        return;
+    deflateEnd(&d->zs);
+    free(d);
+}
+
+int zdeflater_run(zdeflater *d, buf *out, const void *src, size_t len)
+{
+    if (len > UINT32_MAX)
+        return LEDE_ELIMIT;
+    uLong bound = deflateBound(&d->zs, (uLong)len);
+    int rc = buf_reserve(out, (size_t)bound);
+    if (rc)
+        return rc;
+    if (deflateReset(&d->zs) != Z_OK)
+        return LEDE_EIO;
+    d->zs.next_in = (Bytef *)(uintptr_t)src;
+    d->zs.avail_in = (uInt)len;
+    d->zs.next_out = (Bytef *)out->data + out->len;
+    d->zs.avail_out = (uInt)bound;
+    int zrc = deflate(&d->zs, Z_FINISH);
+    if (zrc != Z_STREAM_END) {
+        out->data[out->len] = '\0';
+        return LEDE_EIO;
+    }
+    out->len += (size_t)(bound - d->zs.avail_out);
+    out->data[out->len] = '\0';
+    return 0;
+}
+
 /* Output room to add per round: grows with what has been produced, so a
  * corrupt expect_len costs no more memory than the data really inflates to. */
 static size_t inflate_step(size_t produced, size_t remaining)

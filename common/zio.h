@@ -38,6 +38,15 @@ uint64_t zio_raw_offset(const zio *z);
 
 /* Appends the zlib compression of src[0..len) at `level` (1-9) to out. */
 int zio_deflate(buf *out, const void *src, size_t len, int level);
+/* A reusable compressor: one per writer, so that each block does not pay
+ * for setting up zlib's state again. */
+typedef struct zdeflater zdeflater;
+int zdeflater_new(zdeflater **out, int level);
+void zdeflater_free(zdeflater *d);
+/* Appends the zlib compression of src[0..len) to out (same bytes as
+ * zio_deflate at the deflater's level). */
+int zdeflater_run(zdeflater *d, buf *out, const void *src, size_t len);
+
 /* Appends the decompression of src[0..len) to out; the result must be
  * exactly expect_len bytes, otherwise LEDE_ECORRUPT. */
 int zio_inflate(buf *out, const void *src, size_t len, size_t expect_len);

@@ -59,25 +59,14 @@ static void measure_postings(segread *s, const term_info *ti, index_totals *t)
     }
     for (uint32_t k = 0; k < n_blocks && !c.bad; k++) {
         uint32_t n = k + 1 < n_blocks ? B : ti->df - (n_blocks - 1) * B;
-        if (n == B) {
-            uint8_t w = cur_u8(&c);
-            size_t nb = bitpack_bytes(B, w);
-            cur_bytes(&c, nb);
-            t->docid_bytes += 1 + nb;
-            w = cur_u8(&c);
-            nb = bitpack_bytes(B, w);
-            cur_bytes(&c, nb);
-            t->freq_bytes += 1 + nb;
-        } else {
-            for (uint32_t j = 0; j < n; j++) {
-                const uint8_t *a = c.p;
-                cur_vint(&c);
-                t->docid_bytes += (uint64_t)(c.p - a);
-                a = c.p;
-                cur_vint(&c);
-                t->freq_bytes += (uint64_t)(c.p - a);
-            }
-        }
+        uint8_t w = cur_u8(&c);
+        size_t nb = bitpack_bytes(n, w);
+        cur_bytes(&c, nb);
+        t->docid_bytes += 1 + nb;
+        w = cur_u8(&c);
+        nb = bitpack_bytes(n, w);
+        cur_bytes(&c, nb);
+        t->freq_bytes += 1 + nb;
     }
 }
 

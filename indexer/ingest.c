@@ -455,7 +455,7 @@ int ingest_run(const ingest_opts *o, ingest_sink_fn sink, void *ctx, input_stats
     if (n_threads == 1)
         rc = run_inline(o, in, sink, ctx, &parse_stats);
     else
-        rc = run_threads(o, in, n_threads, sink, ctx, &parse_stats);
+        rc = run_threads(o, in, n_threads - 1, sink, ctx, &parse_stats);
     *st = *input_get_stats(in);
     add_stats(st, &parse_stats);
     input_close(in);
