@@ -254,14 +254,24 @@ static const unpack64_fn unpack64_by_width[33] = {
     unpack64_w30,  unpack64_w31, unpack64_w32,
 };
 
-/* Any n, starting on a byte boundary: takes bytes only as bits are needed,
- * so it reads exactly bitpack_bytes(n, width) bytes. */
+/* Any n, starting on a byte boundary. Tails matter too: a term's last block
+ * holds fewer than B values, and most terms are rare, so most of their
+ * postings are tails. A value of up to 32 bits at bit offset 0..7 lies within
+ * 8 bytes, so each value whose 8-byte window ends inside the input is one
+ * unaligned load; the last few values take bytes one at a time, so no byte
+ * past bitpack_bytes(n, width) is read. */
 static void unpack_tail(uint32_t *out, const uint8_t *in, size_t n, unsigned width)
 {
     uint32_t mask = low_mask(width);
-    uint64_t acc = 0;
-    unsigned n_acc = 0; /* below width (<= 32) before each refill: no overflow */
-    for (size_t i = 0; i < n; i++) {
+    size_t len = bitpack_bytes(n, width), i = 0, bit = 0;
+    for (; i < n && bit / 8 + 8 <= len; i++, bit += width)
+        out[i] = (uint32_t)(load_word(in + bit / 8) >> (bit % 8)) & mask;
+    if (i == n)
+        return;
+    in += bit / 8; /* bits are left, so this byte exists */
+    uint64_t acc = *in++ >> (bit % 8);
+    unsigned n_acc = 8 - (unsigned)(bit % 8); /* below width (<= 32) before each refill */
+    for (; i < n; i++) {
         while (n_acc < width) {
             acc |= (uint64_t)*in++ << n_acc;
             n_acc += 8;

@@ -40,15 +40,11 @@ int64_t date_days_from_civil(int64_t y, unsigned m, unsigned d)
 void date_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
 {
     /* days + EPOCH_SHIFT could overflow near INT64_MAX, so split days into
-     * whole eras first (floor division) and add the shift to the remainder. */
-    int64_t q = days / DAYS_PER_ERA;
-    int64_t r = days % DAYS_PER_ERA;
-    if (r < 0) {
-        r += DAYS_PER_ERA;
-        q -= 1;
-    }
-    r += EPOCH_SHIFT;
-    int64_t era = q + r / DAYS_PER_ERA;
+     * eras first and shift only the remainder. C's '%' leaves a remainder
+     * above -DAYS_PER_ERA, and EPOCH_SHIFT > DAYS_PER_ERA makes it positive,
+     * so no floor correction is needed for negative days. */
+    int64_t r = days % DAYS_PER_ERA + EPOCH_SHIFT;
+    int64_t era = days / DAYS_PER_ERA + r / DAYS_PER_ERA;
     int64_t doe = r % DAYS_PER_ERA;                                      /* [0, 146096] */
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
     int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */

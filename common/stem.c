@@ -11,6 +11,11 @@ struct stemmer {
     struct sb_stemmer *sb;
 };
 
+const char **stemmer_names(void)
+{
+    return sb_stemmer_list();
+}
+
 int stemmer_exists(const char *language)
 {
     for (const char **l = sb_stemmer_list(); *l; l++)

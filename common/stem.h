@@ -16,6 +16,8 @@ void stemmer_free(stemmer *s);
  * the stemmer fails. */
 const char *stemmer_stem(stemmer *s, const char *term, size_t len, size_t *out_len);
 
+/* The available algorithm names, NULL-terminated (static). */
+const char **stemmer_names(void);
 /* Nonzero when `language` names an available algorithm. */
 int stemmer_exists(const char *language);
 

@@ -16,6 +16,7 @@
 #include "err.h"
 #include "index.h"
 #include "ingest.h"
+#include "stem.h"
 
 /* Exit statuses (docs/CLI.md). */
 #define EXIT_ALL_GOOD 0
@@ -420,8 +421,8 @@ static int cmd_check(const char *dir)
     uint64_t problems;
     double t0 = now_seconds();
     int rc = index_check(dir, CHECK_FULL, print_check_problem, NULL, &t, &problems);
-    if (rc && rc != LEDE_ECORRUPT && rc != LEDE_EVERSION)
-        return EXIT_FATAL;
+    if (rc && rc != LEDE_ECORRUPT)
+        return EXIT_FATAL; /* no index, a newer format, or I/O: not damage */
     if (problems) {
         printf("%s: %" PRIu64 " problem%s found\n", dir, problems, problems == 1 ? "" : "s");
         return EXIT_CORRUPT;
@@ -551,6 +552,18 @@ static int parse_options(int argc, char **argv, const char *optstring, struct op
     return -1;
 }
 
+/* A --stem value that names no Snowball algorithm: says which exist. */
+static int bad_stem(const char *lang)
+{
+    if (!lang || !*lang || strcmp(lang, "none") == 0 || stemmer_exists(lang))
+        return 0;
+    fprintf(stderr, "lede-index: unknown stemming language '%s'; available: none", lang);
+    for (const char **l = stemmer_names(); *l; l++)
+        fprintf(stderr, ", %s", *l);
+    fputc('\n', stderr);
+    return 1;
+}
+
 static int need(int n, int argc, const char *what)
 {
     if (argc < n) {
@@ -579,8 +592,12 @@ int main(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* A file-size limit must fail the write (EFBIG), not kill us mid-way. */
+    signal(SIGXFSZ, SIG_IGN);
 
     const char *cmd = args[0];
+    if (bad_stem(op.stem))
+        return EXIT_FATAL;
     if (strcmp(cmd, "scan") == 0) {
         if (need(2, n, "scan needs at least one INPUT (a file, a directory, or -)"))
             return EXIT_FATAL;

@@ -223,6 +223,10 @@ TEST(test_article__source_only)
     CHECK_INT(parse_into(&d, "Title\n\nSource: Published Reports Weekly\n\nText.\n"), 0);
     CHECK_STR(d.f[DOC_SOURCE], "Published Reports Weekly");
     CHECK_INT(d.date, DATE_NONE);
+    /* ... or inside a word, even with a ':' after it. */
+    CHECK_INT(parse_into(&d, "Title\n\nSource:The Unpublished: Review\n\nText.\n"), 0);
+    CHECK_STR(d.f[DOC_SOURCE], "The Unpublished: Review");
+    CHECK_INT(d.date, DATE_NONE);
     doc_free(&d);
 }
 

@@ -753,11 +753,12 @@ static void expect_bad_block(const char *what, const uint8_t *in, size_t len, si
 
 TEST(test_codec__block_corrupt)
 {
-    uint8_t in[1 + 512];
+    uint8_t in[1 + 600]; /* more than 128 values of 33 bits would take */
     memset(in, 0xFF, sizeof in);
 
     in[0] = 33;
     expect_bad_block("width 33", in, sizeof in, 128);
+    expect_bad_block("width 33, tiny block", in, sizeof in, 4);
     in[0] = 0xFF;
     expect_bad_block("width 255", in, sizeof in, 128);
     in[0] = 0x80;

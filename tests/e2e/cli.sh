@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# lede-index from the command line: the seed article, JSON Lines, every
+# command, exit statuses and the messages users see.
+. "$(dirname "$0")/lib.sh"
+IX=$TMP/ix
+seed=$LEDE_TEST_DATA/000_6360e9c39130a038.txt
+
+expect_status 0 "$LEDE_INDEX" --help && expect_grep "usage: lede-index" "$TMP/out" "--help"
+expect_status 2 "$LEDE_INDEX" && ok "no arguments: exit 2"
+expect_status 2 "$LEDE_INDEX" --memory lots "$IX" "$seed" && expect_grep "memory" "$TMP/err" "bad --memory"
+expect_status 2 "$LEDE_INDEX" --stem klingon "$IX" "$seed" && expect_grep "klingon" "$TMP/err" "unknown stemmer"
+
+# the seed article: one document, its id is the path as given
+expect_status 0 "$LEDE_INDEX" -q "$IX" "$seed" && ok "index the seed article"
+expect_status 0 "$LEDE_INDEX" ids "$IX" && expect_grep "000_6360e9c39130a038.txt" "$TMP/out" "ids"
+expect_status 0 "$LEDE_INDEX" check "$IX" && expect_grep ": ok:" "$TMP/out" "check"
+# 'Putin' occurs in the seed's body this many times (counted by grep, not by lede)
+want=$(sed -n '5,$p' "$seed" | grep -o -i -w 'putin' | wc -l)
+expect_status 0 "$LEDE_INDEX" dump "$IX" body:Putin
+expect_grep "body:putin df 1 cf $want" "$TMP/out" "dump body:putin"
+expect_status 0 "$LEDE_INDEX" dump "$IX" title:peninsula && expect_grep "title:peninsula df 1 cf 1" "$TMP/out" "dump title:"
+
+# JSON Lines with problems: exit 1, file:line messages, good documents kept
+cat >"$TMP/mixed.jsonl" <<'JSON'
+{"id":"a","title":"First","body":"Alpha beta."}
+{"id":"b","title":"Broken", "body":
+{"id":"c","title":"","body":""}
+{"id":"d","title":"Fourth","date":"someday","body":"Gamma delta."}
+JSON
+expect_status 1 "$LEDE_INDEX" "$TMP/ix2" "$TMP/mixed.jsonl"
+expect_grep "mixed.jsonl:2: skipped" "$TMP/err" "malformed line reported with its line"
+expect_grep "mixed.jsonl:3: skipped" "$TMP/err" "empty document reported"
+expect_grep "mixed.jsonl:4: repaired" "$TMP/err" "bad date reported"
+expect_grep "indexed 2 documents" "$TMP/err" "summary"
+expect_status 0 "$LEDE_INDEX" ids "$TMP/ix2" && [ "$(cat "$TMP/out")" = "$(printf 'a\nd')" ] || fail "ids after mixed input: $(cat "$TMP/out")"
+
+# nothing usable: exit 2
+printf '{"id":"x"}\n' >"$TMP/empty.jsonl"
+expect_status 2 "$LEDE_INDEX" "$TMP/ix3" "$TMP/empty.jsonl" && ok "nothing usable: exit 2"
+
+# standard input, updates, delete, optimize
+gen_docs 300 s | "$LEDE_INDEX" -q "$TMP/ix4" - || fail "index from stdin"
+gen_docs 50 s 1 | "$LEDE_INDEX" "$TMP/ix4" - 2>"$TMP/err" || fail "update from stdin"
+expect_grep "50 replaced older versions" "$TMP/err" "updates counted"
+expect_status 0 "$LEDE_INDEX" delete "$TMP/ix4" s3 s299
+expect_status 1 "$LEDE_INDEX" delete "$TMP/ix4" no-such-id && expect_grep "no document with id 'no-such-id'" "$TMP/err" "delete of a missing id"
+expect_status 0 "$LEDE_INDEX" ids "$TMP/ix4"
+[ "$(wc -l <"$TMP/out")" -eq 298 ] || fail "298 documents expected after 2 deletes, got $(wc -l <"$TMP/out")"
+grep -qx 's3' "$TMP/out" && fail "s3 still listed after delete"
+expect_status 0 "$LEDE_INDEX" optimize "$TMP/ix4"
+expect_status 0 "$LEDE_INDEX" check "$TMP/ix4"
+expect_status 0 "$LEDE_INDEX" stats "$TMP/ix4" && expect_grep "live documents  298" "$TMP/out" "stats after optimize"
+[ "$(ls "$TMP/ix4" | grep -c '\.lseg$')" -eq 1 ] || fail "optimize should leave one segment: $(ls "$TMP/ix4")"
+
+# stemming is recorded and cannot change
+expect_status 0 "$LEDE_INDEX" -q --stem english "$TMP/ix5" "$seed"
+expect_status 0 "$LEDE_INDEX" dump "$TMP/ix5" && expect_grep "stem english" "$TMP/out" "stem recorded"
+expect_status 2 "$LEDE_INDEX" --stem porter "$TMP/ix5" "$seed" && expect_grep "built with stemming 'english'" "$TMP/err" "stem mismatch"
+
+# not an index; a second writer
+mkdir -p "$TMP/plain"
+expect_status 2 "$LEDE_INDEX" check "$TMP/plain" && expect_grep "holds no lede index" "$TMP/out" "check of a non-index"
+finish
