@@ -320,7 +320,8 @@ static int cmd_index(const struct options *op, const char *dir, char **paths, in
         rc = ixwriter_commit(b.w, b.msg, sizeof b.msg);
     double secs = now_seconds() - t0;
     uint64_t gen = ixwriter_generation(b.w);
-    const ixwriter_stats *ws = ixwriter_get_stats(b.w);
+    const ixwriter_stats wstats = *ixwriter_get_stats(b.w); /* outlives the writer */
+    const ixwriter_stats *ws = &wstats;
     uint64_t live = ixwriter_live_docs(b.w);
     if (b.failed || rc < 0) {
         if (b.failed || b.msg[0])
