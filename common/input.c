@@ -395,7 +395,7 @@ static int open_next(input *in)
         const char *nul = memchr(h, '\0', in->head.len);
         if (nul) {
             report(&in->opts, &in->st, INPUT_BINARY, f->path, 0,
-                   "binary file (NUL byte at offset %zu), skipped", (size_t)(nul - h));
+                   "binary file (NUL byte at offset %zu)", (size_t)(nul - h));
             finish_file(in);
             continue;
         }
@@ -507,7 +507,7 @@ int input_next_record(input *in, record *r)
             }
             if (r->bytes.len > in->max_doc) {
                 report(&in->opts, &in->st, INPUT_TOO_LARGE, f->path, 0,
-                       "document larger than the limit of %zu bytes, skipped", in->max_doc);
+                       "document larger than the limit of %zu bytes", in->max_doc);
                 buf_clear(&r->bytes);
                 finish_file(in);
                 continue;
@@ -539,7 +539,7 @@ int input_next_record(input *in, record *r)
             in->st.raw_bytes_read = in->raw_done + zio_raw_offset(in->z);
         if (too_long) {
             report(&in->opts, &in->st, INPUT_TOO_LARGE, f->path, in->line,
-                   "JSON line longer than the limit of %zu bytes, skipped", in->max_doc);
+                   "JSON line longer than the limit of %zu bytes", in->max_doc);
             continue;
         }
         size_t i = 0;
@@ -673,7 +673,7 @@ int record_parse(const record *r, doc *d, const input_opts *opts, input_stats *s
 
     if (field_blank(d, DOC_TITLE) && field_blank(d, DOC_BODY)) {
         report(opts, stats, INPUT_EMPTY, file, r->kind == RECORD_JSON ? r->line : 0,
-               "empty document (no title and no body), skipped");
+               "empty document (no title and no body)");
         rc = 0;
         doc_reset(d);
         goto cleanup;
