@@ -82,11 +82,9 @@ static int read_num(const char *s, size_t *i, size_t end, int min_digits, int ma
         (*i)++;
         n++;
     }
+    /* Extra digits ("20190-01-01") are left for the caller, which rejects
+     * them because no field is followed by a digit. */
     if (n < min_digits)
-        return -1;
-    /* More digits than allowed ("20190-01-01", "12:300") is junk, not a
-     * shorter number followed by something else. */
-    if (*i < end && s[*i] >= '0' && s[*i] <= '9')
         return -1;
     *out = v;
     return 0;

@@ -639,8 +639,10 @@ void postings_block_max(postings *p, uint32_t *last_doc, uint32_t *max_tf, uint3
         *min_len = k < p->n_blocks ? p->sk_min_len[k] : 0;
         return;
     }
-    /* one block: compute from it */
-    if (p->blk == UINT32_MAX && load_block(p, 0)) {
+    /* one block: compute from it (loading it if the iterator has not yet,
+     * then forgetting it again so that next() starts at its first doc) */
+    int loaded_here = p->blk == UINT32_MAX;
+    if (loaded_here && load_block(p, 0)) {
         fail(p);
         *last_doc = POSTINGS_END;
         *max_tf = *min_len = 0;
@@ -656,6 +658,28 @@ void postings_block_max(postings *p, uint32_t *last_doc, uint32_t *max_tf, uint3
             ml = l;
     }
     *last_doc = p->blk_n ? p->docs[p->blk_n - 1] : POSTINGS_END;
+    *max_tf = mt;
+    *min_len = ml;
+    if (loaded_here)
+        p->blk = UINT32_MAX;
+}
+
+void postings_term_max(postings *p, uint32_t *max_tf, uint32_t *min_len)
+{
+    if (p->n_blocks < 2) {
+        uint32_t saved = p->shallow_blk, last;
+        p->shallow_blk = 0;
+        postings_block_max(p, &last, max_tf, min_len);
+        p->shallow_blk = saved;
+        return;
+    }
+    uint32_t mt = 0, ml = UINT32_MAX;
+    for (uint32_t k = 0; k < p->n_blocks; k++) {
+        if (p->sk_max_tf[k] > mt)
+            mt = p->sk_max_tf[k];
+        if (p->sk_min_len[k] < ml)
+            ml = p->sk_min_len[k];
+    }
     *max_tf = mt;
     *min_len = ml;
 }

@@ -114,6 +114,10 @@ int postings_error(const postings *p);
  * one after advance_shallow): its last doc, max tf and min field length.
  * For single-block terms these are computed from the block. */
 void postings_block_max(postings *p, uint32_t *last_doc, uint32_t *max_tf, uint32_t *min_len);
+/* Upper bounds over the whole term: the largest frequency and the shortest
+ * field length among its documents (from the skip data; computed from the
+ * block for single-block terms). */
+void postings_term_max(postings *p, uint32_t *max_tf, uint32_t *min_len);
 /* Moves the block cursor (not the document) to the block that may hold
  * target, for block-max pruning; returns that block's last doc or
  * POSTINGS_END when no block can. */

@@ -1,1 +1,350 @@
-int main(void) { return 0; }
+/* main.c - the lede-search command: argument parsing and messages only.
+ * The work is done by the searcher library (search.h, output.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "output.h"
+#include "search.h"
+
+#define EXIT_OK 0
+#define EXIT_NO_MATCH 1
+#define EXIT_ERROR 2
+#define EXIT_CORRUPT 3
+
+static const char usage[] =
+    "usage: lede-search [options] DIR [QUERY]\n"
+    "       lede-search DIR --doc ID\n"
+    "       lede-search DIR --batch QUERIES.tsv [--run-format trec] [-k N]\n"
+    "\n"
+    "Searches the index in DIR (opened read-only). Without QUERY, reads one\n"
+    "query per line from standard input and answers each in turn.\n"
+    "\n"
+    "query language (docs/QUERY.md):\n"
+    "  putin kim            both words (all words must match by default)\n"
+    "  putin OR kim         either;  putin -kim  or  putin NOT kim  excludes\n"
+    "  +putin kim           with --any: putin required, kim optional\n"
+    "  \"korean peninsula\"   exact phrase;  \"putin kim\"~5  within 5 positions\n"
+    "  denucl*              prefix\n"
+    "  title:summit  source:reuters  section:editorial  body:\"trade war\"\n"
+    "  date:2019-04-25  date:2019-01-01..2019-06-30  date:>=2019  date:<2019-03\n"
+    "  (a OR b) AND c       grouping; NOT binds tighter than AND, AND than OR\n"
+    "\n"
+    "options:\n"
+    "  -n, --limit N        hits to show (default 10)\n"
+    "      --offset N       skip the first N hits (paging)\n"
+    "      --sort date      newest first instead of by relevance\n"
+    "      --any            bare words are optional and ranked (OR), not all required\n"
+    "      --count          print only the number of matching documents\n"
+    "      --json           one JSON object per hit, then a summary object\n"
+    "      --fragments N    snippet passages per hit (default 1; 0: none)\n"
+    "      --explain        show the BM25 contribution of each term and field\n"
+    "      --timeline       matching articles per month (or year) as a bar chart\n"
+    "      --doc ID         print one stored article in full\n"
+    "      --k1 X --b X     BM25 parameters (default 1.2 and 0.75)\n"
+    "      --title-weight X weight of title matches (default 2; body is 1)\n"
+    "      --batch FILE     run 'qid<TAB>query' lines as free text (words OR'ed,\n"
+    "                       syntax characters are plain text), print a TREC run\n"
+    "  -k N                 hits per query in --batch (default 1000)\n"
+    "      --run-format trec  the run format (the only one)\n"
+    "      --tag NAME       run tag in --batch output (default lede)\n"
+    "      --color WHEN     highlight with colour: auto (default), always, never\n"
+    "  -h, --help           this text\n"
+    "\n"
+    "exit status: 0 with matches; 1 no match; 2 a malformed query (the message\n"
+    "points at the column), a bad option or no index; 3 the index is corrupt.\n"
+    "\n"
+    "examples:\n"
+    "  lede-search idx '\"korean peninsula\" putin'\n"
+    "  lede-search idx --timeline 'sanctions source:reuters'\n"
+    "  lede-search idx --json -n 20 'title:summit date:2019'\n";
+
+struct options {
+    search_params p;
+    output_opts o;
+    const char *doc_id;
+    const char *batch;
+    const char *tag;
+    size_t batch_k;
+    int count_only;
+    int timeline;
+};
+
+static double now_micros(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* Prints a query error with a caret under the column. */
+static void query_problem(const char *q, size_t len, const query_error *e)
+{
+    fprintf(stderr, "lede-search: query error at column %u: %s\n", e->column, e->message);
+    if (len < 200 && !memchr(q, '\n', len)) {
+        fprintf(stderr, "  %.*s\n  ", (int)len, q);
+        for (uint32_t i = 1; i < e->column && i <= len; i++)
+            fputc(q[i - 1] == '\t' ? '\t' : ' ', stderr);
+        fputs("^\n", stderr);
+    }
+}
+
+/* Answers one query; returns an exit status. */
+static int answer(searcher *s, const struct options *op, const char *q, size_t len)
+{
+    search_result r;
+    query_error qe;
+    double t0 = now_micros();
+    int rc = op->timeline ? searcher_timeline(s, q, len, &op->p, &r, &qe)
+                          : searcher_search(s, q, len, &op->p, &r, &qe);
+    double us = now_micros() - t0;
+    if (rc == LEDE_EQUERY) {
+        query_problem(q, len, &qe);
+        return EXIT_ERROR;
+    }
+    if (rc) {
+        fprintf(stderr, "lede-search: %s\n", qe.message[0] ? qe.message : err_str(rc));
+        return rc == LEDE_ECORRUPT ? EXIT_CORRUPT : EXIT_ERROR;
+    }
+    if (op->count_only) {
+        if (op->o.json)
+            printf("{\"summary\":true,\"total\":%" PRIu64 ",\"micros\":%.0f}\n", r.total, us);
+        else
+            printf("%" PRIu64 "\n", r.total);
+    } else if (op->timeline) {
+        rc = output_timeline(stdout, &r, &op->o, us);
+    } else {
+        rc = output_hits(stdout, s, q, len, &op->p, &r, &op->o, us);
+    }
+    uint64_t total = r.total;
+    search_result_free(&r);
+    if (rc) {
+        fprintf(stderr, "lede-search: %s\n", err_str(rc));
+        return rc == LEDE_ECORRUPT ? EXIT_CORRUPT : EXIT_ERROR;
+    }
+    return total ? EXIT_OK : EXIT_NO_MATCH;
+}
+
+static int run_batch(searcher *s, const struct options *op)
+{
+    FILE *f = strcmp(op->batch, "-") == 0 ? stdin : fopen(op->batch, "r");
+    if (!f) {
+        fprintf(stderr, "lede-search: cannot open %s: %s\n", op->batch, strerror(errno));
+        return EXIT_ERROR;
+    }
+    search_params p = op->p;
+    p.free_text = 1;
+    p.limit = op->batch_k;
+    p.offset = 0;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    unsigned long lineno = 0;
+    int status = EXIT_OK;
+    while ((n = getline(&line, &cap, f)) > 0) {
+        lineno++;
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
+        if (n == 0)
+            continue;
+        char *tab = strchr(line, '\t');
+        if (!tab) {
+            fprintf(stderr, "%s:%lu: expected 'qid<TAB>query'; line skipped\n", op->batch, lineno);
+            status = EXIT_ERROR;
+            continue;
+        }
+        *tab = '\0';
+        const char *q = tab + 1;
+        search_result r;
+        query_error qe;
+        int rc = searcher_search(s, q, strlen(q), &p, &r, &qe);
+        if (rc == LEDE_EQUERY) { /* a query of only punctuation: no hits */
+            continue;
+        }
+        if (rc) {
+            fprintf(stderr, "lede-search: %s\n", qe.message[0] ? qe.message : err_str(rc));
+            free(line);
+            if (f != stdin)
+                fclose(f);
+            return rc == LEDE_ECORRUPT ? EXIT_CORRUPT : EXIT_ERROR;
+        }
+        output_trec(stdout, s, line, &r, op->tag);
+        search_result_free(&r);
+    }
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    return status;
+}
+
+static int parse_number(const char *opt, const char *arg, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    if (errno || end == arg || *end || v < lo || v > hi) {
+        fprintf(stderr, "lede-search: %s wants a number from %g to %g, not '%s'\n", opt, lo, hi, arg);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct options op;
+    memset(&op, 0, sizeof op);
+    search_params_default(&op.p);
+    op.o.fragments = 1;
+    op.o.snippet_bytes = 240;
+    op.tag = "lede";
+    op.batch_k = 1000;
+    int color = isatty(STDOUT_FILENO);
+    enum { O_OFFSET = 256, O_SORT, O_ANY, O_COUNT, O_JSON, O_FRAG, O_EXPLAIN, O_TIMELINE, O_DOC,
+           O_K1, O_B, O_TW, O_BATCH, O_RUNFMT, O_TAG, O_COLOR };
+    static const struct option longopts[] = {
+        {"limit", required_argument, NULL, 'n'}, {"offset", required_argument, NULL, O_OFFSET},
+        {"sort", required_argument, NULL, O_SORT}, {"any", no_argument, NULL, O_ANY},
+        {"count", no_argument, NULL, O_COUNT}, {"json", no_argument, NULL, O_JSON},
+        {"fragments", required_argument, NULL, O_FRAG}, {"explain", no_argument, NULL, O_EXPLAIN},
+        {"timeline", no_argument, NULL, O_TIMELINE}, {"doc", required_argument, NULL, O_DOC},
+        {"k1", required_argument, NULL, O_K1}, {"b", required_argument, NULL, O_B},
+        {"title-weight", required_argument, NULL, O_TW}, {"batch", required_argument, NULL, O_BATCH},
+        {"run-format", required_argument, NULL, O_RUNFMT}, {"tag", required_argument, NULL, O_TAG},
+        {"color", required_argument, NULL, O_COLOR}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int c;
+    double v;
+    while ((c = getopt_long(argc, argv, "n:k:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            if (parse_number("--limit", optarg, 0, 1e9, &v))
+                return EXIT_ERROR;
+            op.p.limit = (size_t)v;
+            break;
+        case 'k':
+            if (parse_number("-k", optarg, 1, 1e9, &v))
+                return EXIT_ERROR;
+            op.batch_k = (size_t)v;
+            break;
+        case O_OFFSET:
+            if (parse_number("--offset", optarg, 0, 1e9, &v))
+                return EXIT_ERROR;
+            op.p.offset = (size_t)v;
+            break;
+        case O_SORT:
+            if (strcmp(optarg, "date") == 0)
+                op.p.sort_date = 1;
+            else if (strcmp(optarg, "score") != 0 && strcmp(optarg, "relevance") != 0) {
+                fprintf(stderr, "lede-search: --sort takes 'date' or 'relevance', not '%s'\n", optarg);
+                return EXIT_ERROR;
+            }
+            break;
+        case O_ANY: op.p.any_default = 1; break;
+        case O_COUNT: op.count_only = 1; op.p.exact_count = 1; op.p.limit = 0; break;
+        case O_JSON: op.o.json = 1; break;
+        case O_FRAG:
+            if (parse_number("--fragments", optarg, 0, 100, &v))
+                return EXIT_ERROR;
+            op.o.fragments = (size_t)v;
+            break;
+        case O_EXPLAIN: op.o.explain = 1; break;
+        case O_TIMELINE: op.timeline = 1; break;
+        case O_DOC: op.doc_id = optarg; break;
+        case O_K1:
+            if (parse_number("--k1", optarg, 0, 100, &op.p.k1))
+                return EXIT_ERROR;
+            break;
+        case O_B:
+            if (parse_number("--b", optarg, 0, 1, &op.p.b))
+                return EXIT_ERROR;
+            break;
+        case O_TW:
+            if (parse_number("--title-weight", optarg, 0, 1000, &op.p.title_weight))
+                return EXIT_ERROR;
+            break;
+        case O_BATCH: op.batch = optarg; break;
+        case O_RUNFMT:
+            if (strcmp(optarg, "trec") != 0) {
+                fprintf(stderr, "lede-search: --run-format supports 'trec' only\n");
+                return EXIT_ERROR;
+            }
+            break;
+        case O_TAG: op.tag = optarg; break;
+        case O_COLOR:
+            if (strcmp(optarg, "always") == 0)
+                color = 1;
+            else if (strcmp(optarg, "never") == 0)
+                color = 0;
+            else if (strcmp(optarg, "auto") != 0) {
+                fprintf(stderr, "lede-search: --color takes auto, always or never\n");
+                return EXIT_ERROR;
+            }
+            break;
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        default: fputs("(lede-search --help shows every option)\n", stderr); return EXIT_ERROR;
+        }
+    }
+    op.o.color = color && !op.o.json;
+    if (optind >= argc) {
+        fputs(usage, stderr);
+        return EXIT_ERROR;
+    }
+    const char *dir = argv[optind++];
+    char msg[1024];
+    searcher *s = NULL;
+    int rc = searcher_open(&s, dir, msg, sizeof msg);
+    if (rc) {
+        fprintf(stderr, "lede-search: %s\n", msg[0] ? msg : err_str(rc));
+        return rc == LEDE_ECORRUPT ? EXIT_CORRUPT : EXIT_ERROR;
+    }
+    int status;
+    if (op.doc_id) {
+        uint32_t doc;
+        int found = searcher_find_id(s, op.doc_id, strlen(op.doc_id), &doc);
+        if (found == 1)
+            status = output_document(stdout, s, doc, &op.o) ? EXIT_CORRUPT : EXIT_OK;
+        else {
+            fprintf(stderr, "lede-search: %s: no document with id '%s'\n", dir, op.doc_id);
+            status = found < 0 ? EXIT_CORRUPT : EXIT_NO_MATCH;
+        }
+    } else if (op.batch) {
+        status = run_batch(s, &op);
+    } else if (optind < argc) {
+        /* the rest of the arguments form the query */
+        buf q = {0};
+        for (int i = optind; i < argc; i++) {
+            if (i > optind)
+                buf_putc(&q, ' ');
+            buf_puts(&q, argv[i]);
+        }
+        status = answer(s, &op, q.data, q.len);
+        buf_free(&q);
+    } else {
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t n;
+        status = EXIT_NO_MATCH;
+        while ((n = getline(&line, &cap, stdin)) > 0) {
+            while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+                line[--n] = '\0';
+            if (n == 0)
+                continue;
+            int st = answer(s, &op, line, (size_t)n);
+            if (st == EXIT_OK && status == EXIT_NO_MATCH)
+                status = EXIT_OK;
+            if (st >= EXIT_ERROR)
+                status = st;
+            fflush(stdout);
+        }
+        free(line);
+    }
+    searcher_close(s);
+    return status;
+}

@@ -1,1 +1,833 @@
-/* stub */ typedef int lede_placeholder;
+/* search.c - query planning and evaluation (see search.h).
+ *
+ * A query runs in two passes. The statistics pass walks the tree and, for
+ * every (field, term) it scores, sums the live document frequency over all
+ * segments, so that every segment scores with the same IDF. Then, segment
+ * by segment, the tree becomes iterators (iter.h), and the matches go
+ * through a bounded heap that keeps the best offset + limit hits. */
+#include "search.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "err.h"
+#include "field.h"
+#include "iter.h"
+#include "ixread.h"
+
+struct searcher {
+    ixread *r;
+    analyzer *a;
+    double avglen[2];
+};
+
+void search_params_default(search_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->k1 = SEARCH_DEFAULT_K1;
+    p->b = SEARCH_DEFAULT_B;
+    p->title_weight = SEARCH_DEFAULT_TITLE_WEIGHT;
+    p->limit = SEARCH_DEFAULT_LIMIT;
+}
+
+int searcher_open(searcher **out, const char *dir, char *msg, size_t cap)
+{
+    *out = NULL;
+    searcher *s = calloc(1, sizeof *s);
+    if (!s)
+        return LEDE_ENOMEM;
+    int rc = ixread_open(&s->r, dir, msg, cap);
+    if (rc == 0) {
+        analyzer_opts ao = {s->r->man.stem_language};
+        rc = analyzer_new(&s->a, &ao);
+        if (rc)
+            snprintf(msg, cap, "%s: the index uses stemming '%s', which this build lacks", dir,
+                     s->r->man.stem_language);
+    }
+    if (rc) {
+        searcher_close(s);
+        return rc;
+    }
+    for (int f = 0; f < 2; f++)
+        s->avglen[f] = s->r->n_live ? (double)s->r->live_len[f] / (double)s->r->n_live : 0;
+    *out = s;
+    return 0;
+}
+
+void searcher_close(searcher *s)
+{
+    if (!s)
+        return;
+    analyzer_free(s->a);
+    ixread_close(s->r);
+    free(s);
+}
+
+analyzer *searcher_analyzer(searcher *s) { return s->a; }
+uint64_t searcher_live_docs(const searcher *s) { return s->r->n_live; }
+
+/* --- statistics --------------------------------------------------------------------------- */
+
+struct stat_entry {
+    uint8_t field;
+    const char *term;
+    uint64_t df;
+};
+
+struct ctx {
+    searcher *s;
+    const search_params *p;
+    struct stat_entry *st;
+    size_t n_st, cap_st;
+    const ixseg *g;   /* the segment being built for */
+    int corrupt;
+};
+
+/* Live documents containing the key in segment g. */
+static int seg_live_df(const ixseg *g, const uint8_t *key, size_t len, uint64_t *df)
+{
+    term_info ti;
+    int rc = dict_lookup(g->seg, key, len, &ti);
+    if (rc <= 0)
+        return rc;
+    if (g->del.n_deleted == 0) {
+        *df += ti.df;
+        return 0;
+    }
+    postings *p = NULL;
+    rc = postings_open(&p, g->seg, &ti, 0);
+    if (rc)
+        return rc;
+    for (uint32_t d = postings_next(p); d != POSTINGS_END; d = postings_next(p))
+        *df += !deletions_has(&g->del, d);
+    rc = postings_error(p) ? LEDE_ECORRUPT : 0;
+    postings_close(p);
+    return rc;
+}
+
+static int make_key(uint8_t *key, uint8_t field, const char *term, size_t *len)
+{
+    size_t n = strlen(term);
+    if (n + 1 > FORMAT_MAX_KEY)
+        return 0;
+    key[0] = field;
+    memcpy(key + 1, term, n);
+    *len = n + 1;
+    return 1;
+}
+
+/* The index-wide live df of (field, term), computed once per query. */
+static uint64_t stat_df(struct ctx *c, uint8_t field, const char *term)
+{
+    for (size_t i = 0; i < c->n_st; i++)
+        if (c->st[i].field == field && strcmp(c->st[i].term, term) == 0)
+            return c->st[i].df;
+    uint8_t key[FORMAT_MAX_KEY];
+    size_t kl;
+    uint64_t df = 0;
+    if (make_key(key, field, term, &kl))
+        for (size_t i = 0; i < c->s->r->n_segs; i++)
+            if (seg_live_df(&c->s->r->segs[i], key, kl, &df) < 0)
+                c->corrupt = 1;
+    if (c->n_st == c->cap_st) {
+        size_t cap = c->cap_st ? c->cap_st * 2 : 16;
+        struct stat_entry *p = realloc(c->st, cap * sizeof *p);
+        if (!p)
+            return df;
+        c->st = p;
+        c->cap_st = cap;
+    }
+    c->st[c->n_st++] = (struct stat_entry){field, term, df};
+    return df;
+}
+
+/* Lucene's BM25 IDF: ln(1 + (N - df + 0.5) / (df + 0.5)). */
+static double idf(uint64_t n, uint64_t df)
+{
+    return log(1.0 + ((double)n - (double)df + 0.5) / ((double)df + 0.5));
+}
+
+static double field_weight(const struct ctx *c, int f)
+{
+    return f == FIELD_TITLE ? c->p->title_weight : f == FIELD_BODY ? 1.0 : 0.0;
+}
+
+static bm25 make_bm25(const struct ctx *c, int f, double idf_sum)
+{
+    bm25 m;
+    m.weight = field_weight(c, f) * idf_sum * (c->p->k1 + 1.0);
+    m.k1 = c->p->k1;
+    m.b = c->p->b;
+    m.field = f <= 1 ? f : 1;
+    m.avglen = c->s->avglen[m.field] > 0 ? c->s->avglen[m.field] : 1.0;
+    return m;
+}
+
+/* --- building iterators ----------------------------------------------------------------------- */
+
+static int fields_of(const qnode *q, int *fields)
+{
+    if (q->field == QFIELD_DEFAULT) {
+        fields[0] = FIELD_TITLE;
+        fields[1] = FIELD_BODY;
+        return 2;
+    }
+    fields[0] = q->field;
+    return 1;
+}
+
+/* Combines per-field alternatives: none -> empty, one -> itself, more -> or. */
+static int combine_or(iter **out, iter **alts, size_t n)
+{
+    if (n == 0)
+        return iter_empty(out);
+    if (n == 1) {
+        *out = alts[0];
+        return 0;
+    }
+    return iter_or(out, alts, n);
+}
+
+static int build_term(struct ctx *c, const qnode *q, iter **out)
+{
+    int fields[2];
+    int nf = fields_of(q, fields);
+    iter *alts[2];
+    size_t n = 0;
+    int rc = 0;
+    for (int i = 0; i < nf && rc == 0; i++) {
+        uint8_t key[FORMAT_MAX_KEY];
+        size_t kl;
+        term_info ti;
+        if (!make_key(key, (uint8_t)fields[i], q->terms[0], &kl))
+            continue;
+        int found = dict_lookup(c->g->seg, key, kl, &ti);
+        if (found < 0) {
+            rc = found;
+            break;
+        }
+        if (!found)
+            continue;
+        double w = field_weight(c, fields[i]);
+        bm25 m = make_bm25(c, fields[i], idf(c->s->r->n_live, stat_df(c, (uint8_t)fields[i], q->terms[0])));
+        rc = iter_term(&alts[n], c->g->seg, &ti, w > 0 ? &m : NULL, 0);
+        if (rc == 0)
+            n++;
+    }
+    if (rc) {
+        for (size_t i = 0; i < n; i++)
+            iter_free(alts[i]);
+        return rc;
+    }
+    return combine_or(out, alts, n);
+}
+
+static int build_phrase(struct ctx *c, const qnode *q, iter **out)
+{
+    int fields[2];
+    int nf = fields_of(q, fields);
+    iter *alts[2];
+    size_t n = 0;
+    int rc = 0;
+    uint32_t first_of[ITER_PHRASE_MAX];
+    if (q->n_terms > ITER_PHRASE_MAX)
+        return LEDE_ELIMIT;
+    for (size_t i = 0; i < q->n_terms; i++) {
+        first_of[i] = (uint32_t)i;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(q->terms[j], q->terms[i]) == 0) {
+                first_of[i] = (uint32_t)j;
+                break;
+            }
+    }
+    iter **ts = calloc(q->n_terms, sizeof *ts);
+    if (!ts)
+        return LEDE_ENOMEM;
+    for (int fi = 0; fi < nf && rc == 0; fi++) {
+        int f = fields[fi];
+        size_t k = 0;
+        double idf_sum = 0;
+        for (; k < q->n_terms; k++) {
+            uint8_t key[FORMAT_MAX_KEY];
+            size_t kl;
+            term_info ti;
+            int found = make_key(key, (uint8_t)f, q->terms[k], &kl)
+                            ? dict_lookup(c->g->seg, key, kl, &ti) : 0;
+            if (found < 0)
+                rc = found;
+            if (found <= 0)
+                break;
+            idf_sum += idf(c->s->r->n_live, stat_df(c, (uint8_t)f, q->terms[k]));
+            rc = iter_term(&ts[k], c->g->seg, &ti, NULL, 1);
+            if (rc)
+                break;
+        }
+        if (rc || k < q->n_terms) { /* a word is missing here: no match in f */
+            for (size_t j = 0; j < k; j++)
+                iter_free(ts[j]);
+            continue;
+        }
+        bm25 m = make_bm25(c, f, idf_sum);
+        rc = iter_phrase(&alts[n], ts, q->rel_pos, q->n_terms, q->slop,
+                         field_weight(c, f) > 0 ? &m : NULL);
+        if (rc == 0)
+            iter_phrase_set_segment(alts[n++], c->g->seg, first_of);
+    }
+    free(ts);
+    if (rc) {
+        for (size_t i = 0; i < n; i++)
+            iter_free(alts[i]);
+        return rc;
+    }
+    return combine_or(out, alts, n);
+}
+
+/* Prefix: every key of the field starting with the prefix, as one bitmap;
+ * constant score 1 (docs/QUERY.md). */
+static int build_prefix(struct ctx *c, const qnode *q, iter **out)
+{
+    int fields[2];
+    int nf = fields_of(q, fields);
+    uint32_t n_docs = segread_meta(c->g->seg)->n_docs;
+    uint64_t *bits = calloc((size_t)n_docs / 64 + 1, sizeof *bits);
+    if (!bits)
+        return LEDE_ENOMEM;
+    int rc = 0, any = 0;
+    for (int fi = 0; fi < nf && rc == 0; fi++) {
+        uint8_t key[FORMAT_MAX_KEY];
+        size_t kl;
+        if (!make_key(key, (uint8_t)fields[fi], q->terms[0], &kl))
+            continue;
+        dict_iter it;
+        rc = dict_seek(c->g->seg, &it, key, kl);
+        while (rc == 0) {
+            int r = dict_next(&it);
+            if (r < 0)
+                rc = r;
+            if (r <= 0 || it.key_len < kl || memcmp(it.key, key, kl) != 0)
+                break;
+            postings *p = NULL;
+            rc = postings_open(&p, c->g->seg, &it.info, 0);
+            for (uint32_t d = rc ? POSTINGS_END : postings_next(p); d != POSTINGS_END;
+                 d = postings_next(p)) {
+                bits[d >> 6] |= 1ull << (d & 63);
+                any = 1;
+            }
+            if (rc == 0 && postings_error(p))
+                rc = LEDE_ECORRUPT;
+            postings_close(p);
+        }
+    }
+    if (rc || !any) {
+        free(bits);
+        return rc ? rc : iter_empty(out);
+    }
+    return iter_bitmap(out, bits, n_docs, 1.0);
+}
+
+static int build(struct ctx *c, const qnode *q, iter **out, int depth);
+
+static int build_bool(struct ctx *c, const qnode *q, iter **out, int depth)
+{
+    size_t n = q->n_kids;
+    iter **must = calloc(n + 1, sizeof *must), **should = calloc(n + 1, sizeof *should),
+         **nots = calloc(n + 1, sizeof *nots);
+    size_t nm = 0, ns = 0, nn = 0;
+    int rc = must && should && nots ? 0 : LEDE_ENOMEM;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        iter *k = NULL;
+        rc = build(c, q->kids[i], &k, depth + 1);
+        if (rc)
+            break;
+        switch (q->kids[i]->occur) {
+        case Q_MUST: must[nm++] = k; break;
+        case Q_SHOULD: should[ns++] = k; break;
+        case Q_MUST_NOT: nots[nn++] = k; break;
+        }
+    }
+    iter *base = NULL;
+    if (rc == 0) {
+        if (nm) {
+            rc = nm == 1 ? (base = must[0], 0) : iter_and(&base, must, nm);
+            nm = 0;
+            if (rc == 0 && ns) {
+                iter *opt;
+                rc = ns == 1 ? (opt = should[0], 0) : iter_or(&opt, should, ns);
+                ns = 0;
+                rc = rc ? rc : iter_req_opt(&base, base, opt);
+            }
+        } else if (ns) {
+            rc = ns == 1 ? (base = should[0], 0) : iter_or(&base, should, ns);
+            ns = 0;
+        } else {
+            rc = iter_all(&base, segread_meta(c->g->seg)->n_docs);
+        }
+        if (rc == 0 && nn) {
+            iter *neg;
+            rc = nn == 1 ? (neg = nots[0], 0) : iter_or(&neg, nots, nn);
+            nn = 0;
+            rc = rc ? rc : iter_not(&base, base, neg);
+        }
+    }
+    for (size_t i = 0; i < nm; i++)
+        iter_free(must[i]);
+    for (size_t i = 0; i < ns; i++)
+        iter_free(should[i]);
+    for (size_t i = 0; i < nn; i++)
+        iter_free(nots[i]);
+    free(must);
+    free(should);
+    free(nots);
+    if (rc)
+        return rc;
+    *out = base;
+    return 0;
+}
+
+static int build(struct ctx *c, const qnode *q, iter **out, int depth)
+{
+    *out = NULL;
+    if (depth > QUERY_MAX_DEPTH + 8)
+        return LEDE_ELIMIT;
+    switch (q->kind) {
+    case Q_TERM: return build_term(c, q, out);
+    case Q_PHRASE: return build_phrase(c, q, out);
+    case Q_PREFIX: return build_prefix(c, q, out);
+    case Q_DATE: return iter_date(out, c->g->seg, q->date_lo, q->date_hi);
+    case Q_ALL: return iter_all(out, segread_meta(c->g->seg)->n_docs);
+    case Q_BOOL: return build_bool(c, q, out, depth);
+    }
+    return LEDE_EINVAL;
+}
+
+/* --- the top k -------------------------------------------------------------------------------- */
+
+struct heap {
+    search_hit *h;
+    size_t n, cap;
+    int by_date;
+    int64_t *dates; /* parallel to h when by_date */
+};
+
+/* Is a worse than b? (lower score, or equal score and higher doc id) */
+static int worse(const struct heap *hp, size_t a, size_t b)
+{
+    if (hp->by_date) {
+        if (hp->dates[a] != hp->dates[b])
+            return hp->dates[a] < hp->dates[b];
+    } else if (hp->h[a].score != hp->h[b].score) {
+        return hp->h[a].score < hp->h[b].score;
+    }
+    return hp->h[a].doc > hp->h[b].doc;
+}
+
+static void swap_at(struct heap *hp, size_t a, size_t b)
+{
+    search_hit t = hp->h[a];
+    hp->h[a] = hp->h[b];
+    hp->h[b] = t;
+    if (hp->by_date) {
+        int64_t d = hp->dates[a];
+        hp->dates[a] = hp->dates[b];
+        hp->dates[b] = d;
+    }
+}
+
+static void sift_down(struct heap *hp, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < hp->n && worse(hp, l, m))
+            m = l;
+        if (r < hp->n && worse(hp, r, m))
+            m = r;
+        if (m == i)
+            return;
+        swap_at(hp, i, m);
+        i = m;
+    }
+}
+
+/* Offers a hit; the root is the worst kept. */
+static void heap_offer(struct heap *hp, uint32_t doc, double score, int64_t date)
+{
+    if (hp->cap == 0)
+        return;
+    if (hp->n < hp->cap) {
+        size_t i = hp->n++;
+        hp->h[i] = (search_hit){doc, score};
+        if (hp->by_date)
+            hp->dates[i] = date;
+        while (i > 0 && worse(hp, i, (i - 1) / 2)) {
+            swap_at(hp, i, (i - 1) / 2);
+            i = (i - 1) / 2;
+        }
+        return;
+    }
+    /* replace the root if the newcomer is better */
+    size_t tmp = hp->n; /* use slot n as scratch */
+    hp->h[tmp] = (search_hit){doc, score};
+    if (hp->by_date)
+        hp->dates[tmp] = date;
+    if (worse(hp, 0, tmp)) {
+        swap_at(hp, 0, tmp);
+        sift_down(hp, 0);
+    }
+}
+
+/* --- running ---------------------------------------------------------------------------------- */
+
+static void collect_terms(const qnode *q, int negated, search_result *r)
+{
+    int neg = negated || q->occur == Q_MUST_NOT;
+    if (!neg && (q->kind == Q_TERM || q->kind == Q_PHRASE)) {
+        for (size_t i = 0; i < q->n_terms; i++) {
+            size_t j = 0;
+            for (; j < r->n_terms; j++)
+                if (strcmp(r->terms[j], q->terms[i]) == 0)
+                    break;
+            if (j < r->n_terms)
+                continue;
+            char **t = realloc(r->terms, (r->n_terms + 1) * sizeof *t);
+            size_t *l = realloc(r->term_lens, (r->n_terms + 1) * sizeof *l);
+            if (t)
+                r->terms = t;
+            if (l)
+                r->term_lens = l;
+            char *d = t && l ? strdup(q->terms[i]) : NULL;
+            if (!d)
+                return;
+            r->terms[r->n_terms] = d;
+            r->term_lens[r->n_terms++] = strlen(d);
+        }
+    }
+    for (size_t i = 0; i < q->n_kids; i++)
+        collect_terms(q->kids[i], neg, r);
+}
+
+void search_result_free(search_result *r)
+{
+    if (!r)
+        return;
+    free(r->hits);
+    for (size_t i = 0; i < r->n_terms; i++)
+        free(r->terms[i]);
+    free(r->terms);
+    free(r->term_lens);
+    free(r->timeline);
+    memset(r, 0, sizeof *r);
+}
+
+typedef void (*match_fn)(void *ctx, uint32_t doc, double score, int64_t date);
+
+/* Parses q and calls fn for every live match, segment by segment. */
+static int run(searcher *s, const char *q, size_t len, const search_params *p, int want_score,
+               match_fn fn, void *fctx, search_result *out, query_error *qerr)
+{
+    qnode *root = NULL;
+    query_opts qo = {p->any_default, p->free_text};
+    int rc = query_parse(&root, q, len, s->a, &qo, qerr);
+    if (rc)
+        return rc;
+    if (out)
+        collect_terms(root, 0, out);
+    struct ctx c = {s, p, NULL, 0, 0, NULL, 0};
+    for (size_t i = 0; i < s->r->n_segs && rc == 0; i++) {
+        c.g = &s->r->segs[i];
+        iter *it = NULL;
+        rc = build(&c, root, &it, 0);
+        if (rc)
+            break;
+        for (uint32_t d = iter_next(it); d != ITER_END; d = iter_next(it)) {
+            if (deletions_has(&c.g->del, d))
+                continue;
+            double score = want_score ? iter_score(it) : 0;
+            fn(fctx, c.g->base + d, score, segread_date(c.g->seg, d));
+        }
+        if (it->error)
+            rc = LEDE_ECORRUPT;
+        iter_free(it);
+    }
+    if (rc == 0 && c.corrupt)
+        rc = LEDE_ECORRUPT;
+    if (rc == LEDE_ECORRUPT)
+        snprintf(qerr->message, sizeof qerr->message,
+                 "index corrupt: a segment of %s failed to decode (run lede-index check)", s->r->dir);
+    else if (rc == LEDE_ELIMIT)
+        snprintf(qerr->message, sizeof qerr->message, "the query is too large to evaluate");
+    free(c.st);
+    query_free(root);
+    return rc;
+}
+
+struct topk {
+    struct heap hp;
+    uint64_t total;
+};
+
+static void topk_match(void *ctx, uint32_t doc, double score, int64_t date)
+{
+    struct topk *t = ctx;
+    t->total++;
+    heap_offer(&t->hp, doc, score, date);
+}
+
+int searcher_search(searcher *s, const char *q, size_t len, const search_params *p,
+                    search_result *out, query_error *qerr)
+{
+    memset(out, 0, sizeof *out);
+    memset(qerr, 0, sizeof *qerr);
+    struct topk t;
+    memset(&t, 0, sizeof t);
+    size_t k = p->offset + p->limit;
+    if (k < p->limit)
+        return LEDE_EINVAL;
+    t.hp.cap = k;
+    t.hp.by_date = p->sort_date;
+    t.hp.h = malloc((k + 1) * sizeof *t.hp.h);
+    t.hp.dates = p->sort_date ? malloc((k + 1) * sizeof *t.hp.dates) : NULL;
+    if (!t.hp.h || (p->sort_date && !t.hp.dates)) {
+        free(t.hp.h);
+        free(t.hp.dates);
+        return LEDE_ENOMEM;
+    }
+    int rc = run(s, q, len, p, !p->sort_date, topk_match, &t, out, qerr);
+    if (rc) {
+        free(t.hp.h);
+        free(t.hp.dates);
+        search_result_free(out);
+        return rc;
+    }
+    /* pop worst-first into place: best first */
+    size_t n = t.hp.n;
+    while (t.hp.n > 1) {
+        swap_at(&t.hp, 0, t.hp.n - 1);
+        t.hp.n--;
+        sift_down(&t.hp, 0);
+    }
+    free(t.hp.dates);
+    size_t skip = p->offset < n ? p->offset : n;
+    out->n_hits = n - skip;
+    out->hits = t.hp.h;
+    if (skip)
+        memmove(out->hits, out->hits + skip, out->n_hits * sizeof *out->hits);
+    out->total = t.total;
+    out->total_exact = 1;
+    return 0;
+}
+
+/* --- timeline --------------------------------------------------------------------------------- */
+
+struct tl {
+    int64_t *dates;
+    size_t n, cap;
+    uint64_t undated;
+    int oom;
+};
+
+static void tl_match(void *ctx, uint32_t doc, double score, int64_t date)
+{
+    (void)doc;
+    (void)score;
+    struct tl *t = ctx;
+    if (date == DATE_NONE) {
+        t->undated++;
+        return;
+    }
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 1024;
+        int64_t *d = realloc(t->dates, cap * sizeof *d);
+        if (!d) {
+            t->oom = 1;
+            return;
+        }
+        t->dates = d;
+        t->cap = cap;
+    }
+    t->dates[t->n++] = date;
+}
+
+static void civil(int64_t t, int *y, int *m)
+{
+    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t yy;
+    unsigned mm, dd;
+    date_civil_from_days(days, &yy, &mm, &dd);
+    *y = (int)yy;
+    *m = (int)mm;
+}
+
+int searcher_timeline(searcher *s, const char *q, size_t len, const search_params *p,
+                      search_result *out, query_error *qerr)
+{
+    memset(out, 0, sizeof *out);
+    memset(qerr, 0, sizeof *qerr);
+    struct tl t;
+    memset(&t, 0, sizeof t);
+    int rc = run(s, q, len, p, 0, tl_match, &t, out, qerr);
+    if (rc == 0 && t.oom)
+        rc = LEDE_ENOMEM;
+    if (rc) {
+        free(t.dates);
+        search_result_free(out);
+        return rc;
+    }
+    out->total = t.n + t.undated;
+    out->total_exact = 1;
+    out->undated = t.undated;
+    if (t.n) {
+        int64_t lo = t.dates[0], hi = t.dates[0];
+        for (size_t i = 1; i < t.n; i++) {
+            lo = t.dates[i] < lo ? t.dates[i] : lo;
+            hi = t.dates[i] > hi ? t.dates[i] : hi;
+        }
+        int y0, m0, y1, m1;
+        civil(lo, &y0, &m0);
+        civil(hi, &y1, &m1);
+        int by_year = (y1 - y0) * 12 + (m1 - m0) >= 36;
+        size_t nb = by_year ? (size_t)(y1 - y0 + 1) : (size_t)((y1 - y0) * 12 + (m1 - m0) + 1);
+        out->timeline = calloc(nb, sizeof *out->timeline);
+        if (!out->timeline) {
+            free(t.dates);
+            search_result_free(out);
+            return LEDE_ENOMEM;
+        }
+        out->n_buckets = nb;
+        for (size_t i = 0; i < nb; i++) {
+            int mm = by_year ? 0 : (m0 - 1 + (int)i) % 12 + 1;
+            int yy = by_year ? y0 + (int)i : y0 + (m0 - 1 + (int)i) / 12;
+            out->timeline[i] = (timeline_bucket){yy, mm, 0};
+        }
+        for (size_t i = 0; i < t.n; i++) {
+            int y, m;
+            civil(t.dates[i], &y, &m);
+            size_t b = by_year ? (size_t)(y - y0) : (size_t)((y - y0) * 12 + (m - m0));
+            out->timeline[b].count++;
+        }
+    }
+    free(t.dates);
+    return 0;
+}
+
+/* --- documents -------------------------------------------------------------------------------- */
+
+int searcher_doc(searcher *s, uint32_t doc, docrec *out, int64_t *date)
+{
+    uint32_t local;
+    const ixseg *g = ixread_locate(s->r, doc, &local);
+    if (!g)
+        return LEDE_EINVAL;
+    if (date)
+        *date = segread_date(g->seg, local);
+    return segread_doc(g->seg, local, out);
+}
+
+int searcher_body(searcher *s, uint32_t doc, buf *out)
+{
+    uint32_t local;
+    const ixseg *g = ixread_locate(s->r, doc, &local);
+    if (!g)
+        return LEDE_EINVAL;
+    return segread_body(g->seg, local, out);
+}
+
+int searcher_find_id(searcher *s, const char *id, size_t len, uint32_t *doc)
+{
+    for (size_t i = 0; i < s->r->n_segs; i++) {
+        const ixseg *g = &s->r->segs[i];
+        uint32_t local;
+        int rc = segread_find_id(g->seg, id, len, &local);
+        if (rc < 0)
+            return rc;
+        if (rc == 1 && !deletions_has(&g->del, local)) {
+            *doc = g->base + local;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* --- explain ---------------------------------------------------------------------------------- */
+
+/* Scores each leaf of q alone on doc and prints the contributions. */
+static int explain_leaf(struct ctx *c, const qnode *q, uint32_t local, int negated, buf *out)
+{
+    int neg = negated || q->occur == Q_MUST_NOT;
+    if (q->kind == Q_BOOL) {
+        for (size_t i = 0; i < q->n_kids; i++) {
+            int rc = explain_leaf(c, q->kids[i], local, neg, out);
+            if (rc)
+                return rc;
+        }
+        return 0;
+    }
+    if (neg || q->kind == Q_DATE || q->kind == Q_ALL)
+        return 0;
+    int fields[2];
+    int nf = fields_of(q, fields);
+    for (int fi = 0; fi < nf; fi++) {
+        qnode one = *q;
+        one.field = fields[fi];
+        iter *it = NULL;
+        int rc = build(c, &one, &it, 0);
+        if (rc)
+            return rc;
+        if (iter_advance(it, local) == local) {
+            double sc = iter_score(it);
+            uint32_t len = segread_len(c->g->seg, local, fields[fi] <= 1 ? fields[fi] : 1);
+            buf_printf(out, "  %8.4f  %s:", sc, field_name((enum field)fields[fi]));
+            if (q->kind == Q_PHRASE) {
+                buf_putc(out, '"');
+                for (size_t i = 0; i < q->n_terms; i++)
+                    buf_printf(out, "%s%s", i ? " " : "", q->terms[i]);
+                buf_putc(out, '"');
+                if (q->slop)
+                    buf_printf(out, "~%u", q->slop);
+            } else {
+                buf_printf(out, "%s%s", q->terms[0], q->kind == Q_PREFIX ? "*" : "");
+            }
+            if (q->kind == Q_TERM && fields[fi] <= 1) {
+                uint64_t df = stat_df(c, (uint8_t)fields[fi], q->terms[0]);
+                buf_printf(out, "  tf %u, field length %u (average %.1f), df %llu of %llu, idf %.4f, weight %.2f",
+                           iter_term_tf(it), len, c->s->avglen[fields[fi]], (unsigned long long)df,
+                           (unsigned long long)c->s->r->n_live, idf(c->s->r->n_live, df),
+                           field_weight(c, fields[fi]));
+            } else if (q->kind == Q_PREFIX) {
+                buf_printf(out, "  prefix: constant score");
+            } else {
+                buf_printf(out, "  field length %u (average %.1f), weight %.2f", len,
+                           c->s->avglen[fields[fi] <= 1 ? fields[fi] : 1], field_weight(c, fields[fi]));
+            }
+            buf_putc(out, '\n');
+        }
+        iter_free(it);
+    }
+    return 0;
+}
+
+int searcher_explain(searcher *s, const char *q, size_t len, const search_params *p,
+                     uint32_t doc, buf *out, query_error *qerr)
+{
+    memset(qerr, 0, sizeof *qerr);
+    qnode *root = NULL;
+    query_opts qo = {p->any_default, p->free_text};
+    int rc = query_parse(&root, q, len, s->a, &qo, qerr);
+    if (rc)
+        return rc;
+    uint32_t local;
+    const ixseg *g = ixread_locate(s->r, doc, &local);
+    struct ctx c = {s, p, NULL, 0, 0, g, 0};
+    if (!g)
+        rc = LEDE_EINVAL;
+    else
+        buf_printf(out, "  BM25 k1 %.2f b %.2f, title weight %.2f; contributions (score, clause):\n",
+                   p->k1, p->b, p->title_weight);
+    if (rc == 0)
+        rc = explain_leaf(&c, root, local, 0, out);
+    free(c.st);
+    query_free(root);
+    return rc;
+}

@@ -1,0 +1,784 @@
+/* iter.c - document-at-a-time iterators (see iter.h). */
+#include "iter.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+void iter_free(iter *it)
+{
+    if (it)
+        it->ops->free(it);
+}
+
+double bm25_score(const bm25 *m, uint32_t tf, uint32_t len)
+{
+    double norm = m->k1 * (1.0 - m->b + m->b * (double)len / m->avglen);
+    return m->weight * (double)tf / ((double)tf + norm);
+}
+
+/* --- term ------------------------------------------------------------------------- */
+
+struct term_it {
+    iter base;
+    postings *p;
+    segread *s;
+    bm25 m;
+    int scored;
+};
+
+static uint32_t term_done(struct term_it *t, uint32_t d)
+{
+    if (d == POSTINGS_END && postings_error(t->p))
+        t->base.error = 1;
+    return t->base.doc = d == POSTINGS_END ? ITER_END : d;
+}
+
+static uint32_t term_next(iter *it)
+{
+    struct term_it *t = (struct term_it *)it;
+    return term_done(t, postings_next(t->p));
+}
+
+static uint32_t term_advance(iter *it, uint32_t target)
+{
+    struct term_it *t = (struct term_it *)it;
+    return term_done(t, postings_advance(t->p, target));
+}
+
+static double term_score(iter *it)
+{
+    struct term_it *t = (struct term_it *)it;
+    if (!t->scored)
+        return 0;
+    return bm25_score(&t->m, postings_tf(t->p), segread_len(t->s, it->doc, t->m.field));
+}
+
+static void term_free(iter *it)
+{
+    struct term_it *t = (struct term_it *)it;
+    postings_close(t->p);
+    free(t);
+}
+
+static const struct iter_ops term_ops = {term_next, term_advance, term_score, term_free};
+
+int iter_term(iter **out, segread *s, const term_info *ti, const bm25 *m, int with_positions)
+{
+    *out = NULL;
+    struct term_it *t = calloc(1, sizeof *t);
+    if (!t)
+        return LEDE_ENOMEM;
+    int rc = postings_open(&t->p, s, ti, with_positions);
+    if (rc) {
+        free(t);
+        return rc;
+    }
+    t->base.ops = &term_ops;
+    t->base.doc = ITER_END;
+    t->base.cost = ti->df;
+    t->s = s;
+    if (m) {
+        t->m = *m;
+        t->scored = 1;
+        uint32_t max_tf, min_len;
+        postings_term_max(t->p, &max_tf, &min_len);
+        t->base.max_score = bm25_score(m, max_tf, min_len);
+    }
+    *out = &t->base;
+    return 0;
+}
+
+const uint32_t *iter_term_positions(iter *it, uint32_t *n)
+{
+    struct term_it *t = (struct term_it *)it;
+    const uint32_t *p = postings_positions(t->p, n);
+    if (!p)
+        it->error = 1;
+    return p;
+}
+
+uint32_t iter_term_tf(iter *it)
+{
+    return postings_tf(((struct term_it *)it)->p);
+}
+
+/* --- or ------------------------------------------------------------------------- */
+
+struct multi_it {
+    iter base;
+    iter **kids;
+    size_t n;
+    int started;
+};
+
+static void multi_free(iter *it)
+{
+    struct multi_it *m = (struct multi_it *)it;
+    for (size_t i = 0; i < m->n; i++)
+        iter_free(m->kids[i]);
+    free(m->kids);
+    free(m);
+}
+
+static uint32_t or_settle(struct multi_it *m)
+{
+    uint32_t d = ITER_END;
+    for (size_t i = 0; i < m->n; i++) {
+        if (m->kids[i]->doc < d)
+            d = m->kids[i]->doc;
+        m->base.error |= m->kids[i]->error;
+    }
+    return m->base.doc = d;
+}
+
+static uint32_t or_next(iter *it)
+{
+    struct multi_it *m = (struct multi_it *)it;
+    if (!m->started) {
+        m->started = 1;
+        for (size_t i = 0; i < m->n; i++)
+            iter_next(m->kids[i]);
+    } else {
+        uint32_t cur = it->doc;
+        for (size_t i = 0; i < m->n; i++)
+            if (m->kids[i]->doc == cur)
+                iter_next(m->kids[i]);
+    }
+    return or_settle(m);
+}
+
+static uint32_t or_advance(iter *it, uint32_t target)
+{
+    struct multi_it *m = (struct multi_it *)it;
+    if (!m->started) {
+        m->started = 1;
+        for (size_t i = 0; i < m->n; i++)
+            iter_advance(m->kids[i], target);
+    } else {
+        for (size_t i = 0; i < m->n; i++)
+            if (m->kids[i]->doc < target)
+                iter_advance(m->kids[i], target);
+    }
+    return or_settle(m);
+}
+
+static double or_score(iter *it)
+{
+    struct multi_it *m = (struct multi_it *)it;
+    double s = 0;
+    for (size_t i = 0; i < m->n; i++)
+        if (m->kids[i]->doc == it->doc)
+            s += iter_score(m->kids[i]);
+    return s;
+}
+
+static const struct iter_ops or_ops = {or_next, or_advance, or_score, multi_free};
+
+static int multi_new(struct multi_it **out, iter **kids, size_t n, const struct iter_ops *ops)
+{
+    struct multi_it *m = calloc(1, sizeof *m);
+    iter **k = malloc((n ? n : 1) * sizeof *k);
+    if (!m || !k) {
+        free(m);
+        free(k);
+        for (size_t i = 0; i < n; i++)
+            iter_free(kids[i]);
+        return LEDE_ENOMEM;
+    }
+    memcpy(k, kids, n * sizeof *k);
+    m->base.ops = ops;
+    m->base.doc = ITER_END;
+    m->kids = k;
+    m->n = n;
+    *out = m;
+    return 0;
+}
+
+int iter_or(iter **out, iter **kids, size_t n)
+{
+    struct multi_it *m;
+    int rc = multi_new(&m, kids, n, &or_ops);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        m->base.max_score += kids[i]->max_score;
+        m->base.cost += kids[i]->cost;
+    }
+    *out = &m->base;
+    return 0;
+}
+
+/* --- and -------------------------------------------------------------------------- */
+
+/* Moves every kid to the first document >= target they all share. */
+static uint32_t and_align(struct multi_it *m, uint32_t target)
+{
+    for (;;) {
+        uint32_t d = iter_advance(m->kids[0], target);
+        if (d == ITER_END)
+            break;
+        size_t i = 1;
+        for (; i < m->n; i++) {
+            uint32_t e = iter_advance(m->kids[i], d);
+            if (e != d) {
+                target = e;
+                break;
+            }
+        }
+        if (i == m->n)
+            return m->base.doc = d;
+        if (target == ITER_END)
+            break;
+    }
+    for (size_t i = 0; i < m->n; i++)
+        m->base.error |= m->kids[i]->error;
+    return m->base.doc = ITER_END;
+}
+
+static uint32_t and_next(iter *it)
+{
+    struct multi_it *m = (struct multi_it *)it;
+    if (!m->started) {
+        m->started = 1;
+        return and_align(m, 0);
+    }
+    if (it->doc == ITER_END)
+        return ITER_END;
+    return and_align(m, it->doc + 1);
+}
+
+static uint32_t and_advance(iter *it, uint32_t target)
+{
+    struct multi_it *m = (struct multi_it *)it;
+    if (m->started && it->doc != ITER_END && it->doc >= target)
+        return it->doc;
+    m->started = 1;
+    return and_align(m, target);
+}
+
+static double and_score(iter *it)
+{
+    struct multi_it *m = (struct multi_it *)it;
+    double s = 0;
+    for (size_t i = 0; i < m->n; i++)
+        s += iter_score(m->kids[i]);
+    return s;
+}
+
+static const struct iter_ops and_ops = {and_next, and_advance, and_score, multi_free};
+
+static int by_cost(const void *a, const void *b)
+{
+    const iter *x = *(iter *const *)a, *y = *(iter *const *)b;
+    return (x->cost > y->cost) - (x->cost < y->cost);
+}
+
+int iter_and(iter **out, iter **kids, size_t n)
+{
+    struct multi_it *m;
+    int rc = multi_new(&m, kids, n, &and_ops);
+    if (rc)
+        return rc;
+    qsort(m->kids, n, sizeof *m->kids, by_cost); /* the rarest leads */
+    m->base.cost = n ? m->kids[0]->cost : 0;
+    for (size_t i = 0; i < n; i++)
+        m->base.max_score += kids[i]->max_score;
+    *out = &m->base;
+    return 0;
+}
+
+/* --- not, required + optional ---------------------------------------------------------- */
+
+struct pair_it {
+    iter base;
+    iter *a, *b;
+    int b_started;
+};
+
+static void pair_free(iter *it)
+{
+    struct pair_it *p = (struct pair_it *)it;
+    iter_free(p->a);
+    iter_free(p->b);
+    free(p);
+}
+
+/* Skips a's documents that b also has. */
+static uint32_t not_skip(struct pair_it *p, uint32_t d)
+{
+    while (d != ITER_END) {
+        if (!p->b_started || p->b->doc < d) {
+            p->b_started = 1;
+            iter_advance(p->b, d);
+        }
+        if (p->b->doc != d)
+            break;
+        d = iter_next(p->a);
+    }
+    p->base.error |= p->a->error | p->b->error;
+    return p->base.doc = d;
+}
+
+static uint32_t not_next(iter *it)
+{
+    struct pair_it *p = (struct pair_it *)it;
+    return not_skip(p, iter_next(p->a));
+}
+
+static uint32_t not_advance(iter *it, uint32_t target)
+{
+    struct pair_it *p = (struct pair_it *)it;
+    return not_skip(p, iter_advance(p->a, target));
+}
+
+static double pair_score_a(iter *it)
+{
+    return iter_score(((struct pair_it *)it)->a);
+}
+
+static const struct iter_ops not_ops = {not_next, not_advance, pair_score_a, pair_free};
+
+static int pair_new(iter **out, iter *a, iter *b, const struct iter_ops *ops)
+{
+    struct pair_it *p = calloc(1, sizeof *p);
+    if (!p) {
+        iter_free(a);
+        iter_free(b);
+        return LEDE_ENOMEM;
+    }
+    p->base.ops = ops;
+    p->base.doc = ITER_END;
+    p->base.cost = a->cost;
+    p->base.max_score = a->max_score;
+    p->a = a;
+    p->b = b;
+    *out = &p->base;
+    return 0;
+}
+
+int iter_not(iter **out, iter *pos, iter *neg)
+{
+    return pair_new(out, pos, neg, &not_ops);
+}
+
+static uint32_t ro_sync(struct pair_it *p, uint32_t d)
+{
+    p->base.error |= p->a->error;
+    return p->base.doc = d;
+}
+
+static uint32_t ro_next(iter *it)
+{
+    struct pair_it *p = (struct pair_it *)it;
+    return ro_sync(p, iter_next(p->a));
+}
+
+static uint32_t ro_advance(iter *it, uint32_t target)
+{
+    struct pair_it *p = (struct pair_it *)it;
+    return ro_sync(p, iter_advance(p->a, target));
+}
+
+static double ro_score(iter *it)
+{
+    struct pair_it *p = (struct pair_it *)it;
+    double s = iter_score(p->a);
+    uint32_t d = it->doc;
+    if (!p->b_started || p->b->doc < d) {
+        p->b_started = 1;
+        iter_advance(p->b, d);
+    }
+    if (p->b->doc == d)
+        s += iter_score(p->b);
+    return s;
+}
+
+static const struct iter_ops ro_ops = {ro_next, ro_advance, ro_score, pair_free};
+
+int iter_req_opt(iter **out, iter *req, iter *opt)
+{
+    int rc = pair_new(out, req, opt, &ro_ops);
+    if (rc == 0)
+        (*out)->max_score = req->max_score + opt->max_score;
+    return rc;
+}
+
+/* --- phrase ------------------------------------------------------------------------------ */
+
+struct phrase_it {
+    iter base;
+    iter *all;          /* the conjunction of the terms */
+    iter **t;           /* the term iterators (owned by `all`) */
+    uint32_t *rel;
+    size_t n;
+    uint32_t slop;
+    bm25 m;
+    segread *s;
+    uint32_t freq;
+    /* scratch for the window check */
+    uint64_t *ev;       /* position << 32 | term index */
+    size_t ev_cap;
+    uint32_t *need, *have;
+};
+
+static int contains(const uint32_t *p, uint32_t n, uint64_t v)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (p[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && p[lo] == v;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Exact phrase: the number of start positions p with every term i at p + rel[i]. */
+static uint32_t exact_freq(struct phrase_it *ph)
+{
+    uint32_t n0;
+    const uint32_t *p0 = iter_term_positions(ph->t[0], &n0);
+    if (!p0)
+        return 0;
+    const uint32_t *ps[ITER_PHRASE_MAX];
+    uint32_t ns[ITER_PHRASE_MAX];
+    for (size_t i = 1; i < ph->n; i++) {
+        ps[i] = iter_term_positions(ph->t[i], &ns[i]);
+        if (!ps[i])
+            return 0;
+    }
+    uint32_t freq = 0;
+    for (uint32_t j = 0; j < n0; j++) {
+        if (p0[j] < ph->rel[0])
+            continue;
+        uint64_t start = p0[j] - ph->rel[0];
+        size_t i = 1;
+        for (; i < ph->n; i++)
+            if (!contains(ps[i], ns[i], start + ph->rel[i]))
+                break;
+        freq += i == ph->n;
+    }
+    return freq;
+}
+
+/* Sloppy phrase: 1 if some window of n + slop consecutive positions holds
+ * every term of the phrase (a repeated term as many times as it repeats). */
+static uint32_t sloppy_match(struct phrase_it *ph)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < ph->n; i++) {
+        uint32_t k;
+        if (!iter_term_positions(ph->t[i], &k))
+            return 0;
+        total += k;
+    }
+    if (total > ph->ev_cap) {
+        uint64_t *e = realloc(ph->ev, total * sizeof *e);
+        if (!e) {
+            ph->base.error = 1;
+            return 0;
+        }
+        ph->ev = e;
+        ph->ev_cap = total;
+    }
+    /* term indexes are the first iterator of each distinct term (need[] counts) */
+    size_t n_ev = 0;
+    for (size_t i = 0; i < ph->n; i++) {
+        if (ph->need[i] == 0)
+            continue; /* a repeat: its positions are the first one's */
+        uint32_t k;
+        const uint32_t *p = iter_term_positions(ph->t[i], &k);
+        for (uint32_t j = 0; j < k; j++)
+            ph->ev[n_ev++] = (uint64_t)p[j] << 32 | i;
+    }
+    qsort(ph->ev, n_ev, sizeof *ph->ev, cmp_u64);
+    uint64_t window = ph->n + ph->slop; /* positions the window spans */
+    memset(ph->have, 0, ph->n * sizeof *ph->have);
+    size_t missing = ph->n, lo = 0;
+    for (size_t hi = 0; hi < n_ev; hi++) {
+        uint32_t ti = (uint32_t)ph->ev[hi];
+        if (ph->have[ti]++ < ph->need[ti])
+            missing--;
+        while ((ph->ev[hi] >> 32) - (ph->ev[lo] >> 32) >= window) {
+            uint32_t tl = (uint32_t)ph->ev[lo];
+            if (--ph->have[tl] < ph->need[tl])
+                missing++;
+            lo++;
+        }
+        if (missing == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static uint32_t phrase_find(struct phrase_it *ph, uint32_t d)
+{
+    while (d != ITER_END) {
+        ph->freq = ph->slop ? sloppy_match(ph) : exact_freq(ph);
+        if (ph->freq)
+            break;
+        d = iter_next(ph->all);
+    }
+    ph->base.error |= ph->all->error;
+    return ph->base.doc = d;
+}
+
+static uint32_t phrase_next(iter *it)
+{
+    struct phrase_it *ph = (struct phrase_it *)it;
+    return phrase_find(ph, iter_next(ph->all));
+}
+
+static uint32_t phrase_advance(iter *it, uint32_t target)
+{
+    struct phrase_it *ph = (struct phrase_it *)it;
+    if (it->doc != ITER_END && it->doc >= target && ph->freq)
+        return it->doc;
+    return phrase_find(ph, iter_advance(ph->all, target));
+}
+
+static double phrase_score(iter *it)
+{
+    struct phrase_it *ph = (struct phrase_it *)it;
+    if (ph->m.weight == 0)
+        return 0;
+    return bm25_score(&ph->m, ph->freq, segread_len(ph->s, it->doc, ph->m.field));
+}
+
+static void phrase_free(iter *it)
+{
+    struct phrase_it *ph = (struct phrase_it *)it;
+    iter_free(ph->all);
+    free(ph->t);
+    free(ph->rel);
+    free(ph->ev);
+    free(ph->need);
+    free(ph->have);
+    free(ph);
+}
+
+static const struct iter_ops phrase_ops = {phrase_next, phrase_advance, phrase_score, phrase_free};
+
+int iter_phrase(iter **out, iter **t, const uint32_t *rel, size_t n, uint32_t slop,
+                const bm25 *m)
+{
+    *out = NULL;
+    struct phrase_it *ph = calloc(1, sizeof *ph);
+    iter **tc = malloc(n * sizeof *tc);
+    uint32_t *rc_ = malloc(n * sizeof *rc_);
+    uint32_t *need = calloc(n, sizeof *need), *have = calloc(n, sizeof *have);
+    if (!ph || !tc || !rc_ || !need || !have || n > ITER_PHRASE_MAX) {
+        free(ph);
+        free(tc);
+        free(rc_);
+        free(need);
+        free(have);
+        for (size_t i = 0; i < n; i++)
+            iter_free(t[i]);
+        return n > ITER_PHRASE_MAX ? LEDE_ELIMIT : LEDE_ENOMEM;
+    }
+    memcpy(tc, t, n * sizeof *tc);
+    memcpy(rc_, rel, n * sizeof *rc_);
+    ph->t = tc;
+    ph->rel = rc_;
+    ph->n = n;
+    ph->slop = slop;
+    ph->need = need;
+    ph->have = have;
+    if (m) {
+        ph->m = *m;
+        ph->s = NULL;
+    }
+    int rc = iter_and(&ph->all, t, n);
+    if (rc) {
+        free(tc);
+        free(rc_);
+        free(need);
+        free(have);
+        free(ph);
+        return rc;
+    }
+    ph->base.ops = &phrase_ops;
+    ph->base.doc = ITER_END;
+    ph->base.cost = ph->all->cost;
+    ph->base.max_score = m ? m->weight : 0; /* bm25 never exceeds its weight */
+    *out = &ph->base;
+    return 0;
+}
+
+void iter_phrase_set_segment(iter *it, segread *s, const uint32_t *first_of)
+{
+    struct phrase_it *ph = (struct phrase_it *)it;
+    ph->s = s;
+    /* need[i]: how many times the term first seen at index i occurs */
+    for (size_t i = 0; i < ph->n; i++)
+        ph->need[first_of[i]]++;
+}
+
+/* --- bitmap, all, date, empty --------------------------------------------------------------- */
+
+struct scan_it {
+    iter base;
+    uint32_t n_docs;
+    uint64_t *bits;    /* bitmap iterator */
+    segread *s;        /* date iterator */
+    int64_t lo, hi;
+    double score;
+    int started;
+};
+
+static void scan_free(iter *it)
+{
+    struct scan_it *s = (struct scan_it *)it;
+    free(s->bits);
+    free(s);
+}
+
+static double scan_score(iter *it)
+{
+    return ((struct scan_it *)it)->score;
+}
+
+static uint32_t bitmap_from(struct scan_it *s, uint32_t d)
+{
+    for (; d < s->n_docs; d++) {
+        uint64_t w = s->bits[d >> 6] >> (d & 63);
+        if (w) {
+            d += (uint32_t)__builtin_ctzll(w);
+            return s->base.doc = d < s->n_docs ? d : ITER_END;
+        }
+        d |= 63;
+    }
+    return s->base.doc = ITER_END;
+}
+
+static uint32_t bitmap_next(iter *it)
+{
+    struct scan_it *s = (struct scan_it *)it;
+    uint32_t from = s->started ? (it->doc == ITER_END ? ITER_END : it->doc + 1) : 0;
+    s->started = 1;
+    return from == ITER_END ? ITER_END : bitmap_from(s, from);
+}
+
+static uint32_t bitmap_advance(iter *it, uint32_t target)
+{
+    struct scan_it *s = (struct scan_it *)it;
+    if (s->started && it->doc != ITER_END && it->doc >= target)
+        return it->doc;
+    s->started = 1;
+    return bitmap_from(s, target);
+}
+
+static const struct iter_ops bitmap_ops = {bitmap_next, bitmap_advance, scan_score, scan_free};
+
+int iter_bitmap(iter **out, uint64_t *bits, uint32_t n_docs, double score)
+{
+    struct scan_it *s = calloc(1, sizeof *s);
+    if (!s) {
+        free(bits);
+        return LEDE_ENOMEM;
+    }
+    s->base.ops = &bitmap_ops;
+    s->base.doc = ITER_END;
+    s->base.max_score = score;
+    s->n_docs = n_docs;
+    s->bits = bits;
+    s->score = score;
+    uint64_t c = 0;
+    for (uint32_t i = 0; i < (n_docs + 63) / 64; i++)
+        c += (uint64_t)__builtin_popcountll(bits[i]);
+    s->base.cost = c;
+    *out = &s->base;
+    return 0;
+}
+
+static uint32_t all_next(iter *it)
+{
+    struct scan_it *s = (struct scan_it *)it;
+    uint32_t d = s->started ? (it->doc == ITER_END ? ITER_END : it->doc + 1) : 0;
+    s->started = 1;
+    return it->doc = d < s->n_docs ? d : ITER_END;
+}
+
+static uint32_t all_advance(iter *it, uint32_t target)
+{
+    struct scan_it *s = (struct scan_it *)it;
+    if (s->started && it->doc != ITER_END && it->doc >= target)
+        return it->doc;
+    s->started = 1;
+    return it->doc = target < s->n_docs ? target : ITER_END;
+}
+
+static const struct iter_ops all_ops = {all_next, all_advance, scan_score, scan_free};
+
+int iter_all(iter **out, uint32_t n_docs)
+{
+    struct scan_it *s = calloc(1, sizeof *s);
+    if (!s)
+        return LEDE_ENOMEM;
+    s->base.ops = &all_ops;
+    s->base.doc = ITER_END;
+    s->base.cost = n_docs;
+    s->n_docs = n_docs;
+    *out = &s->base;
+    return 0;
+}
+
+static uint32_t date_from(struct scan_it *s, uint32_t d)
+{
+    for (; d < s->n_docs; d++) {
+        int64_t t = segread_date(s->s, d);
+        if (t != INT64_MIN && t >= s->lo && t <= s->hi)
+            return s->base.doc = d;
+    }
+    return s->base.doc = ITER_END;
+}
+
+static uint32_t date_next(iter *it)
+{
+    struct scan_it *s = (struct scan_it *)it;
+    uint32_t from = s->started ? (it->doc == ITER_END ? ITER_END : it->doc + 1) : 0;
+    s->started = 1;
+    return from == ITER_END ? ITER_END : date_from(s, from);
+}
+
+static uint32_t date_advance(iter *it, uint32_t target)
+{
+    struct scan_it *s = (struct scan_it *)it;
+    if (s->started && it->doc != ITER_END && it->doc >= target)
+        return it->doc;
+    s->started = 1;
+    return date_from(s, target);
+}
+
+static const struct iter_ops date_ops = {date_next, date_advance, scan_score, scan_free};
+
+int iter_date(iter **out, segread *seg, int64_t lo, int64_t hi)
+{
+    struct scan_it *s = calloc(1, sizeof *s);
+    if (!s)
+        return LEDE_ENOMEM;
+    s->base.ops = &date_ops;
+    s->base.doc = ITER_END;
+    s->n_docs = segread_meta(seg)->n_docs;
+    s->base.cost = s->n_docs; /* a scan: never the leader if a term can lead */
+    s->s = seg;
+    s->lo = lo;
+    s->hi = hi;
+    *out = &s->base;
+    return 0;
+}
+
+int iter_empty(iter **out)
+{
+    return iter_all(out, 0);
+}

@@ -1,0 +1,93 @@
+/* iter.h - document-at-a-time iterators over one segment, and the scoring
+ * they carry. A query tree (query.h) becomes a tree of iterators
+ * (search.c); each yields the segment's local doc ids in increasing order.
+ *
+ *   next()              the next matching document, or ITER_END
+ *   advance(target)     the first matching document >= target (never back)
+ *   score()             the score of the current document (0 for filters)
+ *   max_score()         an upper bound of score() over all documents
+ *
+ * Deleted documents are not filtered here: the caller skips them. */
+#ifndef LEDE_ITER_H
+#define LEDE_ITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "segread.h"
+
+#define ITER_END UINT32_MAX
+
+typedef struct iter iter;
+
+struct iter_ops {
+    uint32_t (*next)(iter *it);
+    uint32_t (*advance)(iter *it, uint32_t target);
+    double (*score)(iter *it);
+    void (*free)(iter *it);
+};
+
+struct iter {
+    const struct iter_ops *ops;
+    uint32_t doc;      /* current document; ITER_END before the first next()
+                          is also fine: callers always call next/advance first */
+    double max_score;  /* upper bound of score() */
+    uint64_t cost;     /* estimated number of matches (for ordering) */
+    int error;         /* set on corrupt postings; the iterator then ends */
+};
+
+static inline uint32_t iter_next(iter *it) { return it->ops->next(it); }
+static inline uint32_t iter_advance(iter *it, uint32_t t) { return it->ops->advance(it, t); }
+static inline double iter_score(iter *it) { return it->ops->score(it); }
+void iter_free(iter *it);
+
+/* BM25 for one (term, field): score = weight * tf / (tf + k1 * (1 - b + b * len / avglen)),
+ * with weight = field_weight * idf * (k1 + 1). */
+typedef struct bm25 {
+    double weight;
+    double k1, b, avglen;
+    int field;         /* 0 title, 1 body: whose length normalizes */
+} bm25;
+
+double bm25_score(const bm25 *m, uint32_t tf, uint32_t len);
+
+/* A term's postings; scored with m (NULL: the iterator only matches, score 0).
+ * with_positions: iter_term_positions may be called. */
+int iter_term(iter **out, segread *s, const term_info *ti, const bm25 *m, int with_positions);
+/* The positions of the current document of a term iterator. */
+const uint32_t *iter_term_positions(iter *it, uint32_t *n);
+uint32_t iter_term_tf(iter *it);
+
+/* Matches any child; score = sum of the children on the current document. */
+int iter_or(iter **out, iter **kids, size_t n);
+/* Matches all children; score = sum. Kids are reordered cheapest first. */
+int iter_and(iter **out, iter **kids, size_t n);
+/* Matches `pos` minus documents matched by `neg`; score = pos's. */
+int iter_not(iter **out, iter *pos, iter *neg);
+/* Requires `req`, adds `opt`'s score when it matches too. */
+int iter_req_opt(iter **out, iter *req, iter *opt);
+
+#define ITER_PHRASE_MAX 1024
+
+/* A phrase: term iterators (with positions) t[i] at relative positions
+ * rel[i]; slop 0 means exact and in order, slop N > 0 means all the words
+ * within a window of n + N consecutive positions, in any order
+ * (docs/QUERY.md). Scored with m as if tf were the phrase frequency (exact:
+ * number of occurrences; slop: 1). Takes ownership of the term iterators. */
+int iter_phrase(iter **out, iter **t, const uint32_t *rel, size_t n, uint32_t slop,
+                const bm25 *m);
+
+/* Tells a phrase iterator its segment (for length normalization) and, for
+ * each term index, the index of the first term equal to it (repeated words). */
+void iter_phrase_set_segment(iter *it, segread *s, const uint32_t *first_of);
+
+/* The documents listed in a bitmap (prefix expansions), constant score. */
+int iter_bitmap(iter **out, uint64_t *bits, uint32_t n_docs, double score);
+/* Every document of the segment. */
+int iter_all(iter **out, uint32_t n_docs);
+/* Documents whose date is in [lo, hi]. */
+int iter_date(iter **out, segread *s, int64_t lo, int64_t hi);
+/* Nothing. */
+int iter_empty(iter **out);
+
+#endif

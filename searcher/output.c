@@ -1,0 +1,233 @@
+/* output.c - text and JSON rendering of search results (see output.h). */
+#include "output.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "date.h"
+#include "err.h"
+#include "json.h"
+
+#define HL_ON "\033[1;33m"
+#define HL_OFF "\033[0m"
+
+/* Prints text[a..b) with white space runs folded to one space. */
+static void put_folded(buf *o, const char *t, uint32_t a, uint32_t b)
+{
+    int space = 0;
+    for (uint32_t i = a; i < b; i++) {
+        char ch = t[i];
+        if (ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ') {
+            space = 1;
+            continue;
+        }
+        if (space)
+            buf_putc(o, ' ');
+        space = 0;
+        buf_putc(o, ch);
+    }
+    if (space)
+        buf_putc(o, ' ');
+}
+
+static void render_fragment(buf *o, const char *text, size_t len, const snippet_fragment *fr,
+                            const output_opts *op)
+{
+    uint32_t at = fr->start;
+    if (fr->start > 0)
+        buf_puts(o, "...");
+    for (size_t i = 0; i < fr->n_matches; i++) {
+        const snippet_span *m = &fr->matches[i];
+        put_folded(o, text, at, m->start);
+        buf_puts(o, op->color ? HL_ON : "[");
+        put_folded(o, text, m->start, m->end);
+        buf_puts(o, op->color ? HL_OFF : "]");
+        at = m->end;
+    }
+    put_folded(o, text, at, fr->end);
+    if (fr->end < len)
+        buf_puts(o, "...");
+}
+
+static void json_field(buf *o, const char *name, const char *s, size_t len)
+{
+    buf_printf(o, ",\"%s\":", name);
+    json_put_string(o, s, len);
+}
+
+int output_hits(FILE *f, searcher *s, const char *q, size_t qlen, const search_params *p,
+                const search_result *r, const output_opts *o, double micros)
+{
+    buf line = {0}, body = {0};
+    analyzer *a = searcher_analyzer(s);
+    snippet_opts so = {o->snippet_bytes, o->fragments};
+    int rc = 0;
+    for (size_t i = 0; i < r->n_hits && rc == 0; i++) {
+        const search_hit *h = &r->hits[i];
+        docrec d;
+        int64_t date;
+        rc = searcher_doc(s, h->doc, &d, &date);
+        buf_clear(&body);
+        rc = rc ? rc : searcher_body(s, h->doc, &body);
+        if (rc)
+            break;
+        const char *text = body.data ? body.data : "";
+        snippet sn = {NULL, 0};
+        if (o->fragments)
+            rc = snippet_make(&sn, a, text, body.len, (const char *const *)r->terms, r->term_lens,
+                              r->n_terms, &so);
+        if (rc)
+            break;
+        char ds[32];
+        if (!date_format(ds, sizeof ds, date, 0))
+            ds[0] = '\0';
+        buf_clear(&line);
+        size_t rank = p->offset + i + 1;
+        if (o->json) {
+            buf_printf(&line, "{\"rank\":%zu,\"score\":%.6f", rank, h->score);
+            json_field(&line, "id", d.id, d.id_len);
+            if (ds[0])
+                json_field(&line, "date", ds, strlen(ds));
+            else
+                buf_puts(&line, ",\"date\":null");
+            json_field(&line, "source", d.source, d.source_len);
+            json_field(&line, "section", d.section, d.section_len);
+            json_field(&line, "title", d.title, d.title_len);
+            buf_puts(&line, ",\"snippets\":[");
+            for (size_t k = 0; k < sn.n_frags; k++) {
+                const snippet_fragment *fr = &sn.frags[k];
+                buf_printf(&line, "%s{\"start\":%u,\"end\":%u", k ? "," : "", fr->start, fr->end);
+                json_field(&line, "text", text + fr->start, fr->end - fr->start);
+                buf_puts(&line, ",\"matches\":[");
+                for (size_t m = 0; m < fr->n_matches; m++)
+                    buf_printf(&line, "%s[%u,%u]", m ? "," : "", fr->matches[m].start,
+                               fr->matches[m].end);
+                buf_puts(&line, "]}");
+            }
+            buf_puts(&line, "]}\n");
+        } else {
+            buf_printf(&line, "%zu. %.*s  %s  %.*s  (score %.3f)\n   %s%.*s%s\n", rank,
+                       (int)d.id_len, d.id, ds[0] ? ds : "(no date)",
+                       (int)d.source_len, d.source, h->score, o->color ? "\033[1m" : "",
+                       (int)d.title_len, d.title, o->color ? HL_OFF : "");
+            for (size_t k = 0; k < sn.n_frags; k++) {
+                buf_puts(&line, "   ");
+                render_fragment(&line, text, body.len, &sn.frags[k], o);
+                buf_putc(&line, '\n');
+            }
+            if (o->explain) {
+                query_error qe;
+                rc = searcher_explain(s, q, qlen, p, h->doc, &line, &qe);
+            }
+            buf_putc(&line, '\n');
+        }
+        snippet_free(&sn);
+        fwrite(line.data, 1, line.len, f);
+    }
+    if (rc == 0) {
+        if (o->json)
+            fprintf(f, "{\"summary\":true,\"total\":%" PRIu64 ",\"exact\":%s,\"returned\":%zu,"
+                       "\"offset\":%zu,\"micros\":%.0f}\n",
+                    r->total, r->total_exact ? "true" : "false", r->n_hits, p->offset, micros);
+        else
+            fprintf(f, "%" PRIu64 " matching document%s; showing %zu from %zu (%.2f ms)\n",
+                    r->total, r->total == 1 ? "" : "s", r->n_hits, r->n_hits ? p->offset + 1 : 0,
+                    micros / 1000.0);
+    }
+    buf_free(&line);
+    buf_free(&body);
+    return rc;
+}
+
+int output_timeline(FILE *f, const search_result *r, const output_opts *o, double micros)
+{
+    uint64_t max = 1;
+    for (size_t i = 0; i < r->n_buckets; i++)
+        max = r->timeline[i].count > max ? r->timeline[i].count : max;
+    if (o->json) {
+        for (size_t i = 0; i < r->n_buckets; i++) {
+            const timeline_bucket *b = &r->timeline[i];
+            if (b->month)
+                fprintf(f, "{\"period\":\"%04d-%02d\",\"count\":%" PRIu64 "}\n", b->year, b->month, b->count);
+            else
+                fprintf(f, "{\"period\":\"%04d\",\"count\":%" PRIu64 "}\n", b->year, b->count);
+        }
+        fprintf(f, "{\"summary\":true,\"total\":%" PRIu64 ",\"undated\":%" PRIu64 ",\"micros\":%.0f}\n",
+                r->total, r->undated, micros);
+        return 0;
+    }
+    const int width = 50;
+    for (size_t i = 0; i < r->n_buckets; i++) {
+        const timeline_bucket *b = &r->timeline[i];
+        char period[16];
+        if (b->month)
+            snprintf(period, sizeof period, "%04d-%02d", b->year, b->month);
+        else
+            snprintf(period, sizeof period, "%04d", b->year);
+        int bar = (int)((b->count * (uint64_t)width + max - 1) / max);
+        fprintf(f, "%-8s %8" PRIu64 " ", period, b->count);
+        for (int k = 0; k < bar; k++)
+            fputs(o->color ? "\u2588" : "#", f);
+        fputc('\n', f);
+    }
+    fprintf(f, "%" PRIu64 " matching documents", r->total);
+    if (r->undated)
+        fprintf(f, " (%" PRIu64 " without a date, not shown)", r->undated);
+    fprintf(f, " (%.2f ms)\n", micros / 1000.0);
+    return 0;
+}
+
+int output_document(FILE *f, searcher *s, uint32_t doc, const output_opts *o)
+{
+    docrec d;
+    int64_t date;
+    buf body = {0}, line = {0};
+    int rc = searcher_doc(s, doc, &d, &date);
+    rc = rc ? rc : searcher_body(s, doc, &body);
+    if (rc) {
+        buf_free(&body);
+        return rc;
+    }
+    char ds[32];
+    if (!date_format(ds, sizeof ds, date, 0))
+        ds[0] = '\0';
+    if (o->json) {
+        buf_puts(&line, "{\"id\":");
+        json_put_string(&line, d.id, d.id_len);
+        if (ds[0])
+            json_field(&line, "date", ds, strlen(ds));
+        json_field(&line, "source", d.source, d.source_len);
+        json_field(&line, "section", d.section, d.section_len);
+        json_field(&line, "url", d.url, d.url_len);
+        json_field(&line, "title", d.title, d.title_len);
+        json_field(&line, "body", body.data ? body.data : "", body.len);
+        buf_puts(&line, "}\n");
+    } else {
+        buf_printf(&line, "%.*s\n\nid: %.*s\n", (int)d.title_len, d.title, (int)d.id_len, d.id);
+        if (ds[0])
+            buf_printf(&line, "date: %s\n", ds);
+        if (d.source_len)
+            buf_printf(&line, "source: %.*s\n", (int)d.source_len, d.source);
+        if (d.section_len)
+            buf_printf(&line, "section: %.*s\n", (int)d.section_len, d.section);
+        if (d.url_len)
+            buf_printf(&line, "url: %.*s\n", (int)d.url_len, d.url);
+        buf_printf(&line, "\n%.*s\n", (int)body.len, body.data ? body.data : "");
+    }
+    fwrite(line.data, 1, line.len, f);
+    buf_free(&line);
+    buf_free(&body);
+    return 0;
+}
+
+int output_trec(FILE *f, searcher *s, const char *qid, const search_result *r, const char *tag)
+{
+    for (size_t i = 0; i < r->n_hits; i++) {
+        docrec d;
+        int rc = searcher_doc(s, r->hits[i].doc, &d, NULL);
+        if (rc)
+            return rc;
+        fprintf(f, "%s Q0 %.*s %zu %.6f %s\n", qid, (int)d.id_len, d.id, i + 1, r->hits[i].score, tag);
+    }
+    return 0;
+}

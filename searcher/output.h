@@ -1,0 +1,30 @@
+/* output.h - how lede-search prints hits, timelines and documents: plain
+ * text (colour on a terminal, [ ] markers otherwise) or JSON Lines. Called
+ * by main.c; the searcher library itself never prints. */
+#ifndef LEDE_OUTPUT_H
+#define LEDE_OUTPUT_H
+
+#include <stdio.h>
+
+#include "search.h"
+#include "snippet.h"
+
+typedef struct output_opts {
+    int json;
+    int color;            /* highlight with ANSI bold/colour instead of [ ] */
+    size_t fragments;     /* snippet passages per hit */
+    size_t snippet_bytes;
+    int explain;
+} output_opts;
+
+/* Prints the hits of r (query q, for --explain) and a summary. */
+int output_hits(FILE *f, searcher *s, const char *q, size_t qlen, const search_params *p,
+                const search_result *r, const output_opts *o, double micros);
+/* Prints r's timeline as a bar chart (or JSON). */
+int output_timeline(FILE *f, const search_result *r, const output_opts *o, double micros);
+/* Prints a whole stored document. */
+int output_document(FILE *f, searcher *s, uint32_t doc, const output_opts *o);
+/* One TREC run line per hit: qid Q0 docid rank score tag. */
+int output_trec(FILE *f, searcher *s, const char *qid, const search_result *r, const char *tag);
+
+#endif

@@ -1,0 +1,90 @@
+/* search.h - the searcher library: open an index read-only, run queries,
+ * get ranked hits, a timeline of matches, explanations, documents.
+ *
+ * Ranking is BM25 (k1, b settable) summed over the query's terms and over
+ * the fields they are searched in, title matches weighted by title_weight
+ * (docs/QUERY.md "Ranking"); statistics (N, df, average lengths) are those
+ * of the live documents of the whole index. Ties go to the lower internal
+ * doc id, so results are deterministic. One searcher serves many queries;
+ * it is not thread-safe (open one per thread). */
+#ifndef LEDE_SEARCH_H
+#define LEDE_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analyze.h"
+#include "buf.h"
+#include "query.h"
+#include "segread.h"
+
+#define SEARCH_DEFAULT_K1 1.2          /* Robertson et al.; Lucene's default */
+#define SEARCH_DEFAULT_B 0.75          /* idem */
+#define SEARCH_DEFAULT_TITLE_WEIGHT 2.0 /* a title match counts twice a body match */
+#define SEARCH_DEFAULT_LIMIT 10
+
+typedef struct searcher searcher;
+
+typedef struct search_params {
+    double k1, b, title_weight;
+    int any_default;   /* bare terms are optional (ranked OR) instead of required */
+    int free_text;     /* evaluation mode (query.h) */
+    int sort_date;     /* newest first instead of by score */
+    size_t offset, limit;
+    int exact_count;   /* count every match (disables pruning) */
+} search_params;
+
+void search_params_default(search_params *p);
+
+typedef struct search_hit {
+    uint32_t doc;      /* global internal doc id */
+    double score;
+} search_hit;
+
+typedef struct timeline_bucket {
+    int year, month;   /* month 0: the whole year */
+    uint64_t count;
+} timeline_bucket;
+
+typedef struct search_result {
+    search_hit *hits;  /* best first; at most limit, after skipping offset */
+    size_t n_hits;
+    uint64_t total;    /* matching documents */
+    int total_exact;   /* total is exact (else a lower bound) */
+    char **terms;      /* the query's positive terms, for highlighting */
+    size_t *term_lens;
+    size_t n_terms;
+    timeline_bucket *timeline; /* with searcher_timeline */
+    size_t n_buckets;
+    uint64_t undated;  /* matches without a date (timeline) */
+} search_result;
+
+/* Opens DIR read-only. On failure msg says why (no index, corrupt, version). */
+int searcher_open(searcher **out, const char *dir, char *msg, size_t cap);
+void searcher_close(searcher *s);
+
+/* Runs a query. LEDE_EQUERY: *qerr says where the query is malformed.
+ * LEDE_ECORRUPT: the index is damaged (msg in qerr->message). */
+int searcher_search(searcher *s, const char *q, size_t len, const search_params *p,
+                    search_result *out, query_error *qerr);
+/* Counts matches per month (or per year when they span more than three
+ * years), oldest first. */
+int searcher_timeline(searcher *s, const char *q, size_t len, const search_params *p,
+                      search_result *out, query_error *qerr);
+void search_result_free(search_result *r);
+
+/* Appends a human-readable BM25 breakdown of doc's score for query q. */
+int searcher_explain(searcher *s, const char *q, size_t len, const search_params *p,
+                     uint32_t doc, buf *out, query_error *qerr);
+
+/* Stored fields of a global doc id (borrowed: valid until searcher_close). */
+int searcher_doc(searcher *s, uint32_t doc, docrec *out, int64_t *date);
+/* Appends the stored body. */
+int searcher_body(searcher *s, uint32_t doc, buf *out);
+/* The live document with external id id[0..len): 1 found, 0 not. */
+int searcher_find_id(searcher *s, const char *id, size_t len, uint32_t *doc);
+
+analyzer *searcher_analyzer(searcher *s);
+uint64_t searcher_live_docs(const searcher *s);
+
+#endif
