@@ -521,11 +521,121 @@ void search_result_free(search_result *r)
     memset(r, 0, sizeof *r);
 }
 
+struct topk {
+    struct heap hp;
+    uint64_t total;
+    int pruned; /* some matches were never enumerated: total is a lower bound */
+};
+
+/* Is q a ranked disjunction that MaxScore can evaluate: only SHOULD clauses,
+ * each a term or phrase (scored, no filters)? */
+static int maxscore_ok(const qnode *q)
+{
+    if (q->kind != Q_BOOL || q->n_kids < 2)
+        return 0;
+    for (size_t i = 0; i < q->n_kids; i++)
+        if (q->kids[i]->occur != Q_SHOULD ||
+            (q->kids[i]->kind != Q_TERM && q->kids[i]->kind != Q_PHRASE))
+            return 0;
+    return 1;
+}
+
+struct ms_clause {
+    iter *it;
+    double max;
+};
+
+static int by_max(const void *a, const void *b)
+{
+    const struct ms_clause *x = a, *y = b;
+    return (x->max > y->max) - (x->max < y->max);
+}
+
+/* MaxScore (Turtle and Flood, 1995) over one segment: clauses sorted by
+ * their score bound; those whose bounds together cannot lift a document
+ * above the current k-th score (the threshold) do not generate candidates
+ * and are only probed when a candidate could still make it. Documents come
+ * in increasing id order, so a candidate that only ties the threshold can
+ * never enter the heap (it would lose the tie), and pruning on <= is exact. */
+static int segment_maxscore(struct ctx *c, const qnode *root, struct topk *t)
+{
+    size_t n = root->n_kids;
+    struct ms_clause *cl = calloc(n, sizeof *cl);
+    double *prefix = calloc(n + 1, sizeof *prefix);
+    int rc = cl && prefix ? 0 : LEDE_ENOMEM;
+    size_t built = 0;
+    for (; built < n && rc == 0; built++) {
+        rc = build(c, root->kids[built], &cl[built].it, 1);
+        if (rc == 0)
+            cl[built].max = cl[built].it->max_score;
+    }
+    if (rc)
+        goto done;
+    qsort(cl, n, sizeof *cl, by_max);
+    for (size_t i = 0; i < n; i++) {
+        prefix[i + 1] = prefix[i] + cl[i].max;
+        iter_next(cl[i].it);
+    }
+    const ixseg *g = c->g;
+    struct heap *hp = &t->hp;
+    for (;;) {
+        double theta = hp->n == hp->cap && hp->cap ? hp->h[0].score : -1.0;
+        size_t e = 0; /* clauses [0, e) are non-essential */
+        while (e < n && prefix[e + 1] <= theta)
+            e++;
+        if (e == n)
+            break; /* nothing left can beat the threshold */
+        uint32_t d = ITER_END;
+        for (size_t i = e; i < n; i++)
+            if (cl[i].it->doc < d)
+                d = cl[i].it->doc;
+        if (d == ITER_END)
+            break;
+        double score = 0;
+        for (size_t i = e; i < n; i++)
+            if (cl[i].it->doc == d)
+                score += iter_score(cl[i].it);
+        int alive = 1;
+        for (size_t i = e; i-- > 0;) {
+            if (score + prefix[i + 1] <= theta) {
+                alive = 0;
+                t->pruned = 1;
+                break;
+            }
+            if (cl[i].it->doc < d)
+                iter_advance(cl[i].it, d);
+            if (cl[i].it->doc == d)
+                score += iter_score(cl[i].it);
+        }
+        if (alive && !deletions_has(&g->del, d)) {
+            t->total++;
+            heap_offer(hp, g->base + d, score, 0);
+        }
+        for (size_t i = e; i < n; i++)
+            if (cl[i].it->doc == d)
+                iter_next(cl[i].it);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (cl[i].it->error)
+            rc = LEDE_ECORRUPT;
+    if (t->pruned == 0)
+        for (size_t i = 0; i < n; i++)
+            if (cl[i].it->doc != ITER_END)
+                t->pruned = 1; /* stopped before the end: not every match was seen */
+done:
+    for (size_t i = 0; cl && i < built; i++)
+        iter_free(cl[i].it);
+    free(cl);
+    free(prefix);
+    return rc;
+}
+
 typedef void (*match_fn)(void *ctx, uint32_t doc, double score, int64_t date);
 
 /* Parses q and calls fn for every live match, segment by segment. */
 static int run(searcher *s, const char *q, size_t len, const search_params *p, int want_score,
-               match_fn fn, void *fctx, search_result *out, query_error *qerr)
+               match_fn fn, void *fctx, struct topk *prune, search_result *out,
+               query_error *qerr)
 {
     qnode *root = NULL;
     query_opts qo = {p->any_default, p->free_text};
@@ -535,8 +645,13 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
     if (out)
         collect_terms(root, 0, out);
     struct ctx c = {s, p, NULL, 0, 0, NULL, 0};
+    int use_maxscore = prune && maxscore_ok(root);
     for (size_t i = 0; i < s->r->n_segs && rc == 0; i++) {
         c.g = &s->r->segs[i];
+        if (use_maxscore) {
+            rc = segment_maxscore(&c, root, prune);
+            continue;
+        }
         iter *it = NULL;
         rc = build(&c, root, &it, 0);
         if (rc)
@@ -562,11 +677,6 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
     query_free(root);
     return rc;
 }
-
-struct topk {
-    struct heap hp;
-    uint64_t total;
-};
 
 static void topk_match(void *ctx, uint32_t doc, double score, int64_t date)
 {
@@ -594,7 +704,8 @@ int searcher_search(searcher *s, const char *q, size_t len, const search_params 
         free(t.hp.dates);
         return LEDE_ENOMEM;
     }
-    int rc = run(s, q, len, p, !p->sort_date, topk_match, &t, out, qerr);
+    int prune = !p->sort_date && !p->exact_count;
+    int rc = run(s, q, len, p, !p->sort_date, topk_match, &t, prune ? &t : NULL, out, qerr);
     if (rc) {
         free(t.hp.h);
         free(t.hp.dates);
@@ -615,7 +726,7 @@ int searcher_search(searcher *s, const char *q, size_t len, const search_params 
     if (skip)
         memmove(out->hits, out->hits + skip, out->n_hits * sizeof *out->hits);
     out->total = t.total;
-    out->total_exact = 1;
+    out->total_exact = !t.pruned;
     return 0;
 }
 
@@ -667,7 +778,7 @@ int searcher_timeline(searcher *s, const char *q, size_t len, const search_param
     memset(qerr, 0, sizeof *qerr);
     struct tl t;
     memset(&t, 0, sizeof t);
-    int rc = run(s, q, len, p, 0, tl_match, &t, out, qerr);
+    int rc = run(s, q, len, p, 0, tl_match, &t, NULL, out, qerr);
     if (rc == 0 && t.oom)
         rc = LEDE_ENOMEM;
     if (rc) {
