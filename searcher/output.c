@@ -106,10 +106,12 @@ int output_hits(FILE *f, searcher *s, const char *q, size_t qlen, const search_p
             }
             buf_puts(&line, "]}\n");
         } else {
-            buf_printf(&line, "%zu. %.*s  %s  %.*s  (score %.3f)\n   %s%.*s%s\n", rank,
-                       (int)d.id_len, d.id, ds[0] ? ds : "(no date)",
-                       (int)d.source_len, d.source, h->score, o->color ? "\033[1m" : "",
-                       (int)d.title_len, d.title, o->color ? HL_OFF : "");
+            buf_printf(&line, "%zu. %.*s  %s  %.*s", rank, (int)d.id_len, d.id,
+                       ds[0] ? ds : "(no date)", (int)d.source_len, d.source);
+            if (!p->sort_date)
+                buf_printf(&line, "  (score %.3f)", h->score);
+            buf_printf(&line, "\n   %s%.*s%s\n", o->color ? "\033[1m" : "", (int)d.title_len,
+                       d.title, o->color ? HL_OFF : "");
             for (size_t k = 0; k < sn.n_frags; k++) {
                 buf_puts(&line, "   ");
                 render_fragment(&line, text, body.len, &sn.frags[k], o);

@@ -1164,8 +1164,13 @@ static int session(const char *dir, const wopts *wo, const char *path, char *con
             rc = r;
             break;
         }
-        if (o && r != oracle_delete(o, del[i]))
+        if (o && r != oracle_delete(o, del[i])) {
             T_FAIL("ixwriter_delete(%s) returned %d, the oracle disagrees", del[i], r);
+            if (getenv("DBG")) {
+                for (size_t j = 0; j < n_del; j++) fprintf(stderr, "del %zu %s\n", j, del[j]);
+                char cmd[5000]; snprintf(cmd, sizeof cmd, "grep -n '\"%s\"' %s | cut -c1-60", del[i], path ? path : "/dev/null"); if (system(cmd)) {}
+            }
+        }
     }
     if (rc == 0)
         rc = ixwriter_commit(w, msg, sizeof msg);
@@ -2017,6 +2022,7 @@ typedef struct runner {
     const oracle *o;
     bmp bm;
     uint64_t n_queries, n_failed, n_searches;
+    uint64_t n_empty, n_matches; /* queries matching nothing; matches in all */
     uint64_t kinds[KI_N];
     double *score;   /* by oracle doc rank: the oracle's score of the current query */
     uint8_t *hit;    /* ... and whether it matches */
@@ -2281,6 +2287,8 @@ static void run_query(runner *r, onode *q, int any)
             r->exp[n_exp++] = (ohit){i, sc};
     }
     qsort(r->exp, n_exp, sizeof *r->exp, ohit_cmp);
+    r->n_empty += n_exp == 0;
+    r->n_matches += n_exp;
 
     search_params p;
     search_params_default(&p);
@@ -2348,8 +2356,12 @@ static void run_queries(runner *r, qgen *g, int n)
 
 static void runner_report(runner *r)
 {
-    fprintf(stderr, "[%s] %llu queries (%llu searches), %llu disagreements; by kind:", r->name,
-            (unsigned long long)r->n_queries, (unsigned long long)r->n_searches,
+    fprintf(stderr,
+            "[%s] %llu queries (%llu searches; %llu match nothing, %.1f matches on average), "
+            "%llu disagreements; by kind:",
+            r->name, (unsigned long long)r->n_queries, (unsigned long long)r->n_searches,
+            (unsigned long long)r->n_empty,
+            r->n_queries ? (double)r->n_matches / (double)r->n_queries : 0.0,
             (unsigned long long)r->n_failed);
     for (int k = 0; k < KI_N; k++)
         fprintf(stderr, "%s %s %llu", k ? "," : "", kind_name[k], (unsigned long long)r->kinds[k]);
@@ -2359,3 +2371,322 @@ static void runner_report(runner *r)
                (unsigned long long)r->n_failed, (unsigned long long)r->n_queries,
                (unsigned long long)seed_from_env());
 }
+
+/* ---- the cases --------------------------------------------------------------------------------- */
+
+static const bmp default_bm = {SEARCH_DEFAULT_K1, SEARCH_DEFAULT_B, SEARCH_DEFAULT_TITLE_WEIGHT};
+
+static void shuffle_ids(char **ids, size_t n)
+{
+    for (size_t i = 0; i + 1 < n; i++) {
+        size_t j = i + below((uint32_t)(n - i));
+        char *x = ids[i];
+        ids[i] = ids[j];
+        ids[j] = x;
+    }
+}
+
+/* n distinct random ids of "d0".."d<n_docs - 1>", then `fresh` new ones
+ * with prefix, shuffled together; with `repeat`, some of them twice. */
+static char **pick_ids(int n_docs, int n, const char *prefix, int fresh, int repeat, size_t *count)
+{
+    uint32_t *perm = xcalloc((size_t)n_docs, sizeof *perm);
+    for (int i = 0; i < n_docs; i++)
+        perm[i] = (uint32_t)i;
+    size_t n_rep = repeat ? (size_t)(n + fresh) / 6 : 0, k = 0;
+    char **ids = xcalloc((size_t)(n + fresh) + n_rep, sizeof *ids);
+    for (int i = 0; i < n && i < n_docs; i++) {
+        uint32_t j = (uint32_t)i + below((uint32_t)(n_docs - i)), x = perm[i];
+        perm[i] = perm[j];
+        perm[j] = x;
+        char tmp[64];
+        snprintf(tmp, sizeof tmp, "d%u", perm[i]);
+        ids[k++] = strdup(tmp);
+    }
+    for (int i = 0; i < fresh; i++) {
+        char tmp[64];
+        snprintf(tmp, sizeof tmp, "%s%d", prefix, i);
+        ids[k++] = strdup(tmp);
+    }
+    for (size_t i = 0, m = k; i < n_rep; i++)
+        ids[k++] = strdup(ids[below((uint32_t)m)]);
+    free(perm);
+    *count = k;
+    shuffle_ids(ids, *count);
+    return ids;
+}
+
+enum { PLAIN, CHANGED, CHANGED_OPTIMIZED, REPEATED };
+
+/* Generates n_docs documents, indexes them (then changes them: updates,
+ * deletes, and optimize by `variant`), and runs n_queries queries split over
+ * the BM25 parameter sets. */
+static void synthetic_case(const char *name, uint64_t seed_offset, int n_docs, const wopts *wo, int variant,
+                           const bmp *bms, size_t n_bms, int n_queries)
+{
+    rng_state = seed_from_env() + seed_offset;
+    char *dir = tmpdir();
+    REQUIRE(dir);
+    char a[4200], u[4200], ix[4200], msg[512];
+    snprintf(a, sizeof a, "%s/a.jsonl", dir);
+    snprintf(u, sizeof u, "%s/u.jsonl", dir);
+    snprintf(ix, sizeof ix, "%s/ix", dir);
+    oracle o;
+    oracle_init(&o, wo->stem);
+    oracle *os[] = {&o};
+    char **ids = make_ids("d", 0, n_docs);
+    gen_file(a, ids, (size_t)n_docs, os, 1);
+    ixwriter_stats st;
+    CHECK_INT(session(ix, wo, a, NULL, 0, &o, 0, &st), 0);
+    if (wo->memory)
+        CHECK(st.n_flushes >= 3);
+    if (variant != PLAIN) {
+        size_t nu, nd, nd2;
+        char **uids = pick_ids(n_docs, n_docs / 8, "n", n_docs / 10, variant == REPEATED, &nu);
+        char **del = pick_ids(n_docs, n_docs / 12, "n", 6, 0, &nd);
+        free(del[0]);
+        del[0] = strdup("no-such-id");
+        gen_file(u, uids, nu, os, 1);
+        CHECK_INT(session(ix, wo, u, del, nd, &o, 0, &st), 0);
+        CHECK(st.n_replaced > 0);
+        char **del2 = pick_ids(n_docs, 25, "n", 0, 0, &nd2);
+        CHECK_INT(session(ix, wo, NULL, del2, nd2, &o, variant == CHANGED_OPTIMIZED, NULL), 0);
+        free_ids(uids, nu);
+        free_ids(del, nd);
+        free_ids(del2, nd2);
+    }
+    oracle_finish(&o);
+    size_t n_segs = count_segments(ix);
+    fprintf(stderr, "[%s] %zu live documents, %zu segments\n", name, o.n_doc, n_segs);
+    if (wo->memory && variant != CHANGED_OPTIMIZED)
+        CHECK(n_segs >= 2);
+    if (variant == CHANGED_OPTIMIZED)
+        CHECK_INT(n_segs, 1);
+    searcher *s = NULL;
+    if (searcher_open(&s, ix, msg, sizeof msg) != 0) {
+        T_FAIL("searcher_open: %s", msg);
+    } else {
+        qgen g;
+        memset(&g, 0, sizeof g);
+        g.o = &o;
+        g.synthetic = 1;
+        for (size_t k = 0; k < n_bms; k++) {
+            runner r;
+            char label[128];
+            snprintf(label, sizeof label, "%s k1=%g b=%g tw=%g", name, bms[k].k1, bms[k].b, bms[k].tw);
+            runner_init(&r, n_bms > 1 ? label : name, s, &o, &bms[k]);
+            run_queries(&r, &g, n_queries / (int)n_bms);
+            runner_report(&r);
+            runner_free(&r);
+        }
+        searcher_close(s);
+    }
+    if (t_failed)
+        fprintf(stderr, "[%s] seed %llu (LEDE_SEED)\n", name, (unsigned long long)seed_from_env());
+    oracle_free(&o);
+    free_ids(ids, (size_t)n_docs);
+    if (getenv("DBG")) fprintf(stderr, "kept %s\n", dir); else
+    rmrf(dir);
+    free(dir);
+}
+
+TEST(test_oracle__one_commit)
+{
+    wopts wo = {0, 0, NULL};
+    synthetic_case("one commit", 1, 900, &wo, PLAIN, &default_bm, 1, 600);
+}
+
+TEST(test_oracle__many_segments)
+{
+    wopts wo = {768 << 10, 2, NULL};
+    synthetic_case("many segments", 2, 900, &wo, PLAIN, &default_bm, 1, 600);
+}
+
+TEST(test_oracle__deletes_and_updates)
+{
+    wopts wo = {768 << 10, 2, NULL};
+    synthetic_case("deletes and updates", 3, 800, &wo, CHANGED, &default_bm, 1, 500);
+}
+
+TEST(test_oracle__deletes_updates_optimized)
+{
+    wopts wo = {768 << 10, 2, NULL};
+    synthetic_case("deletes, updates, optimize", 4, 800, &wo, CHANGED_OPTIMIZED, &default_bm, 1, 400);
+}
+
+/* One update file that names some ids twice (a feed with corrections): the
+ * later version wins, whether the earlier one is committed or still in
+ * memory. */
+TEST(test_oracle__id_updated_twice_in_one_session)
+{
+    wopts wo = {0, 0, NULL};
+    synthetic_case("id updated twice in one session", 10, 400, &wo, REPEATED, &default_bm, 1, 120);
+}
+
+TEST(test_oracle__bm25_parameters)
+{
+    static const bmp bms[] = {{0.9, 0.4, 3.0}, {2.0, 1.0, 1.0}, {1.2, 0.0, 2.0}, {0.5, 0.9, 0.5}};
+    wopts wo = {0, 0, NULL};
+    synthetic_case("bm25 parameters", 5, 600, &wo, PLAIN, bms, sizeof bms / sizeof *bms, 320);
+}
+
+TEST(test_oracle__stemmed)
+{
+    wopts wo = {0, 0, "english"};
+    synthetic_case("stemmed", 6, 600, &wo, CHANGED, &default_bm, 1, 300);
+}
+
+/* A searcher opened on an index keeps answering for its generation while a
+ * writer in the same process adds, updates, deletes and optimizes; searchers
+ * opened later see the new generation. */
+TEST(test_oracle__open_searcher_keeps_generation)
+{
+    rng_state = seed_from_env() + 7;
+    char *dir = tmpdir();
+    REQUIRE(dir);
+    char a[4200], b[4200], ix[4200], msg[512];
+    snprintf(a, sizeof a, "%s/a.jsonl", dir);
+    snprintf(b, sizeof b, "%s/b.jsonl", dir);
+    snprintf(ix, sizeof ix, "%s/ix", dir);
+    oracle v1, v2;
+    oracle_init(&v1, NULL);
+    oracle_init(&v2, NULL);
+    oracle *both[] = {&v1, &v2}, *newer[] = {&v2};
+    const int n_docs = 500;
+    char **ids = make_ids("d", 0, n_docs);
+    gen_file(a, ids, (size_t)n_docs, both, 2);
+    wopts wo = {768 << 10, 2, NULL};
+    CHECK_INT(session(ix, &wo, a, NULL, 0, NULL, 0, NULL), 0);
+    oracle_finish(&v1);
+    size_t nu, nd;
+    char **uids = pick_ids(n_docs, 60, "n", 250, 0, &nu);
+    char **del = pick_ids(n_docs, 40, "n", 10, 0, &nd);
+    gen_file(b, uids, nu, newer, 1);
+
+    searcher *old = NULL, *mid = NULL, *now = NULL;
+    REQUIRE(searcher_open(&old, ix, msg, sizeof msg) == 0);
+    qgen g1, g2;
+    memset(&g1, 0, sizeof g1);
+    g1.o = &v1;
+    g1.synthetic = 1;
+    g2 = g1;
+    g2.o = &v2;
+    runner r_old, r_mid, r_now;
+    runner_init(&r_old, "searcher kept open", old, &v1, &default_bm);
+    run_queries(&r_old, &g1, 72);
+
+    ixwriter_opts xo = {NULL, 768 << 10, 1, 2};
+    ixwriter *w = NULL;
+    REQUIRE(ixwriter_open(&w, ix, &xo, msg, sizeof msg) == 0);
+    CHECK_INT(ingest_into(w, b), 0);
+    run_queries(&r_old, &g1, 48); /* added, not committed */
+    for (size_t i = 0; i < nd; i++) {
+        int rd = ixwriter_delete(w, del[i], strlen(del[i]), msg, sizeof msg);
+        CHECK_INT(rd, oracle_delete(&v2, del[i]));
+    }
+    CHECK_INT(ixwriter_commit(w, msg, sizeof msg), 0);
+    oracle_finish(&v2);
+    run_queries(&r_old, &g1, 48); /* committed */
+    REQUIRE(searcher_open(&mid, ix, msg, sizeof msg) == 0);
+    runner_init(&r_mid, "searcher opened after the commit", mid, &v2, &default_bm);
+    run_queries(&r_mid, &g2, 72);
+    CHECK_INT(ixwriter_optimize(w, msg, sizeof msg), 0);
+    ixwriter_close(w);
+    run_queries(&r_old, &g1, 72); /* optimized: the files it reads are gone */
+    run_queries(&r_mid, &g2, 48);
+    CHECK_INT(count_segments(ix), 1);
+    REQUIRE(searcher_open(&now, ix, msg, sizeof msg) == 0);
+    runner_init(&r_now, "searcher opened after optimize", now, &v2, &default_bm);
+    run_queries(&r_now, &g2, 96);
+    CHECK_INT(searcher_live_docs(old), v1.n_doc);
+    CHECK_INT(searcher_live_docs(now), v2.n_doc);
+    runner_report(&r_old);
+    runner_report(&r_mid);
+    runner_report(&r_now);
+    runner_free(&r_old);
+    runner_free(&r_mid);
+    runner_free(&r_now);
+    searcher_close(old);
+    searcher_close(mid);
+    searcher_close(now);
+    if (t_failed)
+        fprintf(stderr, "seed %llu (LEDE_SEED)\n", (unsigned long long)seed_from_env());
+    oracle_free(&v1);
+    oracle_free(&v2);
+    free_ids(ids, (size_t)n_docs);
+    free_ids(uids, nu);
+    free_ids(del, nd);
+    rmrf(dir);
+    free(dir);
+}
+
+/* A shared corpus: the oracle reads the file through the input module; the
+ * index is built from the same file. Exits 77 (skipped) when it is absent. */
+static void corpus_case(const char *name, uint64_t seed_offset, int n_queries, size_t memory)
+{
+    char path[4200], msg[512];
+    snprintf(path, sizeof path, "%s/corpora/%s/%s.jsonl.gz", LEDE_SHARED_DIR, name, name);
+    if (access(path, R_OK) != 0) {
+        fprintf(stderr, "%s is absent: skipped\n", path);
+        exit(77);
+    }
+    rng_state = seed_from_env() + seed_offset;
+    char *dir = tmpdir();
+    REQUIRE(dir);
+    char ix[4200];
+    snprintf(ix, sizeof ix, "%s/ix", dir);
+    oracle o;
+    oracle_init(&o, NULL);
+    const char *paths[] = {path};
+    input_opts io;
+    memset(&io, 0, sizeof io);
+    input *in = NULL;
+    REQUIRE(input_open(&in, paths, 1, &io) == 0);
+    record rec;
+    record_init(&rec);
+    doc d;
+    doc_init(&d);
+    int rc;
+    while ((rc = input_next(in, &rec, &d)) == 1)
+        oracle_add_doc(&o, &d);
+    CHECK_INT(rc, 0);
+    doc_free(&d);
+    record_free(&rec);
+    input_close(in);
+    oracle_finish(&o);
+    wopts wo = {memory, 0, NULL};
+    CHECK_INT(session(ix, &wo, path, NULL, 0, NULL, 0, NULL), 0);
+    fprintf(stderr, "[%s] %zu live documents, %u terms, %zu segments\n", name, o.n_doc, o.terms.n,
+            count_segments(ix));
+    searcher *s = NULL;
+    if (searcher_open(&s, ix, msg, sizeof msg) != 0) {
+        T_FAIL("searcher_open: %s", msg);
+    } else {
+        qgen g;
+        qgen_corpus(&g, &o);
+        runner r;
+        runner_init(&r, name, s, &o, &default_bm);
+        run_queries(&r, &g, n_queries);
+        runner_report(&r);
+        runner_free(&r);
+        qgen_free(&g);
+        searcher_close(s);
+    }
+    if (t_failed)
+        fprintf(stderr, "[%s] seed %llu (LEDE_SEED)\n", name, (unsigned long long)seed_from_env());
+    oracle_free(&o);
+    rmrf(dir);
+    free(dir);
+}
+
+TEST(test_oracle__webis_editorials)
+{
+    corpus_case("webis-editorials", 8, 600, 0);
+}
+
+TEST(test_oracle__bbc_news)
+{
+    corpus_case("bbc-news", 9, 500, 2 << 20);
+}
+
+TEST_MAIN()

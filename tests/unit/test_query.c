@@ -860,15 +860,20 @@ TEST(test_query__limit_depth)
 
 TEST(test_query__limit_tree_depth)
 {
-    /* Each level "x y OR z (...)" is an OR of two ANDs: two tree levels per
-     * parenthesis. 50 levels make a tree 100 deep; 60 would be 120: the
-     * AND of level 51 is the first Q_BOOL below 100 levels, and its first
-     * clause is at byte 50 * 10 (each level's prefix is 10 bytes). */
+    /* Each level "x y OR z (...)" is an OR (depth 2k - 2) of two ANDs
+     * (depth 2k - 1), so two tree levels per parenthesis, well within the
+     * 100 parentheses. With 50 levels the deepest Q_BOOL is at depth 99 and
+     * its last clause, w, at 100. With 51, the first AND of level 51 is at
+     * depth 101: refused, at its first clause, byte 50 * 10 (each level's
+     * prefix is 10 bytes). */
     char *s = repeat("x y OR z (", 50, "w", ")");
     const char *r = rq(s);
     CHECK(strncmp(r, "((+x +y) (+z +((+x +y)", 22) == 0);
     free(s);
-    s = repeat("x y OR z (", 60, "w", ")");
+    s = repeat("x y OR z (", 51, "w", ")");
+    CHECK_ERR(s, 501, "the query nests more than 100 levels deep");
+    free(s);
+    s = repeat("x y OR z (", 99, "w", ")");
     CHECK_ERR(s, 501, "nests more than 100 levels deep");
     free(s);
 }
