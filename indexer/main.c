@@ -18,7 +18,7 @@
 #include "ingest.h"
 #include "stem.h"
 
-/* Exit statuses (docs/CLI.md). */
+/* Exit statuses (docs/INPUT.md). */
 #define EXIT_ALL_GOOD 0
 #define EXIT_SOME_SKIPPED 1
 #define EXIT_FATAL 2
