@@ -2,6 +2,7 @@
 #include "fileio.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -267,6 +268,118 @@ int fwriter_commit(fwriter *w)
     fwriter_free(w);
     errno = e;
     return rc;
+}
+
+#define SPILL_BUF (1u << 20)
+
+struct spill {
+    int fd;
+    int rc;
+    int err_no;
+    uint64_t size;
+    size_t n_buf;
+    uint8_t buf[SPILL_BUF];
+};
+
+int spill_open(spill **out, const char *dir)
+{
+    *out = NULL;
+    spill *s = malloc(sizeof *s);
+    if (!s)
+        return LEDE_ENOMEM;
+    memset(s, 0, offsetof(spill, buf));
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/spill-XXXXXX.tmp", dir) >= sizeof path) {
+        free(s);
+        return LEDE_EINVAL;
+    }
+    s->fd = mkstemps(path, 4);
+    if (s->fd < 0) {
+        int e = errno;
+        free(s);
+        errno = e;
+        return LEDE_EIO;
+    }
+    unlink(path);
+    *out = s;
+    return 0;
+}
+
+static int spill_flush(spill *s)
+{
+    size_t done = 0;
+    while (done < s->n_buf) {
+        ssize_t r = write(s->fd, s->buf + done, s->n_buf - done);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            s->err_no = errno;
+            return s->rc = LEDE_EIO;
+        }
+        done += (size_t)r;
+    }
+    s->n_buf = 0;
+    return 0;
+}
+
+int spill_write(spill *s, const void *data, size_t len)
+{
+    if (s->rc)
+        return s->rc;
+    const uint8_t *p = data;
+    s->size += len;
+    while (len > 0) {
+        size_t k = SPILL_BUF - s->n_buf < len ? SPILL_BUF - s->n_buf : len;
+        memcpy(s->buf + s->n_buf, p, k);
+        s->n_buf += k;
+        p += k;
+        len -= k;
+        if (s->n_buf == SPILL_BUF && spill_flush(s))
+            return s->rc;
+    }
+    return 0;
+}
+
+uint64_t spill_size(const spill *s)
+{
+    return s->size;
+}
+
+int spill_errno(const spill *s)
+{
+    return s ? s->err_no : 0;
+}
+
+int spill_copy_to(spill *s, fwriter *w)
+{
+    if (s->rc || spill_flush(s))
+        return s->rc;
+    if (lseek(s->fd, 0, SEEK_SET) != 0) {
+        s->err_no = errno;
+        return s->rc = LEDE_EIO;
+    }
+    for (;;) {
+        ssize_t r = read(s->fd, s->buf, SPILL_BUF);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            s->err_no = errno;
+            return s->rc = LEDE_EIO;
+        }
+        if (r == 0)
+            return 0;
+        int rc = fwriter_write(w, s->buf, (size_t)r);
+        if (rc)
+            return rc;
+    }
+}
+
+void spill_close(spill *s)
+{
+    if (!s)
+        return;
+    close(s->fd);
+    free(s);
 }
 
 struct flock_handle {

@@ -48,6 +48,22 @@ int fwriter_errno(const fwriter *w);
 /* fsyncs a directory so that renames and removals in it are durable. */
 int fsync_dir(const char *dir);
 
+/* --- spill files ------------------------------------------------------------- */
+
+/* An anonymous scratch file in a directory (created and unlinked at once, so
+ * a crash leaves nothing behind) that a writer appends to and later copies
+ * into its output: keeps big sections out of memory. */
+typedef struct spill spill;
+
+int spill_open(spill **out, const char *dir);
+/* Appends; sticky errors like fwriter_write. */
+int spill_write(spill *s, const void *data, size_t len);
+uint64_t spill_size(const spill *s);
+/* Appends the whole spill to w. */
+int spill_copy_to(spill *s, fwriter *w);
+int spill_errno(const spill *s);
+void spill_close(spill *s);
+
 /* --- the writer lock -------------------------------------------------------- */
 
 typedef struct flock_handle flock_handle;

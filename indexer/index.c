@@ -561,7 +561,10 @@ int ixwriter_add(ixwriter *w, const ingest_doc *d, int *outcome, char *msg, size
     }
     uint32_t doc = memindex_n_docs(w->mem);
     rc = memindex_add(w->mem, d, f);
+    int err_no = errno;
     rc = rc ? rc : fp_insert(w, f, MEM_SLOT, doc);
+    if (rc == LEDE_EIO)
+        return io_fail(msg, cap, rc, err_no, "cannot write segment data in", w->dir);
     if (rc) {
         say(msg, cap, "cannot add document '%s': %s", id, err_str(rc));
         return rc;

@@ -40,12 +40,14 @@ struct segwrite {
     buf doclen, docdate, docoffs, docrecs, fprints;
     struct id_entry *ids;
     size_t ids_cap;
-    buf store, storeindex, store_raw;
+    spill *store;             /* STORE, on disk until finish */
+    buf storeindex, store_raw, zbuf;
     uint32_t store_first;
     uint64_t sum_len[2];
 
     /* dictionary and postings */
-    buf terms, termindex, postings;
+    buf terms, termindex;
+    spill *postings;          /* POSTINGS, on disk until finish */
     uint64_t n_terms, n_postings, n_positions;
     uint8_t prev_key[FORMAT_MAX_KEY];
     size_t prev_key_len;
@@ -104,6 +106,8 @@ int segwrite_open(segwrite **out, const char *dir, uint32_t number, const char *
     int rc = w->stem && w->blk_docs && w->blk_tfs && w->packbuf ? 0 : LEDE_ENOMEM;
     rc = rc ? rc : hash64_stream_new(&w->fp);
     rc = rc ? rc : zdeflater_new(&w->z, STORE_LEVEL);
+    rc = rc ? rc : spill_open(&w->postings, dir);
+    rc = rc ? rc : spill_open(&w->store, dir);
     rc = rc ? rc : format_segment_path(&path, dir, number);
     rc = rc ? rc : fwriter_open(&w->fw, path.data);
     buf_free(&path);
@@ -126,8 +130,10 @@ int segwrite_open(segwrite **out, const char *dir, uint32_t number, const char *
 static void free_bufs(segwrite *w)
 {
     buf *bufs[] = {&w->doclen, &w->docdate, &w->docoffs, &w->docrecs, &w->fprints,
-                   &w->store, &w->storeindex, &w->store_raw, &w->terms, &w->termindex,
-                   &w->postings, &w->term_skip, &w->term_blocks, &w->scratch, &w->fpbuf};
+                   &w->zbuf, &w->storeindex, &w->store_raw, &w->terms, &w->termindex,
+                   &w->term_skip, &w->term_blocks, &w->scratch, &w->fpbuf};
+    spill_close(w->postings);
+    spill_close(w->store);
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
         buf_free(bufs[i]);
     free(w->ids);
@@ -157,7 +163,7 @@ uint32_t segwrite_n_docs(const segwrite *w)
 size_t segwrite_mem(const segwrite *w)
 {
     return w->doclen.cap + w->docdate.cap + w->docoffs.cap + w->docrecs.cap + w->fprints.cap +
-           w->store.cap + w->storeindex.cap + w->store_raw.cap + w->ids_cap * sizeof *w->ids;
+           w->zbuf.cap + w->storeindex.cap + w->store_raw.cap + w->ids_cap * sizeof *w->ids;
 }
 
 /* --- documents ------------------------------------------------------------------- */
@@ -172,15 +178,16 @@ static int close_store_block(segwrite *w)
 {
     if (w->store_raw.len == 0)
         return 0;
-    uint64_t off = w->store.len;
-    size_t at = w->store.len;
-    int rc = put_u32le(&w->store, (uint32_t)w->store_raw.len);
-    rc = rc ? rc : put_u32le(&w->store, 0); /* comp_len, patched below */
-    rc = rc ? rc : zdeflater_run(w->z, &w->store, w->store_raw.data, w->store_raw.len);
+    uint64_t off = spill_size(w->store);
+    buf_clear(&w->zbuf);
+    int rc = put_u32le(&w->zbuf, (uint32_t)w->store_raw.len);
+    rc = rc ? rc : put_u32le(&w->zbuf, 0); /* comp_len, patched below */
+    rc = rc ? rc : zdeflater_run(w->z, &w->zbuf, w->store_raw.data, w->store_raw.len);
     if (rc)
         return rc;
-    store_u32le((uint8_t *)w->store.data + at + 4, (uint32_t)(w->store.len - at - 8));
-    rc = put_u32le(&w->storeindex, w->store_first);
+    store_u32le((uint8_t *)w->zbuf.data + 4, (uint32_t)(w->zbuf.len - 8));
+    rc = spill_write(w->store, w->zbuf.data, w->zbuf.len);
+    rc = rc ? rc : put_u32le(&w->storeindex, w->store_first);
     rc = rc ? rc : put_u64le(&w->storeindex, off);
     buf_clear(&w->store_raw);
     w->store_first = w->n_docs;
@@ -405,11 +412,11 @@ int segwrite_term_end(segwrite *w)
     if (!w->in_term || w->df == 0)
         return set_rc(w, LEDE_EINVAL);
     int rc = flush_block(w);
-    uint64_t post_off = w->postings.len;
+    uint64_t post_off = spill_size(w->postings);
     if (rc == 0 && w->df >= 2) {
         if (w->n_blocks >= 2)
-            rc = buf_append(&w->postings, w->term_skip.data, w->term_skip.len);
-        rc = rc ? rc : buf_append(&w->postings, w->term_blocks.data, w->term_blocks.len);
+            rc = spill_write(w->postings, w->term_skip.data, w->term_skip.len);
+        rc = rc ? rc : spill_write(w->postings, w->term_blocks.data, w->term_blocks.len);
     }
     rc = rc ? rc : put_dict_entry(w, post_off);
     w->n_terms++;
@@ -444,6 +451,15 @@ static int write_section(segwrite *w, struct toc_entry *toc, int *n, uint32_t id
     return len ? fwriter_write(w->fw, p, len) : 0;
 }
 
+static int copy_section(segwrite *w, struct toc_entry *toc, int *n, uint32_t id, spill *sp)
+{
+    toc[*n].id = id;
+    toc[*n].off = fwriter_offset(w->fw);
+    toc[*n].len = spill_size(sp);
+    (*n)++;
+    return spill_copy_to(sp, w->fw);
+}
+
 int segwrite_finish(segwrite *w, uint64_t *file_bytes, int *err_no)
 {
     *file_bytes = 0;
@@ -464,7 +480,7 @@ int segwrite_finish(segwrite *w, uint64_t *file_bytes, int *err_no)
     if (rc == 0)
         rc = write_section(w, toc, &n, SEC_TERMINDEX, w->termindex.data, w->termindex.len);
     if (rc == 0)
-        rc = write_section(w, toc, &n, SEC_POSTINGS, w->postings.data, w->postings.len);
+        rc = copy_section(w, toc, &n, SEC_POSTINGS, w->postings);
     if (rc == 0)
         rc = write_section(w, toc, &n, SEC_DOCLEN, w->doclen.data, w->doclen.len);
     if (rc == 0)
@@ -489,7 +505,7 @@ int segwrite_finish(segwrite *w, uint64_t *file_bytes, int *err_no)
     if (rc == 0)
         rc = write_section(w, toc, &n, SEC_FPRINTS, w->fprints.data, w->fprints.len);
     if (rc == 0)
-        rc = write_section(w, toc, &n, SEC_STORE, w->store.data, w->store.len);
+        rc = copy_section(w, toc, &n, SEC_STORE, w->store);
     if (rc == 0)
         rc = write_section(w, toc, &n, SEC_STOREINDEX, w->storeindex.data, w->storeindex.len);
     if (rc == 0) {
@@ -537,6 +553,8 @@ int segwrite_finish(segwrite *w, uint64_t *file_bytes, int *err_no)
         *err_no = errno;
     } else {
         *err_no = fwriter_errno(w->fw);
+        if (!*err_no)
+            *err_no = spill_errno(w->postings) ? spill_errno(w->postings) : spill_errno(w->store);
     }
     segwrite_abort(w);
     return rc;

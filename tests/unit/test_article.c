@@ -63,6 +63,15 @@ static const char *paragraph(const char *body, size_t i, char *out, size_t cap)
     return out;
 }
 
+/* The last paragraph of a body. */
+static const char *last_paragraph(const char *body)
+{
+    const char *last = body;
+    for (const char *p = body; (p = strstr(p, "\n\n")) != NULL; p += 2)
+        last = p + 2;
+    return last;
+}
+
 static int ends_with(const char *s, size_t len, const char *suffix)
 {
     size_t n = strlen(suffix);
@@ -302,6 +311,41 @@ TEST(test_article__meta_without_blank_after_title)
     CHECK_STR(d.f[DOC_TITLE], "Title here");
     CHECK_STR(d.f[DOC_SOURCE], "Global Times");
     CHECK_INT(d.date, 1556227120);
+    CHECK_STR(d.f[DOC_BODY], "Body.");
+    doc_free(&d);
+}
+
+TEST(test_article__missing_title)
+{
+    doc d;
+    doc_init(&d);
+    /* As in 737 reuters21578 files: the title line is empty, so the metadata
+     * line is the first non-blank line. */
+    CHECK_INT(parse_into(&d, "\n\nSource:Reuters Published: 1987/2/26 16:34:34\n\n"
+                             "FEDERAL RESERVE WEEKLY REPORT 1 - FEB 26\n\nReuter\n\n"
+                             "Posted in: MONEY-SUPPLY\n\nblog comments powered by Disqus"), 0);
+    CHECK_STR(d.f[DOC_TITLE], "");
+    CHECK_STR(d.f[DOC_SOURCE], "Reuters");
+    /* 1987-02-26 is day 17 * 365 + 4 + 31 + 25 = 6265. */
+    CHECK_INT(d.date, 6265LL * 86400 + 16 * 3600 + 34 * 60 + 34);
+    CHECK_STR(d.f[DOC_SECTION], "MONEY-SUPPLY");
+    CHECK_STR(d.f[DOC_BODY], "FEDERAL RESERVE WEEKLY REPORT 1 - FEB 26\n\nReuter");
+    CHECK_INT(parse_into(&d, "Published: 2019-04-25\nBody.\n"), 0);
+    CHECK_STR(d.f[DOC_TITLE], "");
+    CHECK_INT(d.date, 1556150400);
+    CHECK_STR(d.f[DOC_BODY], "Body.");
+    doc_free(&d);
+}
+
+TEST(test_article__headline_that_looks_like_metadata)
+{
+    doc d;
+    doc_init(&d);
+    /* Followed by the real metadata line, the first line is the title. */
+    CHECK_INT(parse_into(&d, "Source: Apple to unveil new phone\n\nSource:Reuters Published: 2019/4/25\n\nBody.\n"), 0);
+    CHECK_STR(d.f[DOC_TITLE], "Source: Apple to unveil new phone");
+    CHECK_STR(d.f[DOC_SOURCE], "Reuters");
+    CHECK_INT(d.date, 1556150400);
     CHECK_STR(d.f[DOC_BODY], "Body.");
     doc_free(&d);
 }
@@ -643,13 +687,37 @@ TEST(test_article__large_input)
     free(text);
 }
 
-/* ---- the real corpus ---- */
+/* ---- the real corpora ---- */
 
+/* Tallies over every file of an extracted corpus. */
 struct walk {
-    size_t n_files;
-    size_t n_aljazeera, n_foxnews, n_guardian;
-    int failed_files;
+    size_t n_files, n_bad;
+    size_t n_no_title, n_no_body, n_dated;
+    size_t n_aljazeera, n_foxnews, n_guardian, n_reuters;
+    const char *section; /* the section every file must have, or NULL: any non-empty one */
 };
+
+/* Why a parsed corpus file is wrong, or NULL. Titles and bodies may be
+ * missing (the caller counts those); everything else must be there. */
+static const char *corpus_file_problem(const struct walk *w, const doc *d, unsigned warn)
+{
+    const char *body = d->f[DOC_BODY];
+    if (warn != 0)
+        return "warning set";
+    if (d->f_len[DOC_SOURCE] == 0)
+        return "no source";
+    if (w->section ? strcmp(d->f[DOC_SECTION], w->section) != 0 : d->f_len[DOC_SECTION] == 0)
+        return "wrong or missing section";
+    if (strstr(body, "blog comments powered by Disqus"))
+        return "Disqus footer in the body";
+    if (strncmp(last_paragraph(body), "Posted in", 9) == 0)
+        return "Posted in: line as the last paragraph";
+    if (strstr(d->f[DOC_TITLE], "Source:") || strncmp(body, "Source:", 7) == 0)
+        return "metadata line not recognised";
+    if (!paragraphs_trimmed(body))
+        return "untrimmed or empty paragraph";
+    return NULL;
+}
 
 static void check_corpus_file(struct walk *w, const char *path)
 {
@@ -663,43 +731,22 @@ static void check_corpus_file(struct walk *w, const char *path)
     doc_init(&d);
     unsigned warn = 0;
     int rc = article_parse(&d, text, len, &warn);
-    const char *why = NULL;
-    const char *body = d.f[DOC_BODY];
-    if (rc != 0)
-        why = "article_parse failed";
-    else if (warn != 0)
-        why = "warning set";
-    else if (d.f_len[DOC_TITLE] == 0)
-        why = "empty title";
-    else if (d.f_len[DOC_BODY] == 0)
-        why = "empty body";
-    else if (d.f_len[DOC_SOURCE] == 0)
-        why = "no source";
-    else if (strcmp(d.f[DOC_SECTION], "EDITORIAL") != 0)
-        why = "section is not EDITORIAL";
-    else if (strstr(body, "blog comments powered by Disqus"))
-        why = "Disqus footer in the body";
-    else if (strstr(body, "\n\nPosted in:"))
-        why = "Posted in: line in the body";
-    else if (strstr(d.f[DOC_TITLE], "Source:") || strstr(body, "Source:") == body)
-        why = "metadata line not recognised";
-    else if (d.date != DATE_NONE)
-        why = "a date (the corpus has none)";
-    else if (!paragraphs_trimmed(body))
-        why = "untrimmed or empty paragraph";
+    const char *why = rc != 0 ? "article_parse failed" : corpus_file_problem(w, &d, warn);
     if (why) {
-        if (w->failed_files++ < 10)
+        if (w->n_bad++ < 10)
             T_FAIL("%s: %s", path, why);
         else
             t_failed = 1;
     }
-    if (strcmp(d.f[DOC_SOURCE], "Al Jazeera") == 0)
-        w->n_aljazeera++;
-    else if (strcmp(d.f[DOC_SOURCE], "Fox News") == 0)
-        w->n_foxnews++;
-    else if (strcmp(d.f[DOC_SOURCE], "The Guardian") == 0)
-        w->n_guardian++;
     w->n_files++;
+    w->n_no_title += d.f_len[DOC_TITLE] == 0;
+    w->n_no_body += d.f_len[DOC_BODY] == 0;
+    w->n_dated += d.date != DATE_NONE;
+    const char *src = d.f[DOC_SOURCE];
+    w->n_aljazeera += strcmp(src, "Al Jazeera") == 0;
+    w->n_foxnews += strcmp(src, "Fox News") == 0;
+    w->n_guardian += strcmp(src, "The Guardian") == 0;
+    w->n_reuters += strcmp(src, "Reuters") == 0;
     doc_free(&d);
     free(text);
 }
@@ -732,40 +779,74 @@ static void walk_dir(struct walk *w, const char *dir)
     closedir(dp);
 }
 
-TEST(test_article__webis_editorials_corpus)
+/* Extracts ../shared/corpora/<name>/<name>.gtlayout.tar.gz into a fresh
+ * temporary directory, checks every file, and removes the directory. Exits
+ * with 77 (skip) when ../shared is absent. */
+static void walk_corpus(struct walk *w, const char *name)
 {
-    const char *tarball = LEDE_SHARED_DIR "/corpora/webis-editorials/webis-editorials.gtlayout.tar.gz";
+    char tarball[2048];
+    snprintf(tarball, sizeof tarball, "%s/corpora/%s/%s.gtlayout.tar.gz", LEDE_SHARED_DIR, name,
+             name);
     if (access(tarball, R_OK) != 0) {
         fprintf(stderr, "skip: %s not found\n", tarball);
         exit(77);
     }
-    /* The paths go into a shell command inside single quotes. */
-    REQUIRE(strchr(tarball, '\'') == NULL);
+    /* The paths go into shell commands inside single quotes. */
+    if (strchr(tarball, '\'')) {
+        T_FAIL("%s: a quote in the path", tarball);
+        return;
+    }
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp || strchr(tmp, '\''))
         tmp = "/tmp";
     char dir[1024];
     snprintf(dir, sizeof dir, "%s/lede-test-article-XXXXXX", tmp);
-    REQUIRE(mkdtemp(dir) != NULL);
-
+    if (!mkdtemp(dir)) {
+        T_FAIL("%s: mkdtemp failed", dir);
+        return;
+    }
     char cmd[4096];
     snprintf(cmd, sizeof cmd, "tar xzf '%s' -C '%s'", tarball, dir);
     int st = system(cmd);
     CHECK_INT(st, 0);
-
-    struct walk w = {0};
     if (st == 0)
-        walk_dir(&w, dir);
-    /* Document counts from ../shared/corpora/README.txt and SOURCE.txt. */
-    CHECK_INT(w.n_files, 266);
-    CHECK_INT(w.failed_files, 0);
-    CHECK_INT(w.n_aljazeera, 96);
-    CHECK_INT(w.n_foxnews, 85);
-    CHECK_INT(w.n_guardian, 85);
-
+        walk_dir(w, dir);
     snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", dir);
     CHECK_INT(system(cmd), 0);
     CHECK(access(dir, F_OK) != 0);
+}
+
+TEST(test_article__webis_editorials_corpus)
+{
+    struct walk w = {0};
+    w.section = "EDITORIAL";
+    walk_corpus(&w, "webis-editorials");
+    /* Counts from ../shared/corpora/README.txt and webis-editorials/SOURCE.txt
+     * (266 editorials: Al Jazeera 96, Fox News 85, The Guardian 85; no
+     * dates). Every file has a title and a body. */
+    CHECK_INT(w.n_files, 266);
+    CHECK_INT(w.n_bad, 0);
+    CHECK_INT(w.n_no_title, 0);
+    CHECK_INT(w.n_no_body, 0);
+    CHECK_INT(w.n_dated, 0);
+    CHECK_INT(w.n_aljazeera, 96);
+    CHECK_INT(w.n_foxnews, 85);
+    CHECK_INT(w.n_guardian, 85);
+}
+
+TEST(test_article__reuters_corpus)
+{
+    struct walk w = {0};
+    walk_corpus(&w, "reuters21578");
+    /* From reuters21578/SOURCE.txt: 21578 stories, 737 without a title (the
+     * file then starts with a blank line and the metadata line comes first),
+     * 194 + 1 with an empty body; one story has no date in the JSONL. */
+    CHECK_INT(w.n_files, 21578);
+    CHECK_INT(w.n_bad, 0);
+    CHECK_INT(w.n_reuters, 21578);
+    CHECK_INT(w.n_no_title, 737);
+    CHECK_INT(w.n_no_body, 195);
+    CHECK_INT(w.n_dated, 21577);
 }
 
 TEST_MAIN()

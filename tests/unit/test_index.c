@@ -327,9 +327,9 @@ TEST(test_index__threads_give_identical_index)
     write_docs(a, "d", 0, 700, 0);
     const char *p[] = {a};
     ixwriter_stats st;
-    CHECK_INT(build(j1, p, 1, 1, 1 << 20, 3, 1, &st), 0);
+    CHECK_INT(build(j1, p, 1, 1, 768 << 10, 3, 1, &st), 0);
     CHECK(st.n_flushes >= 3);
-    CHECK_INT(build(j2, p, 1, 2, 1 << 20, 3, 1, NULL), 0);
+    CHECK_INT(build(j2, p, 1, 2, 768 << 10, 3, 1, NULL), 0);
     /* byte-identical files */
     char f1[4600], f2[4600];
     DIR *dd = opendir(j1);
