@@ -17,7 +17,7 @@
 /* A qrels text and a run text evaluated; the result borrows qids from q. */
 struct ev {
     treceval_qrels *q;
-    struct ev e;
+    treceval_result res;
 };
 
 static int ev_run(struct ev *e, const char *qrels, const char *run)
@@ -203,8 +203,8 @@ TEST(test_treceval__formats)
     /* comments, blank lines, CRLF, tabs, extra fields after the tag, no final
      * newline: one relevant doc at rank 1, AP 1. */
     struct ev e;
-    REQUIRE(ev_run(&e, "# judged\r\n\r\n1\t0\ta\t1\r\n", "1 Q0 a 1 3 tag extra\n\n# x\n1 Q0 b 2 1 tag",
-                      ) == 0);
+    REQUIRE(ev_run(&e, "# judged\r\n\r\n1\t0\ta\t1\r\n",
+                   "1 Q0 a 1 3 tag extra\n\n# x\n1 Q0 b 2 1 tag") == 0);
     CHECK_NEAR(e.res.queries[0].ap, 1);
     CHECK_INT(e.res.queries[0].n_ret, 2);
     ev_free(&e);
