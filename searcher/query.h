@@ -55,6 +55,9 @@ typedef struct query_opts {
     int free_text;         /* evaluation mode: every word is a SHOULD term;
                               no operators, quotes, fields or dates (syntax
                               characters and AND/OR/NOT are plain words) */
+    int drop_stopwords;    /* with free_text: leave out English stop words
+                              (stopwords.h), judged on the folded, unstemmed
+                              word; a text of only stop words keeps them all */
 } query_opts;
 
 typedef struct query_error {
@@ -62,7 +65,9 @@ typedef struct query_error {
     char message[256];     /* e.g. "unbalanced quote: the phrase opened here never closes" */
 } query_error;
 
-/* Limits (docs/QUERY.md): longer or deeper queries are refused. */
+/* Limits (docs/QUERY.md): longer or deeper queries are refused.
+ * QUERY_MAX_DEPTH bounds both parenthesis nesting and the depth of Q_BOOL
+ * nodes in the tree, so evaluators may recurse over the tree. */
 #define QUERY_MAX_BYTES 65536
 #define QUERY_MAX_DEPTH 100
 #define QUERY_MAX_CLAUSES 1024
@@ -78,8 +83,9 @@ int query_parse(qnode **out, const char *text, size_t len, analyzer *a, const qu
                 query_error *err);
 void query_free(qnode *q);
 
-/* Appends a canonical, fully parenthesized rendering of q to out, e.g.
- * (+body|title:putin +"korean peninsula" -date:[2019-01-01..2019-12-31]).
+/* Appends a canonical, fully parenthesized rendering of q to out (the form
+ * is defined in docs/QUERY.md, "Canonical form"), e.g.
+ * (+putin +title:"korean peninsula" -date:[2019-01-01T00:00:00Z..2019-12-31T23:59:59Z]).
  * For tests, --explain and messages. */
 struct buf;
 int query_render(const qnode *q, struct buf *out);
