@@ -27,10 +27,25 @@
  * title match counts twice, as in lede), opened read-only with mmap on; an
  * ordinary table docdate(rowid INTEGER PRIMARY KEY, date INTEGER) holds the
  * dates and date filters join it by rowid (a B-tree probe per FTS5 match;
- * faster here than an UNINDEXED column, which reads the article row).
+ * faster here than an UNINDEXED date column, which reads the article's row,
+ * or than rowid IN (a date-indexed subquery)).
+ * Prefixes: lede scores a prefix clause a constant (docs/RANKING.md), so its
+ * top 10 are the first 10 matches in document order; the peers are asked the
+ * same (FTS5 without ORDER BY rank, in rowid order; Xapian with the wildcard's
+ * weight scaled to 0), so all three do the same work.
+ * The top-10 ids of each query's first run (as 0-based positions in the
+ * input, which lede's internal ids, FTS5's rowids - 1 and Xapian's docids - 1
+ * all are) go to WORKDIR/times-ENGINE.tsv with its time, so that
+ * bench/search.sh can say how far the engines' answers agree. Match sets are
+ * the same; ranked top 10s differ where the BM25 variants do: lede sums a
+ * BM25 per field, each normalized by its own field length (docs/RANKING.md);
+ * FTS5 computes one BM25 over the row with column-weighted frequencies;
+ * Xapian one over a single field in which title words count twice.
  *
  * usage: bench_search [--runs R] [--seed S] [--per-type N] [-j N] [--game FILE]
- *                     [--fts5-prefix-index] [--skip-build] --name CORPUS WORKDIR INPUT... */
+ *                     [--engines lede,fts5] [--fts5-prefix-index] [--skip-build]
+ *                     --name CORPUS WORKDIR INPUT...
+ * --skip-build times again on WORKDIR's indexes and queries.tsv. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -227,7 +242,7 @@ static int read_game(const char *path, qlist *l)
     char line[4096], text[1024], tag[64], words[1024];
     while (fgets(line, sizeof line, f)) {
         if (!json_str(line, "\"query\":", text, sizeof text) ||
-            !json_str(line, "\"tags\": [", tag, sizeof tag))
+            !json_str(line, "\"tags\":", tag, sizeof tag)) /* the first tag */
             continue;
         enum qtype t;
         if (!strcmp(tag, "term"))
@@ -761,8 +776,9 @@ static int by_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* One engine: run(ctx, i, &hits) answers query i. */
-typedef int (*run_fn)(void *ctx, const bq *q, size_t i, size_t *hits);
+#define TOPK 10
+/* One engine: run(ctx, q, i, ids, &hits) answers query i, its top ids in ids[0..hits). */
+typedef int (*run_fn)(void *ctx, const bq *q, size_t i, int64_t *ids, size_t *hits);
 
 static int time_engine(const char *engine, const char *corpus, const char *work, const qlist *l,
                        int runs, run_fn run, void *ctx)
@@ -770,14 +786,15 @@ static int time_engine(const char *engine, const char *corpus, const char *work,
     size_t n = l->n;
     double *t = xrealloc(NULL, n * (size_t)runs * sizeof *t), *med = xrealloc(NULL, n * sizeof *med);
     size_t *hits = xrealloc(NULL, n * sizeof *hits);
+    int64_t *ids = xrealloc(NULL, n * TOPK * sizeof *ids), scratch[TOPK];
     int *failed = xrealloc(NULL, n * sizeof *failed);
     for (size_t i = 0; i < n; i++) /* warm-up */
-        failed[i] = run(ctx, &l->v[i], i, &hits[i]) != 0;
+        failed[i] = run(ctx, &l->v[i], i, ids + i * TOPK, &hits[i]) != 0;
     for (int r = 0; r < runs; r++)
         for (size_t i = 0; i < n; i++) {
             size_t h;
             double t0 = now_us();
-            run(ctx, &l->v[i], i, &h);
+            run(ctx, &l->v[i], i, scratch, &h);
             t[i * (size_t)runs + (size_t)r] = now_us() - t0;
         }
     char path[4096];
@@ -786,8 +803,12 @@ static int time_engine(const char *engine, const char *corpus, const char *work,
     for (size_t i = 0; i < n; i++) {
         qsort(t + i * (size_t)runs, (size_t)runs, sizeof *t, by_double);
         med[i] = t[i * (size_t)runs + (size_t)runs / 2];
-        if (per)
-            fprintf(per, "%zu\t%s\t%.1f\t%zu\n", i, qtype_name[l->v[i].type], med[i], hits[i]);
+        if (per) {
+            fprintf(per, "%zu\t%s\t%.1f\t%zu\t", i, qtype_name[l->v[i].type], med[i], hits[i]);
+            for (size_t k = 0; k < hits[i]; k++)
+                fprintf(per, "%s%" PRId64, k ? "," : "", ids[i * TOPK + k]);
+            fputs(hits[i] ? "\n" : "-\n", per);
+        }
     }
     if (per)
         fclose(per);
@@ -818,6 +839,7 @@ static int time_engine(const char *engine, const char *corpus, const char *work,
     free(t);
     free(med);
     free(hits);
+    free(ids);
     free(failed);
     return 0;
 }
@@ -829,7 +851,7 @@ struct lede_ctx {
     size_t n_errors;
 };
 
-static int lede_run(void *ctx, const bq *q, size_t i, size_t *hits)
+static int lede_run(void *ctx, const bq *q, size_t i, int64_t *ids, size_t *hits)
 {
     struct lede_ctx *c = ctx;
     (void)q;
@@ -843,24 +865,26 @@ static int lede_run(void *ctx, const bq *q, size_t i, size_t *hits)
         *hits = 0;
         return rc;
     }
-    *hits = res.n_hits;
+    *hits = res.n_hits < TOPK ? res.n_hits : TOPK;
     for (size_t k = 0; k < res.n_hits; k++)
         g_sink += res.hits[k].doc + (uint64_t)res.hits[k].score;
+    for (size_t k = 0; k < *hits; k++)
+        ids[k] = res.hits[k].doc;
     search_result_free(&res);
     return 0;
 }
 
 struct fts_ctx {
     sqlite3 *db;
-    sqlite3_stmt *plain, *dated;
+    sqlite3_stmt *plain, *dated, *unranked;
     char **text;
     size_t n_errors;
 };
 
-static int fts_run(void *ctx, const bq *q, size_t i, size_t *hits)
+static int fts_run(void *ctx, const bq *q, size_t i, int64_t *ids, size_t *hits)
 {
     struct fts_ctx *c = ctx;
-    sqlite3_stmt *st = q->type == QT_DATE ? c->dated : c->plain;
+    sqlite3_stmt *st = q->type == QT_DATE ? c->dated : q->type == QT_PREFIX ? c->unranked : c->plain;
     sqlite3_bind_text(st, 1, c->text[i], -1, SQLITE_STATIC);
     if (q->type == QT_DATE) {
         sqlite3_bind_int64(st, 2, q->lo);
@@ -869,8 +893,10 @@ static int fts_run(void *ctx, const bq *q, size_t i, size_t *hits)
     size_t n = 0;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        g_sink += (uint64_t)sqlite3_column_int64(st, 0) + (uint64_t)sqlite3_column_double(st, 1);
-        n++;
+        int64_t rowid = sqlite3_column_int64(st, 0);
+        g_sink += (uint64_t)rowid + (uint64_t)sqlite3_column_double(st, 1);
+        if (n < TOPK)
+            ids[n++] = rowid - 1;
     }
     sqlite3_reset(st);
     *hits = n;
@@ -923,7 +949,9 @@ static int time_fts5(const char *work, const char *name, const qlist *l, int run
                            "SELECT docs.rowid, docs.rank FROM docs JOIN docdate ON docdate.rowid = docs.rowid"
                            " WHERE docs MATCH ?1 AND docdate.date BETWEEN ?2 AND ?3"
                            " ORDER BY docs.rank LIMIT 10",
-                           -1, &c.dated, NULL)) {
+                           -1, &c.dated, NULL) ||
+        sqlite3_prepare_v2(c.db, "SELECT rowid, 1.0 FROM docs WHERE docs MATCH ?1 LIMIT 10", -1,
+                           &c.unranked, NULL)) {
         fprintf(stderr, "bench_search: %s: %s\n", path, sqlite3_errmsg(c.db));
         goto cleanup;
     }
@@ -939,6 +967,7 @@ static int time_fts5(const char *work, const char *name, const qlist *l, int run
 cleanup:
     sqlite3_finalize(c.plain);
     sqlite3_finalize(c.dated);
+    sqlite3_finalize(c.unranked);
     sqlite3_close(c.db);
     return rc;
 }

@@ -15,7 +15,9 @@
  * Queries are Xapian::Query objects built directly (no QueryParser):
  *   term Query(w); intersection OP_AND; union OP_OR; phrase OP_PHRASE with
  *   window = number of words; negated OP_AND_NOT(a, OP_OR(b...)); prefix
- *   OP_WILDCARD (expansion unlimited, combined with OP_SYNONYM, the default);
+ *   OP_WILDCARD (expansion unlimited, combined with OP_SYNONYM, the default)
+ *   under OP_SCALE_WEIGHT 0, because lede scores a prefix a constant (so the
+ *   top 10 are the first 10 matches in document order, in all three);
  *   date OP_FILTER(Query(w), OP_VALUE_RANGE on slot 0).
  * Ranking BM25Weight(k1 1.2, k2 0, k3 1, b 0.75, min_normlen 0.5) to match
  * lede's k1 and b; the top 10 from Enquire::get_mset(0, 10).
@@ -149,7 +151,7 @@ Xapian::Query to_xapian(const bquery &q)
     if (q.type == "negated")
         return Q(Q::OP_AND_NOT, Q(w[0]), Q(Q::OP_OR, w.begin() + 1, w.end()));
     if (q.type == "prefix")
-        return Q(Q::OP_WILDCARD, w[0]);
+        return Q(Q::OP_SCALE_WEIGHT, Q(Q::OP_WILDCARD, w[0]), 0.0);
     /* date */
     return Q(Q::OP_FILTER, Q(w[0]),
              Q(Q::OP_VALUE_RANGE, DATE_SLOT, Xapian::sortable_serialise(q.lo),
@@ -189,16 +191,22 @@ int run_queries(const std::string &work, const std::string &name, int runs)
     Xapian::Enquire enq(db);
     enq.set_weighting_scheme(Xapian::BM25Weight(1.2, 0, 1, 0.75, 0.5));
     std::vector<size_t> hits(qs.size());
+    std::vector<std::string> ids(qs.size());
+    bool record = true; /* the top-10 ids of the first (warm-up) run */
     auto once = [&](size_t i) {
         enq.set_query(to_xapian(qs[i]));
         Xapian::MSet m = enq.get_mset(0, 10);
         size_t h = 0;
-        for (Xapian::MSetIterator it = m.begin(); it != m.end(); ++it, ++h)
+        for (Xapian::MSetIterator it = m.begin(); it != m.end(); ++it, ++h) {
             g_sink = g_sink + *it + (Xapian::docid)it.get_weight();
+            if (record)
+                ids[i] += (h ? "," : "") + std::to_string(*it - 1);
+        }
         hits[i] = h;
     };
     for (size_t i = 0; i < qs.size(); i++) /* warm-up */
         once(i);
+    record = false;
     std::vector<std::vector<double>> t(qs.size(), std::vector<double>(runs));
     for (int r = 0; r < runs; r++)
         for (size_t i = 0; i < qs.size(); i++) {
@@ -213,7 +221,8 @@ int run_queries(const std::string &work, const std::string &name, int runs)
     }
     std::ofstream per(work + "/times-xapian.tsv");
     for (size_t i = 0; i < qs.size(); i++)
-        per << i << '\t' << qs[i].type << '\t' << med[i] << '\t' << hits[i] << '\n';
+        per << i << '\t' << qs[i].type << '\t' << med[i] << '\t' << hits[i] << '\t'
+            << (ids[i].empty() ? "-" : ids[i]) << '\n';
     const char *types[] = {"term", "intersection", "union", "phrase", "negated", "prefix", "date"};
     for (const char *ty : types) {
         std::vector<double> v;

@@ -340,6 +340,8 @@ struct postings {
     uint32_t *sk_max_tf;
     uint32_t *sk_min_len;
     uint64_t blocks_start; /* offset in POSTINGS of block 0 */
+    cursor sk_cur;         /* the skip entries not decoded yet */
+    uint32_t sk_n;         /* entries decoded so far (decoded on demand) */
     /* the loaded block */
     uint32_t blk;          /* UINT32_MAX: none */
     uint32_t blk_n;
@@ -360,6 +362,9 @@ static uint32_t block_count(const postings *p, uint32_t k)
     return k + 1 < p->n_blocks ? p->B : p->ti.df - (p->n_blocks - 1) * p->B;
 }
 
+/* Prepares the skip data: entries are decoded on demand (skip_upto), so a
+ * query that stops early, or only needs the first blocks, never pays for
+ * the rest. */
 static int read_skip(postings *p)
 {
     const section *post = &p->s->sec[SEC_POSTINGS];
@@ -372,28 +377,52 @@ static int read_skip(postings *p)
     p->sk_min_len = malloc(n * sizeof *p->sk_min_len);
     if (!p->sk_last || !p->sk_doc_off || !p->sk_pos_off || !p->sk_max_tf || !p->sk_min_len)
         return LEDE_ENOMEM;
-    uint64_t last = 0, doc_off = 0, pos_off = 0;
-    for (size_t k = 0; k < n; k++) {
-        uint64_t d = cur_vint(&c);
-        last = k == 0 ? d : last + d;
-        if (last >= p->s->meta.n_docs || (k > 0 && d == 0))
-            c.bad = 1;
-        p->sk_last[k] = (uint32_t)last;
-        p->sk_doc_off[k] = doc_off;
-        p->sk_pos_off[k] = pos_off;
-        doc_off += cur_vint(&c);
-        pos_off += cur_vint(&c);
-        p->sk_max_tf[k] = cur_vint32(&c);
-        p->sk_min_len[k] = cur_vint32(&c);
-        if (c.bad)
+    uint64_t len = cur_vint(&c);
+    const uint8_t *sk = len <= cursor_left(&c) ? cur_bytes(&c, (size_t)len) : NULL;
+    if (!sk)
+        return LEDE_ECORRUPT;
+    p->sk_cur = cursor_make(sk, (size_t)len);
+    p->blocks_start = p->ti.post_off + (uint64_t)(c.p - (post->p + p->ti.post_off));
+    p->sk_doc_off[0] = 0;
+    p->sk_pos_off[0] = 0;
+    p->sk_n = 0;
+    return 0;
+}
+
+/* Decodes skip entries up to and including block k. 0 or LEDE_ECORRUPT. */
+static int skip_upto(postings *p, uint32_t k)
+{
+    cursor *c = &p->sk_cur;
+    uint64_t doc_room = p->s->sec[SEC_POSTINGS].len - p->blocks_start;
+    uint64_t pos_room = p->s->sec[SEC_POSITIONS].len - p->ti.pos_off;
+    while (p->sk_n <= k && p->sk_n < p->n_blocks) {
+        uint32_t j = p->sk_n;
+        uint64_t d = cur_vint(c);
+        uint64_t last = j == 0 ? d : p->sk_last[j - 1] + d;
+        uint64_t doc_off = p->sk_doc_off[j] + cur_vint(c);
+        uint64_t pos_off = p->sk_pos_off[j] + cur_vint(c);
+        p->sk_max_tf[j] = cur_vint32(c);
+        p->sk_min_len[j] = cur_vint32(c);
+        if (c->bad || last >= p->s->meta.n_docs || (j > 0 && d == 0) || doc_off > doc_room ||
+            pos_off > pos_room)
+            return LEDE_ECORRUPT;
+        p->sk_last[j] = (uint32_t)last;
+        p->sk_doc_off[j + 1] = doc_off;
+        p->sk_pos_off[j + 1] = pos_off;
+        p->sk_n++;
+        if (p->sk_n == p->n_blocks && cursor_left(c) != 0)
             return LEDE_ECORRUPT;
     }
-    p->sk_doc_off[n] = doc_off;
-    p->sk_pos_off[n] = pos_off;
-    p->blocks_start = p->ti.post_off + (uint64_t)(c.p - (post->p + p->ti.post_off));
-    if (doc_off > post->len - p->blocks_start ||
-        pos_off > p->s->sec[SEC_POSITIONS].len - p->ti.pos_off)
-        return LEDE_ECORRUPT;
+    return 0;
+}
+
+/* Decodes skip entries until one covers target (its last doc >= target) or
+ * none is left. */
+static int skip_until(postings *p, uint32_t target)
+{
+    while (p->sk_n < p->n_blocks && (p->sk_n == 0 || p->sk_last[p->sk_n - 1] < target))
+        if (skip_upto(p, p->sk_n))
+            return LEDE_ECORRUPT;
     return 0;
 }
 
@@ -465,6 +494,8 @@ static int load_block(postings *p, uint32_t k)
         return p->ti.cf >= 1 && p->ti.cf <= UINT32_MAX ? 0 : LEDE_ECORRUPT;
     }
     const section *post = &p->s->sec[SEC_POSTINGS];
+    if (p->n_blocks >= 2 && skip_upto(p, k))
+        return LEDE_ECORRUPT;
     uint64_t start = p->blocks_start + (p->n_blocks >= 2 ? p->sk_doc_off[k] : 0);
     uint64_t end = p->n_blocks >= 2 ? p->blocks_start + p->sk_doc_off[k + 1] : post->len;
     if (start > end || end > post->len)
@@ -531,8 +562,10 @@ uint32_t postings_advance(postings *p, uint32_t target)
     /* Find the first block whose last doc >= target. */
     uint32_t k = p->blk == UINT32_MAX ? 0 : p->blk;
     if (p->n_blocks >= 2) {
+        if (skip_upto(p, k) || skip_until(p, target))
+            return fail(p);
         if (p->sk_last[k] < target) {
-            uint32_t lo = k + 1, hi = p->n_blocks; /* search in [lo, hi) */
+            uint32_t lo = k + 1, hi = p->sk_n; /* search in [lo, hi) */
             while (lo < hi) {
                 uint32_t mid = lo + (hi - lo) / 2;
                 if (p->sk_last[mid] < target)
@@ -540,7 +573,7 @@ uint32_t postings_advance(postings *p, uint32_t target)
                 else
                     hi = mid;
             }
-            if (lo >= p->n_blocks) {
+            if (lo >= p->sk_n) {
                 p->blk = p->n_blocks - 1;
                 p->blk_n = 0;
                 p->i = 0;
@@ -587,6 +620,8 @@ static int load_positions(postings *p)
         p->pos_cap = cap;
     }
     const section *ps = &p->s->sec[SEC_POSITIONS];
+    if (p->n_blocks >= 2 && skip_upto(p, p->blk))
+        return LEDE_ECORRUPT;
     uint64_t start = p->ti.pos_off + (p->n_blocks >= 2 ? p->sk_pos_off[p->blk] : 0);
     uint64_t end = p->n_blocks >= 2 ? p->ti.pos_off + p->sk_pos_off[p->blk + 1] : ps->len;
     if (start > end || end > ps->len)
@@ -634,6 +669,10 @@ void postings_block_max(postings *p, uint32_t *last_doc, uint32_t *max_tf, uint3
 {
     uint32_t k = p->shallow_blk;
     if (p->n_blocks >= 2) {
+        if (k < p->n_blocks && skip_upto(p, k)) {
+            fail(p);
+            k = p->n_blocks;
+        }
         *last_doc = k < p->n_blocks ? p->sk_last[k] : POSTINGS_END;
         *max_tf = k < p->n_blocks ? p->sk_max_tf[k] : 0;
         *min_len = k < p->n_blocks ? p->sk_min_len[k] : 0;
@@ -674,6 +713,11 @@ void postings_term_max(postings *p, uint32_t *max_tf, uint32_t *min_len)
         return;
     }
     uint32_t mt = 0, ml = UINT32_MAX;
+    if (skip_upto(p, p->n_blocks - 1)) {
+        fail(p);
+        *max_tf = *min_len = 0;
+        return;
+    }
     for (uint32_t k = 0; k < p->n_blocks; k++) {
         if (p->sk_max_tf[k] > mt)
             mt = p->sk_max_tf[k];
@@ -691,8 +735,15 @@ uint32_t postings_shallow_advance(postings *p, uint32_t target)
         postings_block_max(p, &last, &mt, &ml);
         return last >= target ? last : POSTINGS_END;
     }
-    while (p->shallow_blk < p->n_blocks && p->sk_last[p->shallow_blk] < target)
+    while (p->shallow_blk < p->n_blocks) {
+        if (skip_upto(p, p->shallow_blk)) {
+            fail(p);
+            return POSTINGS_END;
+        }
+        if (p->sk_last[p->shallow_blk] >= target)
+            break;
         p->shallow_blk++;
+    }
     return p->shallow_blk < p->n_blocks ? p->sk_last[p->shallow_blk] : POSTINGS_END;
 }
 

@@ -53,8 +53,8 @@ static void measure_postings(segread *s, const term_info *ti, index_totals *t)
     cursor c = cursor_make(post->p + ti->post_off, post->len - ti->post_off);
     if (n_blocks >= 2) {
         const uint8_t *start = c.p;
-        for (uint32_t k = 0; k < n_blocks * 5; k++)
-            cur_vint(&c);
+        uint64_t len = cur_vint(&c);
+        cur_bytes(&c, len <= cursor_left(&c) ? (size_t)len : SIZE_MAX);
         t->skip_bytes += (uint64_t)(c.p - start);
     }
     for (uint32_t k = 0; k < n_blocks && !c.bad; k++) {

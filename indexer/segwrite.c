@@ -414,8 +414,11 @@ int segwrite_term_end(segwrite *w)
     int rc = flush_block(w);
     uint64_t post_off = spill_size(w->postings);
     if (rc == 0 && w->df >= 2) {
-        if (w->n_blocks >= 2)
-            rc = spill_write(w->postings, w->term_skip.data, w->term_skip.len);
+        if (w->n_blocks >= 2) {
+            uint8_t len[VINT_MAX_BYTES];
+            rc = spill_write(w->postings, len, vint_encode(len, w->term_skip.len));
+            rc = rc ? rc : spill_write(w->postings, w->term_skip.data, w->term_skip.len);
+        }
         rc = rc ? rc : spill_write(w->postings, w->term_blocks.data, w->term_blocks.len);
     }
     rc = rc ? rc : put_dict_entry(w, post_off);

@@ -26,6 +26,7 @@ struct term_it {
     segread *s;
     bm25 m;
     int scored;
+    int max_known;
 };
 
 static uint32_t term_done(struct term_it *t, uint32_t d)
@@ -62,7 +63,19 @@ static void term_free(iter *it)
     free(t);
 }
 
-static const struct iter_ops term_ops = {term_next, term_advance, term_score, term_free};
+static double term_max(iter *it)
+{
+    struct term_it *t = (struct term_it *)it;
+    if (!t->max_known && t->scored) {
+        uint32_t max_tf, min_len;
+        postings_term_max(t->p, &max_tf, &min_len);
+        it->max_score = bm25_score(&t->m, max_tf, min_len);
+    }
+    t->max_known = 1;
+    return it->max_score;
+}
+
+static const struct iter_ops term_ops = {term_next, term_advance, term_score, term_free, term_max};
 
 int iter_term(iter **out, segread *s, const term_info *ti, const bm25 *m, int with_positions)
 {
@@ -82,9 +95,6 @@ int iter_term(iter **out, segread *s, const term_info *ti, const bm25 *m, int wi
     if (m) {
         t->m = *m;
         t->scored = 1;
-        uint32_t max_tf, min_len;
-        postings_term_max(t->p, &max_tf, &min_len);
-        t->base.max_score = bm25_score(m, max_tf, min_len);
     }
     *out = &t->base;
     return 0;
@@ -174,7 +184,16 @@ static double or_score(iter *it)
     return s;
 }
 
-static const struct iter_ops or_ops = {or_next, or_advance, or_score, multi_free};
+static double multi_max(iter *it)
+{
+    struct multi_it *m = (struct multi_it *)it;
+    double s = 0;
+    for (size_t i = 0; i < m->n; i++)
+        s += iter_max_score(m->kids[i]);
+    return s;
+}
+
+static const struct iter_ops or_ops = {or_next, or_advance, or_score, multi_free, multi_max};
 
 static int multi_new(struct multi_it **out, iter **kids, size_t n, const struct iter_ops *ops)
 {
@@ -202,10 +221,8 @@ int iter_or(iter **out, iter **kids, size_t n)
     int rc = multi_new(&m, kids, n, &or_ops);
     if (rc)
         return rc;
-    for (size_t i = 0; i < n; i++) {
-        m->base.max_score += kids[i]->max_score;
+    for (size_t i = 0; i < n; i++)
         m->base.cost += kids[i]->cost;
-    }
     *out = &m->base;
     return 0;
 }
@@ -267,7 +284,7 @@ static double and_score(iter *it)
     return s;
 }
 
-static const struct iter_ops and_ops = {and_next, and_advance, and_score, multi_free};
+static const struct iter_ops and_ops = {and_next, and_advance, and_score, multi_free, multi_max};
 
 static int by_cost(const void *a, const void *b)
 {
@@ -283,8 +300,6 @@ int iter_and(iter **out, iter **kids, size_t n)
         return rc;
     qsort(m->kids, n, sizeof *m->kids, by_cost); /* the rarest leads */
     m->base.cost = n ? m->kids[0]->cost : 0;
-    for (size_t i = 0; i < n; i++)
-        m->base.max_score += kids[i]->max_score;
     *out = &m->base;
     return 0;
 }
@@ -338,7 +353,18 @@ static double pair_score_a(iter *it)
     return iter_score(((struct pair_it *)it)->a);
 }
 
-static const struct iter_ops not_ops = {not_next, not_advance, pair_score_a, pair_free};
+static double pair_max_a(iter *it)
+{
+    return iter_max_score(((struct pair_it *)it)->a);
+}
+
+static double pair_max_sum(iter *it)
+{
+    struct pair_it *p = (struct pair_it *)it;
+    return iter_max_score(p->a) + iter_max_score(p->b);
+}
+
+static const struct iter_ops not_ops = {not_next, not_advance, pair_score_a, pair_free, pair_max_a};
 
 static int pair_new(iter **out, iter *a, iter *b, const struct iter_ops *ops)
 {
@@ -351,7 +377,6 @@ static int pair_new(iter **out, iter *a, iter *b, const struct iter_ops *ops)
     p->base.ops = ops;
     p->base.doc = ITER_END;
     p->base.cost = a->cost;
-    p->base.max_score = a->max_score;
     p->a = a;
     p->b = b;
     *out = &p->base;
@@ -395,14 +420,11 @@ static double ro_score(iter *it)
     return s;
 }
 
-static const struct iter_ops ro_ops = {ro_next, ro_advance, ro_score, pair_free};
+static const struct iter_ops ro_ops = {ro_next, ro_advance, ro_score, pair_free, pair_max_sum};
 
 int iter_req_opt(iter **out, iter *req, iter *opt)
 {
-    int rc = pair_new(out, req, opt, &ro_ops);
-    if (rc == 0)
-        (*out)->max_score = req->max_score + opt->max_score;
-    return rc;
+    return pair_new(out, req, opt, &ro_ops);
 }
 
 /* --- phrase ------------------------------------------------------------------------------ */
@@ -566,7 +588,7 @@ static void phrase_free(iter *it)
     free(ph);
 }
 
-static const struct iter_ops phrase_ops = {phrase_next, phrase_advance, phrase_score, phrase_free};
+static const struct iter_ops phrase_ops = {phrase_next, phrase_advance, phrase_score, phrase_free, NULL};
 
 int iter_phrase(iter **out, iter **t, const uint32_t *rel, size_t n, uint32_t slop,
                 const bm25 *m)
@@ -678,7 +700,7 @@ static uint32_t bitmap_advance(iter *it, uint32_t target)
     return bitmap_from(s, target);
 }
 
-static const struct iter_ops bitmap_ops = {bitmap_next, bitmap_advance, scan_score, scan_free};
+static const struct iter_ops bitmap_ops = {bitmap_next, bitmap_advance, scan_score, scan_free, NULL};
 
 int iter_bitmap(iter **out, uint64_t *bits, uint32_t n_docs, double score)
 {
@@ -718,7 +740,7 @@ static uint32_t all_advance(iter *it, uint32_t target)
     return it->doc = target < s->n_docs ? target : ITER_END;
 }
 
-static const struct iter_ops all_ops = {all_next, all_advance, scan_score, scan_free};
+static const struct iter_ops all_ops = {all_next, all_advance, scan_score, scan_free, NULL};
 
 int iter_all(iter **out, uint32_t n_docs)
 {
@@ -760,7 +782,7 @@ static uint32_t date_advance(iter *it, uint32_t target)
     return date_from(s, target);
 }
 
-static const struct iter_ops date_ops = {date_next, date_advance, scan_score, scan_free};
+static const struct iter_ops date_ops = {date_next, date_advance, scan_score, scan_free, NULL};
 
 int iter_date(iter **out, segread *seg, int64_t lo, int64_t hi)
 {

@@ -25,13 +25,16 @@ struct iter_ops {
     uint32_t (*advance)(iter *it, uint32_t target);
     double (*score)(iter *it);
     void (*free)(iter *it);
+    double (*max_score)(iter *it); /* NULL: the max_score field holds it */
 };
 
 struct iter {
     const struct iter_ops *ops;
     uint32_t doc;      /* current document; ITER_END before the first next()
                           is also fine: callers always call next/advance first */
-    double max_score;  /* upper bound of score() */
+    double max_score;  /* upper bound of score(), unless ops->max_score computes
+                          it (term iterators do so lazily: it reads all the
+                          skip data, which most queries never need) */
     uint64_t cost;     /* estimated number of matches (for ordering) */
     int error;         /* set on corrupt postings; the iterator then ends */
 };
@@ -39,6 +42,10 @@ struct iter {
 static inline uint32_t iter_next(iter *it) { return it->ops->next(it); }
 static inline uint32_t iter_advance(iter *it, uint32_t t) { return it->ops->advance(it, t); }
 static inline double iter_score(iter *it) { return it->ops->score(it); }
+static inline double iter_max_score(iter *it)
+{
+    return it->ops->max_score ? it->ops->max_score(it) : it->max_score;
+}
 void iter_free(iter *it);
 
 /* BM25 for one (term, field): score = weight * tf / (tf + k1 * (1 - b + b * len / avglen)),

@@ -50,7 +50,10 @@ static const char usage[] =
     "      --k1 X --b X     BM25 parameters (default 1.2 and 0.75)\n"
     "      --title-weight X weight of title matches (default 2; body is 1)\n"
     "      --batch FILE     run 'qid<TAB>query' lines as free text (words OR'ed,\n"
-    "                       syntax characters are plain text), print a TREC run\n"
+    "                       syntax characters are plain text, English stop words\n"
+    "                       left out), print a TREC run\n"
+    "      --stopwords LIST stop words left out in --batch: snowball (default),\n"
+    "                       lucene (its 33 words) or none\n"
     "  -k N                 hits per query in --batch (default 1000)\n"
     "      --run-format trec  the run format (the only one)\n"
     "      --tag NAME       run tag in --batch output (default lede)\n"
@@ -207,7 +210,7 @@ int main(int argc, char **argv)
     op.batch_k = 1000;
     int color = isatty(STDOUT_FILENO);
     enum { O_OFFSET = 256, O_SORT, O_ANY, O_COUNT, O_JSON, O_FRAG, O_EXPLAIN, O_TIMELINE, O_DOC,
-           O_K1, O_B, O_TW, O_BATCH, O_RUNFMT, O_TAG, O_COLOR };
+           O_K1, O_B, O_TW, O_BATCH, O_RUNFMT, O_TAG, O_COLOR, O_STOPWORDS };
     static const struct option longopts[] = {
         {"limit", required_argument, NULL, 'n'}, {"offset", required_argument, NULL, O_OFFSET},
         {"sort", required_argument, NULL, O_SORT}, {"any", no_argument, NULL, O_ANY},
@@ -218,6 +221,7 @@ int main(int argc, char **argv)
         {"title-weight", required_argument, NULL, O_TW}, {"batch", required_argument, NULL, O_BATCH},
         {"run-format", required_argument, NULL, O_RUNFMT}, {"tag", required_argument, NULL, O_TAG},
         {"color", required_argument, NULL, O_COLOR}, {"help", no_argument, NULL, 'h'},
+        {"stopwords", required_argument, NULL, O_STOPWORDS},
         {NULL, 0, NULL, 0}};
     int c;
     double v;
@@ -270,6 +274,14 @@ int main(int argc, char **argv)
                 return EXIT_ERROR;
             break;
         case O_BATCH: op.batch = optarg; break;
+        case O_STOPWORDS:
+            if (stopwords_by_name(optarg) < 0) {
+                fprintf(stderr, "lede-search: --stopwords takes snowball, lucene or none, not '%s'\n",
+                        optarg);
+                return EXIT_ERROR;
+            }
+            op.p.stopwords = optarg;
+            break;
         case O_RUNFMT:
             if (strcmp(optarg, "trec") != 0) {
                 fprintf(stderr, "lede-search: --run-format supports 'trec' only\n");

@@ -41,6 +41,7 @@
 #include "date.h"
 #include "err.h"
 #include "field.h"
+#include "stopwords.h"
 #include "utf8.h"
 
 #define SECS_PER_DAY 86400
@@ -1102,13 +1103,41 @@ static int finish_tree(struct parser *p, qnode *q, int depth)
 
 /* ---- entry points ---------------------------------------------------------------------------- */
 
+/* The state of one free-text parse. */
+struct free_text {
+    struct parser *p;
+    qnode *words;          /* every word that is not a stop word */
+    qnode *stops;          /* the stop words, when they are dropped */
+    int list;              /* enum stopwords_list */
+};
+
+/* Whether token t is an English stop word: the word's bytes analyzed again
+ * without stemming (folded, possessive removed), as Lucene filters stop words
+ * before stemming. */
+static int is_stopword(struct parser *p, int list, const token *t, int *out)
+{
+    *out = 0;
+    if (!p->plain) {
+        analyzer_opts ao = {NULL};
+        int rc = analyzer_new(&p->plain, &ao);
+        if (rc)
+            return rc;
+    }
+    char w[ANALYZE_MAX_TERM + 1];
+    size_t n = analyzer_term(p->plain, p->s + t->start, t->end - t->start, w, sizeof w);
+    *out = n > 0 && stopwords_has((enum stopwords_list)list, w, n);
+    return 0;
+}
+
 static int free_text_take(void *ctx, const token *t)
 {
-    void **c = ctx;
-    struct parser *p = c[0];
-    qnode *b = c[1];
+    struct free_text *ft = ctx;
+    struct parser *p = ft->p;
     int rc = count_clause(p, t->start);
     if (rc)
+        return rc;
+    int stop = 0;
+    if (ft->list != STOPWORDS_NONE && (rc = is_stopword(p, ft->list, t, &stop)) != 0)
         return rc;
     qnode *q = node_new(Q_TERM, QFIELD_DEFAULT, t->start);
     if (!q)
@@ -1120,27 +1149,34 @@ static int free_text_take(void *ctx, const token *t)
     q->n_terms = 1;
     memcpy(q->terms[0], t->term, t->term_len);
     q->terms[0][t->term_len] = '\0';
-    return bool_add(b, q, Q_SHOULD);
+    return bool_add(stop ? ft->stops : ft->words, q, Q_SHOULD);
 }
 
 /* Evaluation mode: every token a SHOULD term of one root Q_BOOL (duplicates
- * kept, so a word repeated in the text weighs more, as in Lucene). */
-static int parse_free_text(struct parser *p, qnode **out)
+ * kept, so a word repeated in the text weighs more, as in Lucene); with
+ * a stop-word list, its words are left out unless nothing else is left. */
+static int parse_free_text(struct parser *p, int list, qnode **out)
 {
-    qnode *b = node_new(Q_BOOL, QFIELD_DEFAULT, 0);
-    if (!b)
-        return LEDE_ENOMEM;
-    void *ctx[2] = {p, b};
-    int rc = analyzer_run(p->a, p->s, p->len, 0, free_text_take, ctx, NULL);
-    if (rc == 0 && b->n_kids == 0)
+    struct free_text ft = {p, node_new(Q_BOOL, QFIELD_DEFAULT, 0),
+                           node_new(Q_BOOL, QFIELD_DEFAULT, 0), list};
+    int rc = ft.words && ft.stops ? 0 : LEDE_ENOMEM;
+    if (rc == 0)
+        rc = analyzer_run(p->a, p->s, p->len, 0, free_text_take, &ft, NULL);
+    if (rc == 0 && ft.words->n_kids == 0) { /* only stop words: search them */
+        qnode *t = ft.words;
+        ft.words = ft.stops;
+        ft.stops = t;
+    }
+    if (rc == 0 && ft.words->n_kids == 0)
         rc = fail(p, 0,
                   "no searchable term at column 1: the query has only punctuation or words "
                   "too long to index; add a word");
+    query_free(ft.stops);
     if (rc) {
-        query_free(b);
+        query_free(ft.words);
         return rc;
     }
-    *out = b;
+    *out = ft.words;
     return 0;
 }
 
@@ -1164,8 +1200,11 @@ int query_parse(qnode **out, const char *text, size_t len, analyzer *a, const qu
     if (p.i == len)
         return fail(&p, 0, "empty query: type at least one word to search for");
     p.i = 0;
-    if (o && o->free_text)
-        return parse_free_text(&p, out);
+    if (o && o->free_text) {
+        int rc = parse_free_text(&p, o->stopwords, out);
+        analyzer_free(p.plain);
+        return rc;
+    }
 
     qnode *q = NULL;
     size_t n = 0;

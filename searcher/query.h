@@ -55,9 +55,10 @@ typedef struct query_opts {
     int free_text;         /* evaluation mode: every word is a SHOULD term;
                               no operators, quotes, fields or dates (syntax
                               characters and AND/OR/NOT are plain words) */
-    int drop_stopwords;    /* with free_text: leave out English stop words
-                              (stopwords.h), judged on the folded, unstemmed
-                              word; a text of only stop words keeps them all */
+    int stopwords;         /* with free_text: the stop words to leave out, an
+                              enum stopwords_list (stopwords.h; 0 keeps every
+                              word), judged on the folded, unstemmed word; a
+                              text of only stop words keeps them all */
 } query_opts;
 
 typedef struct query_error {

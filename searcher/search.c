@@ -567,7 +567,7 @@ static int segment_maxscore(struct ctx *c, const qnode *root, struct topk *t)
     for (; built < n && rc == 0; built++) {
         rc = build(c, root->kids[built], &cl[built].it, 1);
         if (rc == 0)
-            cl[built].max = cl[built].it->max_score;
+            cl[built].max = iter_max_score(cl[built].it);
     }
     if (rc)
         goto done;
@@ -638,7 +638,10 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
                query_error *qerr)
 {
     qnode *root = NULL;
-    query_opts qo = {p->any_default, p->free_text};
+    query_opts qo = {.any_default = p->any_default, .free_text = p->free_text,
+                     .stopwords = p->free_text ? stopwords_by_name(p->stopwords ? p->stopwords
+                                                                   : SEARCH_DEFAULT_STOPWORDS)
+                                               : STOPWORDS_NONE};
     int rc = query_parse(&root, q, len, s->a, &qo, qerr);
     if (rc)
         return rc;
@@ -924,7 +927,10 @@ int searcher_explain(searcher *s, const char *q, size_t len, const search_params
 {
     memset(qerr, 0, sizeof *qerr);
     qnode *root = NULL;
-    query_opts qo = {p->any_default, p->free_text};
+    query_opts qo = {.any_default = p->any_default, .free_text = p->free_text,
+                     .stopwords = p->free_text ? stopwords_by_name(p->stopwords ? p->stopwords
+                                                                   : SEARCH_DEFAULT_STOPWORDS)
+                                               : STOPWORDS_NONE};
     int rc = query_parse(&root, q, len, s->a, &qo, qerr);
     if (rc)
         return rc;

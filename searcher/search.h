@@ -17,10 +17,12 @@
 #include "buf.h"
 #include "query.h"
 #include "segread.h"
+#include "stopwords.h"
 
 #define SEARCH_DEFAULT_K1 1.2          /* Robertson et al.; Lucene's default */
 #define SEARCH_DEFAULT_B 0.75          /* idem */
 #define SEARCH_DEFAULT_TITLE_WEIGHT 2.0 /* a title match counts twice a body match */
+#define SEARCH_DEFAULT_STOPWORDS "snowball" /* free text; docs/RELEVANCE.md */
 #define SEARCH_DEFAULT_LIMIT 10
 
 typedef struct searcher searcher;
@@ -29,6 +31,9 @@ typedef struct search_params {
     double k1, b, title_weight;
     int any_default;   /* bare terms are optional (ranked OR) instead of required */
     int free_text;     /* evaluation mode (query.h) */
+    const char *stopwords; /* free_text: the stop words left out: "lucene",
+                              "snowball" or "none" (stopwords.h); NULL means
+                              SEARCH_DEFAULT_STOPWORDS */
     int sort_date;     /* newest first instead of by score */
     size_t offset, limit;
     int exact_count;   /* count every match (disables pruning) */

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "field.h"
 #include "query.h"
+#include "stopwords.h"
 
 /* ---- helpers --------------------------------------------------------------------------------- */
 
@@ -50,7 +51,7 @@ static const char *rq_full(analyzer *a, const char *text, size_t len, int any, i
     static char out[1 << 16];
     qnode *q = (qnode *)(uintptr_t)1;
     query_error e;
-    query_opts o = {any, free_text};
+    query_opts o = {.any_default = any, .free_text = free_text};
     int rc = query_parse(&q, text, len, a, &o, &e);
     if (rc) {
         if (q != NULL)
@@ -91,7 +92,7 @@ static const char *rq_free(const char *text)
 static qnode *parse_tree(const char *text, int any, query_error *e)
 {
     qnode *q = NULL;
-    query_opts o = {any, 0};
+    query_opts o = {.any_default = any};
     if (query_parse(&q, text, strlen(text), plain_analyzer(), &o, e) != 0)
         return NULL;
     return q;
@@ -100,7 +101,7 @@ static qnode *parse_tree(const char *text, int any, query_error *e)
 static int perr(const char *text, size_t len, int any, int free_text, query_error *e)
 {
     qnode *q = NULL;
-    query_opts o = {any, free_text};
+    query_opts o = {.any_default = any, .free_text = free_text};
     int rc = query_parse(&q, text, len, plain_analyzer(), &o, e);
     query_free(q);
     return rc;
@@ -686,7 +687,7 @@ TEST(test_query__free_text)
 
     query_error e;
     qnode *q = NULL;
-    query_opts o = {0, 1};
+    query_opts o = {.free_text = 1};
     const char *text = "  What about AND-gates?";
     REQUIRE(query_parse(&q, text, strlen(text), plain_analyzer(), &o, &e) == 0);
     CHECK_INT(q->kind, Q_BOOL);
@@ -706,6 +707,84 @@ TEST(test_query__free_text)
     /* The same mode with any_default set makes no difference. */
     CHECK_STR(rq_full(plain_analyzer(), "a AND b", 7, 1, 1), "(a and b)");
     CHECK_STR(rq_full(english_analyzer(), "Running cats", 12, 0, 1), "(run cat)");
+}
+
+/* Free text leaving out the stop words of list: the rendering (or "error ..."). */
+static const char *rq_stop(analyzer *a, int list, const char *text)
+{
+    static char out[4096];
+    qnode *q = NULL;
+    query_error e;
+    query_opts o = {.free_text = 1, .stopwords = list};
+    int rc = query_parse(&q, text, strlen(text), a, &o, &e);
+    if (rc) {
+        snprintf(out, sizeof out, "error %d at %u: %s", rc, (unsigned)e.column, e.message);
+        return out;
+    }
+    buf b = {0};
+    query_render(q, &b);
+    snprintf(out, sizeof out, "%s", b.data ? b.data : "");
+    buf_free(&b);
+    query_free(q);
+    return out;
+}
+
+TEST(test_query__free_text_stopwords)
+{
+    /* Lucene's 33 English stop words, in any case, possessive removed first
+     * ("it's" is "it"), are left out; other words stay, duplicates too.
+     * Every word of the list is found (the binary search needs it sorted). */
+    const int L = STOPWORDS_LUCENE, S = STOPWORDS_SNOWBALL;
+    CHECK_STR(rq_stop(plain_analyzer(), L,
+                      "a an and are as at be but by for if in into is it no not of on or "
+                      "such that the their then there these they this to was will with x"),
+              "(x)");
+    CHECK_STR(rq_stop(plain_analyzer(), L, "The Cat AND the HAT, It's THERE"), "(cat hat)");
+    CHECK_STR(rq_stop(plain_analyzer(), L, "what is the cat's cat"), "(what cat cat)");
+    /* near misses are words: "thes", "ths", "wills", "a1", "i", "intos" */
+    CHECK_STR(rq_stop(plain_analyzer(), L, "thes ths wills a1 i intos"),
+              "(thes ths wills a1 i intos)");
+    /* judged before stemming: "doing" (stemmed "do") is not a Lucene stop word */
+    CHECK_STR(rq_stop(english_analyzer(), L, "this running doing"), "(run do)");
+    /* a text of only stop words searches them rather than nothing */
+    CHECK_STR(rq_stop(plain_analyzer(), L, "to be or not to be"), "(to be or not to be)");
+    CHECK(strstr(rq_stop(plain_analyzer(), L, "?!"), "no searchable term") != NULL);
+    /* none keeps every word */
+    CHECK_STR(rq_stop(plain_analyzer(), STOPWORDS_NONE, "the cat"), "(the cat)");
+
+    /* Snowball's 127 words, the first, the last and some between; "doing"
+     * is one of them (before stemming), "would" and "cannot" are not. */
+    CHECK_STR(rq_stop(plain_analyzer(), S,
+                      "a about above after again against all am an and any are as at be "
+                      "because been before being below between both but by can did do does "
+                      "doing don down during each few for from further had has have having he "
+                      "her here hers herself him himself his how i if in into is it its itself "
+                      "just me more most my myself no nor not now of off on once only or other "
+                      "our ours ourselves out over own s same she should so some such t than "
+                      "that the their theirs them themselves then there these they this those "
+                      "through to too under until up very was we were what when where which "
+                      "while who whom why will with you your yours yourself yourselves x"),
+              "(x)");
+    CHECK_STR(rq_stop(english_analyzer(), S, "What are the effects of doing it?"), "(effect)");
+    CHECK_STR(rq_stop(plain_analyzer(), S, "would cannot abouts yourselve"),
+              "(would cannot abouts yourselve)");
+
+    /* the names */
+    CHECK_INT(stopwords_by_name("lucene"), STOPWORDS_LUCENE);
+    CHECK_INT(stopwords_by_name("snowball"), STOPWORDS_SNOWBALL);
+    CHECK_INT(stopwords_by_name("none"), STOPWORDS_NONE);
+    CHECK_INT(stopwords_by_name("english"), -1);
+    CHECK_STR(stopwords_name(STOPWORDS_SNOWBALL), "snowball");
+
+    /* a stop-word list outside free-text mode changes nothing */
+    qnode *q = NULL;
+    query_opts o = {.stopwords = STOPWORDS_LUCENE};
+    REQUIRE(query_parse(&q, "the cat", 7, plain_analyzer(), &o, NULL) == 0);
+    buf b = {0};
+    query_render(q, &b);
+    CHECK_STR(b.data, "(+the +cat)");
+    buf_free(&b);
+    query_free(q);
 }
 
 TEST(test_query__free_text_errors)
@@ -749,7 +828,7 @@ TEST(test_query__empty_query)
     CHECK_ERR_LEN("\0\0", 2, 0, 1, "empty query");
     query_error e;
     qnode *q = (qnode *)(uintptr_t)1;
-    query_opts o = {0, 0};
+    query_opts o = {.any_default = 0};
     CHECK_INT(query_parse(&q, NULL, 0, plain_analyzer(), &o, &e), LEDE_EQUERY);
     CHECK(q == NULL);
 }
@@ -1003,7 +1082,7 @@ TEST(test_query__api_edges)
     buf b = {0};
     CHECK_INT(query_render(NULL, &b), LEDE_EINVAL);
     qnode *q = (qnode *)(uintptr_t)1;
-    query_opts o = {0, 0};
+    query_opts o = {.any_default = 0};
     CHECK_INT(query_parse(&q, "a", 1, NULL, &o, NULL), LEDE_EINVAL);
     CHECK(q == NULL);
     /* Options may be NULL (defaults: AND, full syntax). */
@@ -1074,7 +1153,7 @@ TEST(test_query__benchmark_queries_parse)
         for (int any = 0; any <= 1; any++) {
             query_error e;
             qnode *t = NULL;
-            query_opts o = {any, 0};
+            query_opts o = {.any_default = any};
             int rc = query_parse(&t, q, (size_t)len, plain_analyzer(), &o, &e);
             if (rc != 0 || t == NULL) {
                 T_FAIL("benchmark query %zu \"%s\" (any_default %d): rc %d at column %u: %s",
