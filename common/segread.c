@@ -811,6 +811,10 @@ int segread_find_id(segread *s, const char *id, size_t len, uint32_t *doc)
         else
             hi = mid;
     }
+    /* Entries with equal hashes are in doc order: the last match is the
+     * newest version (an id added twice in one session leaves the older
+     * one deleted in the same segment). */
+    int found = 0;
     for (uint32_t i = lo; i < s->meta.n_docs && load_u64le(ix + (size_t)i * 12) == h; i++) {
         uint32_t d = load_u32le(ix + (size_t)i * 12 + 8);
         docrec r;
@@ -819,10 +823,10 @@ int segread_find_id(segread *s, const char *id, size_t len, uint32_t *doc)
             return rc == LEDE_EINVAL ? LEDE_ECORRUPT : rc;
         if (r.id_len == len && memcmp(r.id, id, len) == 0) {
             *doc = d;
-            return 1;
+            found = 1;
         }
     }
-    return 0;
+    return found;
 }
 
 int segread_body(segread *s, uint32_t doc, buf *out)

@@ -385,6 +385,15 @@ void ixwriter_close(ixwriter *w)
     free(w);
 }
 
+int ixwriter_exists(const char *dir)
+{
+    buf path = {0};
+    struct stat st;
+    int found = format_manifest_path(&path, dir) == 0 && stat(path.data, &st) == 0;
+    buf_free(&path);
+    return found;
+}
+
 const char *ixwriter_stem_language(const ixwriter *w) { return w->stem; }
 const ixwriter_stats *ixwriter_get_stats(const ixwriter *w) { return &w->st; }
 uint64_t ixwriter_generation(const ixwriter *w) { return w->man.generation; }

@@ -43,8 +43,9 @@ static const char usage[] =
     "options:\n"
     "  -j, --threads N        parse and analyze with N threads (default: cores);\n"
     "                         the index is identical for every N\n"
-    "      --stem LANG        Snowball stemming for a new index (english, ...;\n"
-    "                         default none); recorded in DIR and used for queries\n"
+    "      --stem LANG        Snowball stemming for a new index (english, porter,\n"
+    "                         ..., or none; default " IXWRITER_DEFAULT_STEM "); recorded in DIR and\n"
+    "                         used for queries\n"
     "  -m, --memory SIZE      flush in-memory postings to a segment past SIZE\n"
     "                         (default 256M; suffixes k, M, G)\n"
     "      --commit-every N   commit every N documents (default: only at the end)\n"
@@ -183,7 +184,7 @@ static void fill_ingest(ingest_opts *io, const struct options *op, char **paths,
     io->input.max_doc_bytes = op->max_doc;
     io->input.report = report_problem;
     io->input.report_ctx = (void *)op;
-    io->stem_language = op->stem;
+    io->stem_language = op->stem ? op->stem : IXWRITER_DEFAULT_STEM; /* scan: as a new index */
     io->n_threads = op->n_threads;
     io->stop = &interrupted;
 }
@@ -286,7 +287,9 @@ static uint64_t dir_bytes(const char *dir)
 
 static int open_writer(const struct options *op, const char *dir, ixwriter **w)
 {
-    ixwriter_opts wo = {op->stem, op->memory, op->keep_duplicates, op->merge_factor};
+    /* without --stem: an existing index keeps its stemming, a new one gets the default */
+    const char *stem = op->stem ? op->stem : ixwriter_exists(dir) ? NULL : IXWRITER_DEFAULT_STEM;
+    ixwriter_opts wo = {stem, op->memory, op->keep_duplicates, op->merge_factor};
     char msg[1024];
     int rc = ixwriter_open(w, dir, &wo, msg, sizeof msg);
     if (rc) {

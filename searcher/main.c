@@ -48,7 +48,7 @@ static const char usage[] =
     "      --timeline       matching articles per month (or year) as a bar chart\n"
     "      --doc ID         print one stored article in full\n"
     "      --k1 X --b X     BM25 parameters (default 1.2 and 0.75)\n"
-    "      --title-weight X weight of title matches (default 2; body is 1)\n"
+    "      --title-weight X weight of title matches (default 0.5; body is 1)\n"
     "      --batch FILE     run 'qid<TAB>query' lines as free text (words OR'ed,\n"
     "                       syntax characters are plain text, English stop words\n"
     "                       left out), print a TREC run\n"

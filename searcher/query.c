@@ -355,6 +355,16 @@ static struct tok peek(const struct parser *p)
     if (p->i >= p->len)
         return t;
     t.end = p->i + 1;
+    /* A run of two or more of + - ! standing alone ("--", "+-+") is
+     * punctuation: a word with no letters, dropped like "&" (QUERY.md). */
+    size_t run = p->i;
+    while (run < p->len && (p->s[run] == '+' || p->s[run] == '-' || p->s[run] == '!'))
+        run++;
+    if (run - p->i >= 2 && (run == p->len || space_at(p, run) || p->s[run] == ')')) {
+        t.k = TK_WORD;
+        t.end = run;
+        return t;
+    }
     switch (p->s[p->i]) {
     case '(': t.k = TK_LPAREN; return t;
     case ')': t.k = TK_RPAREN; return t;

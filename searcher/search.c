@@ -585,6 +585,8 @@ static int segment_maxscore(struct ctx *c, const qnode *root, struct topk *t)
             e++;
         if (e == n)
             break; /* nothing left can beat the threshold */
+        if (e > 0)
+            t->pruned = 1; /* documents of only non-essential clauses go unseen */
         uint32_t d = ITER_END;
         for (size_t i = e; i < n; i++)
             if (cl[i].it->doc < d)
