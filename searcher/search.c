@@ -75,6 +75,8 @@ struct stat_entry {
     uint8_t field;
     const char *term;
     uint64_t df;
+    term_info *ti;    /* per segment: the dictionary entry, kept for building */
+    uint8_t *found;   /* per segment: 1 when the key is in it, 2 unknown (error) */
 };
 
 struct ctx {
@@ -83,22 +85,25 @@ struct ctx {
     struct stat_entry *st;
     size_t n_st, cap_st;
     const ixseg *g;   /* the segment being built for */
+    size_t seg_i;     /* its index */
     int corrupt;
 };
 
-/* Live documents containing the key in segment g. */
-static int seg_live_df(const ixseg *g, const uint8_t *key, size_t len, uint64_t *df)
+/* Live documents containing the key in segment g; *ti gets its entry and
+ * *found whether it is there. */
+static int seg_live_df(const ixseg *g, const uint8_t *key, size_t len, uint64_t *df,
+                       term_info *ti, uint8_t *found)
 {
-    term_info ti;
-    int rc = dict_lookup(g->seg, key, len, &ti);
+    int rc = dict_lookup(g->seg, key, len, ti);
+    *found = rc == 1;
     if (rc <= 0)
         return rc;
     if (g->del.n_deleted == 0) {
-        *df += ti.df;
+        *df += ti->df;
         return 0;
     }
     postings *p = NULL;
-    rc = postings_open(&p, g->seg, &ti, 0);
+    rc = postings_open(&p, g->seg, ti, 0);
     if (rc)
         return rc;
     for (uint32_t d = postings_next(p); d != POSTINGS_END; d = postings_next(p))
@@ -119,29 +124,70 @@ static int make_key(uint8_t *key, uint8_t field, const char *term, size_t *len)
     return 1;
 }
 
-/* The index-wide live df of (field, term), computed once per query. */
-static uint64_t stat_df(struct ctx *c, uint8_t field, const char *term)
+/* The statistics of (field, term), looked up once per query: its
+ * index-wide live df, and its dictionary entry in every segment (which the
+ * iterators reuse instead of searching the dictionary again). NULL only
+ * when out of memory. */
+static const struct stat_entry *stat_get(struct ctx *c, uint8_t field, const char *term)
 {
     for (size_t i = 0; i < c->n_st; i++)
         if (c->st[i].field == field && strcmp(c->st[i].term, term) == 0)
-            return c->st[i].df;
-    uint8_t key[FORMAT_MAX_KEY];
-    size_t kl;
-    uint64_t df = 0;
-    if (make_key(key, field, term, &kl))
-        for (size_t i = 0; i < c->s->r->n_segs; i++)
-            if (seg_live_df(&c->s->r->segs[i], key, kl, &df) < 0)
-                c->corrupt = 1;
+            return &c->st[i];
     if (c->n_st == c->cap_st) {
         size_t cap = c->cap_st ? c->cap_st * 2 : 16;
         struct stat_entry *p = realloc(c->st, cap * sizeof *p);
         if (!p)
-            return df;
+            return NULL;
         c->st = p;
         c->cap_st = cap;
     }
-    c->st[c->n_st++] = (struct stat_entry){field, term, df};
-    return df;
+    size_t n_segs = c->s->r->n_segs;
+    struct stat_entry e = {field, term, 0, calloc(n_segs + 1, sizeof *e.ti),
+                           calloc(n_segs + 1, 1)};
+    if (!e.ti || !e.found) {
+        free(e.ti);
+        free(e.found);
+        return NULL;
+    }
+    uint8_t key[FORMAT_MAX_KEY];
+    size_t kl;
+    if (make_key(key, field, term, &kl))
+        for (size_t i = 0; i < n_segs; i++)
+            if (seg_live_df(&c->s->r->segs[i], key, kl, &e.df, &e.ti[i], &e.found[i]) < 0) {
+                c->corrupt = 1;
+                e.found[i] = 2;
+            }
+    c->st[c->n_st] = e;
+    return &c->st[c->n_st++];
+}
+
+static uint64_t stat_df(struct ctx *c, uint8_t field, const char *term)
+{
+    const struct stat_entry *e = stat_get(c, field, term);
+    return e ? e->df : 0;
+}
+
+/* The dictionary entry of (field, term) in the segment being built:
+ * 1 found, 0 absent, negative on error. */
+static int stat_lookup(struct ctx *c, uint8_t field, const char *term, term_info *ti)
+{
+    const struct stat_entry *e = stat_get(c, field, term);
+    if (!e)
+        return LEDE_ENOMEM;
+    if (e->found[c->seg_i] == 2)
+        return LEDE_ECORRUPT;
+    if (e->found[c->seg_i])
+        *ti = e->ti[c->seg_i];
+    return e->found[c->seg_i];
+}
+
+static void stats_free(struct ctx *c)
+{
+    for (size_t i = 0; i < c->n_st; i++) {
+        free(c->st[i].ti);
+        free(c->st[i].found);
+    }
+    free(c->st);
 }
 
 /* Lucene's BM25 IDF: ln(1 + (N - df + 0.5) / (df + 0.5)). */
@@ -199,12 +245,8 @@ static int build_term(struct ctx *c, const qnode *q, iter **out)
     size_t n = 0;
     int rc = 0;
     for (int i = 0; i < nf && rc == 0; i++) {
-        uint8_t key[FORMAT_MAX_KEY];
-        size_t kl;
         term_info ti;
-        if (!make_key(key, (uint8_t)fields[i], q->terms[0], &kl))
-            continue;
-        int found = dict_lookup(c->g->seg, key, kl, &ti);
+        int found = stat_lookup(c, (uint8_t)fields[i], q->terms[0], &ti);
         if (found < 0) {
             rc = found;
             break;
@@ -251,11 +293,8 @@ static int build_phrase(struct ctx *c, const qnode *q, iter **out)
         size_t k = 0;
         double idf_sum = 0;
         for (; k < q->n_terms; k++) {
-            uint8_t key[FORMAT_MAX_KEY];
-            size_t kl;
             term_info ti;
-            int found = make_key(key, (uint8_t)f, q->terms[k], &kl)
-                            ? dict_lookup(c->g->seg, key, kl, &ti) : 0;
+            int found = stat_lookup(c, (uint8_t)f, q->terms[k], &ti);
             if (found < 0)
                 rc = found;
             if (found <= 0)
@@ -649,10 +688,11 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
         return rc;
     if (out)
         collect_terms(root, 0, out);
-    struct ctx c = {s, p, NULL, 0, 0, NULL, 0};
+    struct ctx c = {s, p, NULL, 0, 0, NULL, 0, 0};
     int use_maxscore = prune && maxscore_ok(root);
     for (size_t i = 0; i < s->r->n_segs && rc == 0; i++) {
         c.g = &s->r->segs[i];
+        c.seg_i = i;
         if (use_maxscore) {
             rc = segment_maxscore(&c, root, prune);
             continue;
@@ -678,7 +718,7 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
                  "index corrupt: a segment of %s failed to decode (run lede-index check)", s->r->dir);
     else if (rc == LEDE_ELIMIT)
         snprintf(qerr->message, sizeof qerr->message, "the query is too large to evaluate");
-    free(c.st);
+    stats_free(&c);
     query_free(root);
     return rc;
 }
@@ -938,7 +978,7 @@ int searcher_explain(searcher *s, const char *q, size_t len, const search_params
         return rc;
     uint32_t local;
     const ixseg *g = ixread_locate(s->r, doc, &local);
-    struct ctx c = {s, p, NULL, 0, 0, g, 0};
+    struct ctx c = {s, p, NULL, 0, 0, g, g ? (size_t)(g - s->r->segs) : 0, 0};
     if (!g)
         rc = LEDE_EINVAL;
     else
@@ -946,7 +986,7 @@ int searcher_explain(searcher *s, const char *q, size_t len, const search_params
                    p->k1, p->b, p->title_weight);
     if (rc == 0)
         rc = explain_leaf(&c, root, local, 0, out);
-    free(c.st);
+    stats_free(&c);
     query_free(root);
     return rc;
 }
