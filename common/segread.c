@@ -353,6 +353,17 @@ struct postings {
     uint32_t *pos;         /* absolute positions, doc after doc */
     size_t pos_cap;
     uint32_t *pos_start;   /* per doc of the block: index into pos */
+    /* the block's position sequence is decoded chunk by chunk, only where a
+     * requested document's positions lie */
+    cursor pos_region;     /* the block's bytes in POSITIONS */
+    uint64_t pos_total;    /* values in the sequence */
+    uint64_t *chunk_off;   /* byte offset of each packed chunk; [n_full]: the varint tail */
+    uint8_t *chunk_done;   /* per chunk: decoded into pos */
+    size_t chunk_cap;
+    uint32_t chunks_known; /* chunk offsets known for chunks [0, chunks_known] */
+    int tail_done;
+    uint32_t *doc_pos;     /* the current document's absolute positions */
+    size_t doc_pos_cap;
     /* block-max cursor */
     uint32_t shallow_blk;
 };
@@ -470,6 +481,9 @@ void postings_close(postings *p)
     free(p->tfs);
     free(p->pos);
     free(p->pos_start);
+    free(p->chunk_off);
+    free(p->chunk_done);
+    free(p->doc_pos);
     free(p);
 }
 
@@ -601,6 +615,7 @@ uint32_t postings_advance(postings *p, uint32_t target)
 }
 
 /* Decodes the positions of the loaded block. */
+/* Prepares the loaded block's position sequence for decoding on demand. */
 static int load_positions(postings *p)
 {
     uint64_t total = 0;
@@ -619,6 +634,19 @@ static int load_positions(postings *p)
         p->pos = np;
         p->pos_cap = cap;
     }
+    size_t n_chunks = (size_t)(total / p->B) + 1;
+    if (n_chunks > p->chunk_cap) {
+        uint64_t *co = realloc(p->chunk_off, n_chunks * sizeof *co);
+        if (co)
+            p->chunk_off = co;
+        uint8_t *cd = realloc(p->chunk_done, n_chunks);
+        if (cd)
+            p->chunk_done = cd;
+        if (!co || !cd)
+            return LEDE_ENOMEM;
+        p->chunk_cap = n_chunks;
+    }
+    memset(p->chunk_done, 0, n_chunks);
     const section *ps = &p->s->sec[SEC_POSITIONS];
     if (p->n_blocks >= 2 && skip_upto(p, p->blk))
         return LEDE_ECORRUPT;
@@ -626,26 +654,65 @@ static int load_positions(postings *p)
     uint64_t end = p->n_blocks >= 2 ? p->ti.pos_off + p->sk_pos_off[p->blk + 1] : ps->len;
     if (start > end || end > ps->len)
         return LEDE_ECORRUPT;
-    cursor c = cursor_make(ps->p + start, end - start);
-    uint64_t i = 0;
-    for (; total - i >= p->B; i += p->B)
-        cur_block(&c, p->pos + i, p->B);
-    for (; i < total; i++)
-        p->pos[i] = cur_vint32(&c);
-    if (c.bad || (p->n_blocks >= 2 && cursor_left(&c) != 0))
-        return LEDE_ECORRUPT;
-    /* gaps -> absolute, restarting at each document */
-    for (uint32_t j = 0; j < p->blk_n; j++) {
-        uint64_t prev = 0;
-        for (uint32_t q = p->pos_start[j]; q < p->pos_start[j + 1]; q++) {
-            uint64_t v = q == p->pos_start[j] ? p->pos[q] : prev + 1 + p->pos[q];
-            if (v > UINT32_MAX - 1)
-                return LEDE_ECORRUPT;
-            p->pos[q] = (uint32_t)v;
-            prev = v;
-        }
-    }
+    p->pos_region = cursor_make(ps->p + start, end - start);
+    p->pos_total = total;
+    p->chunk_off[0] = 0;
+    p->chunks_known = 0;
+    p->tail_done = 0;
     p->pos_blk = p->blk;
+    return 0;
+}
+
+/* Learns the byte offsets of chunks up to k (each chunk is a width byte and
+ * its packed bytes, so offsets follow from the width bytes alone). */
+static int chunk_offsets_upto(postings *p, uint32_t k)
+{
+    const cursor *r = &p->pos_region;
+    size_t region = (size_t)(r->end - r->p);
+    while (p->chunks_known < k) {
+        uint64_t off = p->chunk_off[p->chunks_known];
+        if (off >= region || r->p[off] > 32)
+            return LEDE_ECORRUPT;
+        uint64_t next = off + 1 + bitpack_bytes(p->B, r->p[off]);
+        if (next > region)
+            return LEDE_ECORRUPT;
+        p->chunk_off[++p->chunks_known] = next;
+    }
+    return 0;
+}
+
+/* Decodes the values [a, b) of the block's sequence into pos (raw gaps). */
+static int decode_range(postings *p, uint64_t a, uint64_t b)
+{
+    uint32_t n_full = (uint32_t)(p->pos_total / p->B);
+    const cursor *r = &p->pos_region;
+    size_t region = (size_t)(r->end - r->p);
+    for (uint64_t j = a / p->B; j < n_full && j * p->B < b; j++) {
+        if (p->chunk_done[j])
+            continue;
+        if (chunk_offsets_upto(p, (uint32_t)j + 1))
+            return LEDE_ECORRUPT;
+        cursor c = cursor_make(r->p + p->chunk_off[j], region - p->chunk_off[j]);
+        cur_block(&c, p->pos + j * p->B, p->B);
+        if (c.bad)
+            return LEDE_ECORRUPT;
+        p->chunk_done[j] = 1;
+    }
+    if (b > (uint64_t)n_full * p->B && !p->tail_done) {
+        if (chunk_offsets_upto(p, n_full))
+            return LEDE_ECORRUPT;
+        cursor c = cursor_make(r->p + p->chunk_off[n_full], region - p->chunk_off[n_full]);
+        for (uint64_t i = (uint64_t)n_full * p->B; i < p->pos_total; i++)
+            p->pos[i] = cur_vint32(&c);
+        if (c.bad || (p->n_blocks >= 2 && cursor_left(&c) != 0))
+            return LEDE_ECORRUPT;
+        p->tail_done = 1;
+    }
+    if (p->pos_total % p->B == 0 && p->n_blocks >= 2 && b == p->pos_total) {
+        /* no tail: the last chunk must end the region */
+        if (chunk_offsets_upto(p, n_full) || p->chunk_off[n_full] != region)
+            return LEDE_ECORRUPT;
+    }
     return 0;
 }
 
@@ -654,15 +721,36 @@ const uint32_t *postings_positions(postings *p, uint32_t *n)
     *n = 0;
     if (p->bad || p->cur == POSTINGS_END || !p->with_pos)
         return NULL;
-    if (p->pos_blk != p->blk) {
-        int rc = load_positions(p);
-        if (rc) {
+    int rc = p->pos_blk != p->blk ? load_positions(p) : 0;
+    uint64_t a = p->pos_start[p->i], b = p->pos_start[p->i + 1];
+    if (rc == 0)
+        rc = decode_range(p, a, b);
+    if (rc == 0 && b - a > p->doc_pos_cap) {
+        uint32_t *dp = realloc(p->doc_pos, (size_t)(b - a) * sizeof *dp);
+        if (!dp)
+            rc = LEDE_ENOMEM;
+        else {
+            p->doc_pos = dp;
+            p->doc_pos_cap = (size_t)(b - a);
+        }
+    }
+    if (rc) {
+        fail(p);
+        return NULL;
+    }
+    /* gaps -> absolute positions */
+    uint64_t prev = 0;
+    for (uint64_t q = a; q < b; q++) {
+        uint64_t v = q == a ? p->pos[q] : prev + 1 + p->pos[q];
+        if (v > UINT32_MAX - 1) {
             fail(p);
             return NULL;
         }
+        p->doc_pos[q - a] = (uint32_t)v;
+        prev = v;
     }
-    *n = p->pos_start[p->i + 1] - p->pos_start[p->i];
-    return p->pos + p->pos_start[p->i];
+    *n = (uint32_t)(b - a);
+    return p->doc_pos;
 }
 
 void postings_block_max(postings *p, uint32_t *last_doc, uint32_t *max_tf, uint32_t *min_len)
