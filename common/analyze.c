@@ -17,10 +17,51 @@
 /* Room for the longest kept term plus one folded code point's expansion. */
 #define TERM_BUF (ANALYZE_MAX_TERM + 64)
 
+/* Stemming is the costliest step of analysis (Snowball runs a small
+ * program per word), and news text repeats its words: a direct-mapped cache
+ * of recent (term -> stem) pairs skips most calls. */
+#define STEM_CACHE_SLOTS 8192
+#define STEM_CACHE_MAX 24 /* longer terms are stemmed every time */
+
+struct stem_slot {
+    uint8_t term_len, stem_len;
+    char term[STEM_CACHE_MAX];
+    char stem[STEM_CACHE_MAX];
+};
+
 struct analyzer {
     stemmer *stem; /* NULL without stemming */
+    struct stem_slot *cache; /* STEM_CACHE_SLOTS, with stemming only */
     char term[TERM_BUF];
 };
+
+static uint32_t term_hash(const char *t, size_t n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a: short keys, no need for more */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)t[i]) * 16777619u;
+    return h;
+}
+
+/* The stem of t[0..n), through the cache. */
+static const char *stem_cached(analyzer *a, const char *t, size_t n, size_t *out_len)
+{
+    if (n > STEM_CACHE_MAX)
+        return stemmer_stem(a->stem, t, n, out_len);
+    struct stem_slot *e = &a->cache[term_hash(t, n) & (STEM_CACHE_SLOTS - 1)];
+    if (e->term_len == n && memcmp(e->term, t, n) == 0) {
+        *out_len = e->stem_len;
+        return e->stem;
+    }
+    const char *st = stemmer_stem(a->stem, t, n, out_len);
+    if (*out_len <= STEM_CACHE_MAX) {
+        e->term_len = (uint8_t)n;
+        memcpy(e->term, t, n);
+        e->stem_len = (uint8_t)*out_len;
+        memcpy(e->stem, st, *out_len);
+    }
+    return st;
+}
 
 enum { AC_SEP = 0, AC_WORD = 1, AC_UPPER = 2, AC_APOS = 3, AC_HIGH = 4 };
 
@@ -79,6 +120,13 @@ int analyzer_new(analyzer **out, const analyzer_opts *opts)
     const char *lang = opts ? opts->stem_language : NULL;
     if (lang && *lang && strcmp(lang, "none") != 0) {
         int rc = stemmer_new(&a->stem, lang);
+        if (rc == 0) {
+            a->cache = calloc(STEM_CACHE_SLOTS, sizeof *a->cache);
+            if (!a->cache) {
+                stemmer_free(a->stem);
+                rc = LEDE_ENOMEM;
+            }
+        }
         if (rc) {
             free(a);
             return rc;
@@ -93,6 +141,7 @@ void analyzer_free(analyzer *a)
     if (!a)
         return;
     stemmer_free(a->stem);
+    free(a->cache);
     free(a);
 }
 
@@ -148,7 +197,7 @@ static int finish(struct run *r, size_t end)
     if (n >= 3 && t[n - 2] == '\'' && t[n - 1] == 's')
         n -= 2; /* possessive */
     if (r->a->stem)
-        t = stemmer_stem(r->a->stem, t, n, &n);
+        t = stem_cached(r->a, t, n, &n);
     if (n == 0 || n > ANALYZE_MAX_TERM)
         return 0;
     token tok = {t, n, pos, (uint32_t)r->start, (uint32_t)end};
