@@ -56,6 +56,11 @@ expect_status 0 "$LEDE_INDEX" stats "$TMP/ix4" && expect_grep "live documents  2
 expect_status 0 "$LEDE_INDEX" -q --stem english "$TMP/ix5" "$seed"
 expect_status 0 "$LEDE_INDEX" dump "$TMP/ix5" && expect_grep "stem english" "$TMP/out" "stem recorded"
 expect_status 2 "$LEDE_INDEX" --stem porter "$TMP/ix5" "$seed" && expect_grep "built with stemming 'english'" "$TMP/err" "stem mismatch"
+# without --stem a new index gets English stemming, an existing one keeps its own
+expect_status 0 "$LEDE_INDEX" dump "$IX" && expect_grep "stem english" "$TMP/out" "default stemming of a new index"
+expect_status 0 "$LEDE_INDEX" -q --stem none "$TMP/ix6" "$seed"
+expect_status 0 "$LEDE_INDEX" -q "$TMP/ix6" "$seed" && ok "no --stem: an unstemmed index takes more documents"
+expect_status 0 "$LEDE_INDEX" dump "$TMP/ix6" && expect_grep "stem none" "$TMP/out" "an unstemmed index stays unstemmed"
 
 # not an index; a second writer
 mkdir -p "$TMP/plain"

@@ -293,7 +293,7 @@ TEST(test_index__merge_equals_build)
     CHECK_INT(build(two, both + 1, 1, 1, 0, 0, 1, NULL), 0);
     CHECK_INT(optimize(two), 0);
     /* a tiny budget: many flushes and automatic merges of 2 */
-    CHECK_INT(build(three, both, 2, 1, 768 << 10, 2, 1, &st3), 0);
+    CHECK_INT(build(three, both, 2, 1, 672 << 10, 2, 1, &st3), 0);
     CHECK(st3.n_flushes >= 4);
     CHECK(st3.n_merges >= 2);
     buf s1 = {0}, s2 = {0}, s3 = {0};

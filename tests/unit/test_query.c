@@ -766,6 +766,10 @@ TEST(test_query__free_text_stopwords)
                       "while who whom why will with you your yours yourself yourselves x"),
               "(x)");
     CHECK_STR(rq_stop(english_analyzer(), S, "What are the effects of doing it?"), "(effect)");
+    /* the examples of docs/QUERY.md "Free-text mode" */
+    CHECK_STR(rq_stop(english_analyzer(), S, "What are the effects of fluoride on teeth?"),
+              "(effect fluorid teeth)");
+    CHECK_STR(rq_stop(plain_analyzer(), S, "war AND peace"), "(war peace)");
     CHECK_STR(rq_stop(plain_analyzer(), S, "would cannot abouts yourselve"),
               "(would cannot abouts yourselve)");
 
