@@ -802,5 +802,8 @@ int iter_date(iter **out, segread *seg, int64_t lo, int64_t hi)
 
 int iter_empty(iter **out)
 {
-    return iter_all(out, 0);
+    int rc = iter_all(out, 0);
+    if (rc == 0)
+        (*out)->empty = 1;
+    return rc;
 }

@@ -37,6 +37,7 @@ struct iter {
                           skip data, which most queries never need) */
     uint64_t cost;     /* estimated number of matches (for ordering) */
     int error;         /* set on corrupt postings; the iterator then ends */
+    int empty;         /* known to match nothing (iter_empty) */
 };
 
 static inline uint32_t iter_next(iter *it) { return it->ops->next(it); }

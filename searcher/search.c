@@ -382,7 +382,21 @@ static int build_bool(struct ctx *c, const qnode *q, iter **out, int depth)
         if (rc)
             break;
         switch (q->kids[i]->occur) {
-        case Q_MUST: must[nm++] = k; break;
+        case Q_MUST:
+            must[nm++] = k;
+            if (k->empty) { /* a required clause that matches nothing: so does the group */
+                for (size_t j = 0; j < nm; j++)
+                    iter_free(must[j]);
+                for (size_t j = 0; j < ns; j++)
+                    iter_free(should[j]);
+                for (size_t j = 0; j < nn; j++)
+                    iter_free(nots[j]);
+                free(must);
+                free(should);
+                free(nots);
+                return iter_empty(out);
+            }
+            break;
         case Q_SHOULD: should[ns++] = k; break;
         case Q_MUST_NOT: nots[nn++] = k; break;
         }
@@ -701,7 +715,16 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
         rc = build(&c, root, &it, 0);
         if (rc)
             break;
+        /* Documents come in increasing id order, and a later document loses a
+         * tie: once the heap is full and no document can score above its
+         * worst, nothing further can enter. */
+        double bound = prune ? iter_max_score(it) : 0;
         for (uint32_t d = iter_next(it); d != ITER_END; d = iter_next(it)) {
+            if (prune && prune->hp.cap && prune->hp.n == prune->hp.cap &&
+                bound <= prune->hp.h[0].score) {
+                prune->pruned = 1;
+                break;
+            }
             if (deletions_has(&c.g->del, d))
                 continue;
             double score = want_score ? iter_score(it) : 0;
