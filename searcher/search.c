@@ -689,7 +689,7 @@ typedef void (*match_fn)(void *ctx, uint32_t doc, double score, int64_t date);
 
 /* Parses q and calls fn for every live match, segment by segment. */
 static int run(searcher *s, const char *q, size_t len, const search_params *p, int want_score,
-               match_fn fn, void *fctx, struct topk *prune, search_result *out,
+               int want_date, match_fn fn, void *fctx, struct topk *prune, search_result *out,
                query_error *qerr)
 {
     qnode *root = NULL;
@@ -718,17 +718,20 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
         /* Documents come in increasing id order, and a later document loses a
          * tie: once the heap is full and no document can score above its
          * worst, nothing further can enter. */
-        double bound = prune ? iter_max_score(it) : 0;
+        double bound = -1; /* computed once the heap is full: it may read all skip data */
         for (uint32_t d = iter_next(it); d != ITER_END; d = iter_next(it)) {
-            if (prune && prune->hp.cap && prune->hp.n == prune->hp.cap &&
-                bound <= prune->hp.h[0].score) {
-                prune->pruned = 1;
-                break;
+            if (prune && prune->hp.cap && prune->hp.n == prune->hp.cap) {
+                if (bound < 0)
+                    bound = iter_max_score(it);
+                if (bound <= prune->hp.h[0].score) {
+                    prune->pruned = 1;
+                    break;
+                }
             }
             if (deletions_has(&c.g->del, d))
                 continue;
             double score = want_score ? iter_score(it) : 0;
-            fn(fctx, c.g->base + d, score, segread_date(c.g->seg, d));
+            fn(fctx, c.g->base + d, score, want_date ? segread_date(c.g->seg, d) : 0);
         }
         if (it->error)
             rc = LEDE_ECORRUPT;
@@ -773,7 +776,8 @@ int searcher_search(searcher *s, const char *q, size_t len, const search_params 
         return LEDE_ENOMEM;
     }
     int prune = !p->sort_date && !p->exact_count;
-    int rc = run(s, q, len, p, !p->sort_date, topk_match, &t, prune ? &t : NULL, out, qerr);
+    int rc = run(s, q, len, p, !p->sort_date, p->sort_date, topk_match, &t, prune ? &t : NULL,
+                 out, qerr);
     if (rc) {
         free(t.hp.h);
         free(t.hp.dates);
@@ -846,7 +850,7 @@ int searcher_timeline(searcher *s, const char *q, size_t len, const search_param
     memset(qerr, 0, sizeof *qerr);
     struct tl t;
     memset(&t, 0, sizeof t);
-    int rc = run(s, q, len, p, 0, tl_match, &t, NULL, out, qerr);
+    int rc = run(s, q, len, p, 0, 1, tl_match, &t, NULL, out, qerr);
     if (rc == 0 && t.oom)
         rc = LEDE_ENOMEM;
     if (rc) {
