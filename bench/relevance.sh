@@ -18,8 +18,10 @@
 #     (free text: the words OR'ed and ranked) and scores the TREC run with
 #     bench_treceval (bench/treceval.h: trec_eval's ndcg_cut.10, map, P.10,
 #     recall.100 with -c -M1000) against <name>.qrels;
-#   - configurations: "before" (no stemming, no stop words, BM25 k1 1.2 b 0.75,
-#     title weight 2: lede before issue 5); "stem off", "stem english" and
+#   - configurations: "before" (no stemming, no stop words, per-field BM25 sum,
+#     k1 1.2 b 0.75, title weight 2: lede before issue 5); "fields sum" (stemming,
+#     stop words, per-field sum, k1 1.2 b 0.75, title weight 0.5: the first
+#     defaults of issue 5); "stem off", "stem english" and
 #     "stem porter" (lede-search's shipped defaults on an index built with
 #     that --stem); "defaults" (no options at all: whatever lede-index and
 #     lede-search ship); and a sweep over stemming (english, porter), stop
@@ -77,7 +79,7 @@ tables() {
   }
   function mean(arr, cfg,   i, s) { s = 0; for (i = 1; i <= n_c; i++) s += arr[cfg, corder[i]]; return s / n_c }
   END {
-    main["before"]; main["stem off"]; main["stem english"]; main["stem porter"]; main["defaults"]
+    main["before"]; main["fields sum"]; main["stem off"]; main["stem english"]; main["stem porter"]; main["defaults"]
     for (k = 1; k <= n_cfg; k++) {
       cfg = order[k]
       if (!(cfg in main)) continue
@@ -178,7 +180,8 @@ for c in $COLLECTIONS; do
 done
 
 echo "relevance.sh: running the queries" >&2
-evaluate before none none none 1.2 0.75 2 --stopwords none --k1 1.2 --b 0.75 --title-weight 2
+evaluate before none none none 1.2 0.75 2 --stopwords none --k1 1.2 --b 0.75 --title-weight 2 --scoring fields
+evaluate "fields sum" english english snowball 1.2 0.75 0.5 --scoring fields --k1 1.2 --b 0.75 --title-weight 0.5
 evaluate "stem off" none none - - - -
 evaluate "stem english" english english - - - -
 evaluate "stem porter" porter porter - - - -
@@ -197,6 +200,16 @@ if [ "$quick" -eq 0 ]; then
     done
     echo "relevance.sh: sweep with --stem $stem done" >&2
   done
+  # BM25F (the shipped scoring) around its defaults
+  for k1 in 1.2 1.3 1.4; do
+    for b in 0.7 0.72 0.75 0.8; do
+      for tw in 1 2 3; do
+        evaluate "sweep bm25f english snowball $k1 $b $tw" english english snowball "$k1" "$b" "$tw" \
+          --k1 "$k1" --b "$b" --title-weight "$tw" --scoring bm25f
+      done
+    done
+  done
+  echo "relevance.sh: BM25F sweep done" >&2
 fi
 
 tables "$out"

@@ -109,9 +109,141 @@ const uint32_t *iter_term_positions(iter *it, uint32_t *n)
     return p;
 }
 
+void iter_term_bounds(iter *it, uint32_t *max_tf, uint32_t *min_len)
+{
+    postings_term_max(((struct term_it *)it)->p, max_tf, min_len);
+}
+
 uint32_t iter_term_tf(iter *it)
 {
     return postings_tf(((struct term_it *)it)->p);
+}
+
+/* --- bm25f: one term over title and body ----------------------------------------- */
+
+struct bm25f_it {
+    iter base;
+    iter *t, *b;   /* title, body term iterators (unscored); either may be NULL */
+    segread *s;
+    bm25f m;
+    int started;
+    int max_known;
+};
+
+static uint32_t bm25f_settle(struct bm25f_it *f)
+{
+    uint32_t d = ITER_END;
+    if (f->t && f->t->doc < d)
+        d = f->t->doc;
+    if (f->b && f->b->doc < d)
+        d = f->b->doc;
+    f->base.error |= (f->t ? f->t->error : 0) | (f->b ? f->b->error : 0);
+    return f->base.doc = d;
+}
+
+static uint32_t bm25f_next(iter *it)
+{
+    struct bm25f_it *f = (struct bm25f_it *)it;
+    uint32_t cur = it->doc;
+    if (!f->started) {
+        f->started = 1;
+        if (f->t)
+            iter_next(f->t);
+        if (f->b)
+            iter_next(f->b);
+    } else {
+        if (f->t && f->t->doc == cur)
+            iter_next(f->t);
+        if (f->b && f->b->doc == cur)
+            iter_next(f->b);
+    }
+    return bm25f_settle(f);
+}
+
+static uint32_t bm25f_advance(iter *it, uint32_t target)
+{
+    struct bm25f_it *f = (struct bm25f_it *)it;
+    if (f->t && (!f->started || f->t->doc < target))
+        iter_advance(f->t, target);
+    if (f->b && (!f->started || f->b->doc < target))
+        iter_advance(f->b, target);
+    f->started = 1;
+    return bm25f_settle(f);
+}
+
+static double bm25f_of(const bm25f *m, double tf, double len)
+{
+    double norm = m->k1 * (1.0 - m->b + m->b * len / m->avglen);
+    return m->idf * (m->k1 + 1.0) * tf / (tf + norm);
+}
+
+static double bm25f_score(iter *it)
+{
+    struct bm25f_it *f = (struct bm25f_it *)it;
+    uint32_t d = it->doc;
+    double tf = 0;
+    if (f->t && f->t->doc == d)
+        tf += f->m.w_title * iter_term_tf(f->t);
+    if (f->b && f->b->doc == d)
+        tf += iter_term_tf(f->b);
+    double len = f->m.w_title * segread_len(f->s, d, 0) + segread_len(f->s, d, 1);
+    return bm25f_of(&f->m, tf, len);
+}
+
+static double bm25f_max(iter *it)
+{
+    struct bm25f_it *f = (struct bm25f_it *)it;
+    if (!f->max_known) {
+        /* tf <= w * max tf(title) + max tf(body); a matching document's
+         * combined length is at least its matching field's share. */
+        double tf = 0, len = 1e300;
+        uint32_t mt, ml;
+        if (f->t) {
+            iter_term_bounds(f->t, &mt, &ml);
+            tf += f->m.w_title * mt;
+            len = f->m.w_title * ml;
+        }
+        if (f->b) {
+            iter_term_bounds(f->b, &mt, &ml);
+            tf += mt;
+            if (ml < len)
+                len = ml;
+        }
+        it->max_score = bm25f_of(&f->m, tf, len);
+        f->max_known = 1;
+    }
+    return it->max_score;
+}
+
+static void bm25f_free(iter *it)
+{
+    struct bm25f_it *f = (struct bm25f_it *)it;
+    iter_free(f->t);
+    iter_free(f->b);
+    free(f);
+}
+
+static const struct iter_ops bm25f_ops = {bm25f_next, bm25f_advance, bm25f_score, bm25f_free,
+                                          bm25f_max};
+
+int iter_bm25f(iter **out, iter *title, iter *body, segread *s, const bm25f *m)
+{
+    *out = NULL;
+    struct bm25f_it *f = calloc(1, sizeof *f);
+    if (!f) {
+        iter_free(title);
+        iter_free(body);
+        return LEDE_ENOMEM;
+    }
+    f->base.ops = &bm25f_ops;
+    f->base.doc = ITER_END;
+    f->base.cost = (title ? title->cost : 0) + (body ? body->cost : 0);
+    f->t = title;
+    f->b = body;
+    f->s = s;
+    f->m = *m;
+    *out = &f->base;
+    return 0;
 }
 
 /* --- or ------------------------------------------------------------------------- */

@@ -65,6 +65,20 @@ int iter_term(iter **out, segread *s, const term_info *ti, const bm25 *m, int wi
 /* The positions of the current document of a term iterator. */
 const uint32_t *iter_term_positions(iter *it, uint32_t *n);
 uint32_t iter_term_tf(iter *it);
+/* Bounds of a term iterator's postings: largest tf, shortest field length. */
+void iter_term_bounds(iter *it, uint32_t *max_tf, uint32_t *min_len);
+
+/* BM25F over title and body for one term: tf = w * tf(title) + tf(body),
+ * len = w * len(title) + len(body), avglen = w * avg(title) + avg(body);
+ * score = idf * (k1 + 1) * tf / (tf + k1 * (1 - b + b * len / avglen)). */
+typedef struct bm25f {
+    double idf;
+    double k1, b, w_title, avglen;
+} bm25f;
+
+/* The combined-field term: title and body are unscored term iterators (either
+ * may be NULL, not both); takes them over. */
+int iter_bm25f(iter **out, iter *title, iter *body, segread *s, const bm25f *m);
 
 /* Matches any child; score = sum of the children on the current document. */
 int iter_or(iter **out, iter **kids, size_t n);

@@ -47,8 +47,11 @@ static const char usage[] =
     "      --explain        show the BM25 contribution of each term and field\n"
     "      --timeline       matching articles per month (or year) as a bar chart\n"
     "      --doc ID         print one stored article in full\n"
-    "      --k1 X --b X     BM25 parameters (default 1.2 and 0.75)\n"
-    "      --title-weight X weight of title matches (default 0.5; body is 1)\n"
+    "      --k1 X --b X     BM25 parameters (default 1.3 and 0.72)\n"
+    "      --title-weight X weight of a title occurrence (default 2; body is 1)\n"
+    "      --scoring MODEL  bm25f (default): a word without a field scores title and\n"
+    "                       body as one weighted field; fields: the sum of a BM25\n"
+    "                       score per field (title score times the title weight)\n"
     "      --batch FILE     run 'qid<TAB>query' lines as free text (words OR'ed,\n"
     "                       syntax characters are plain text, English stop words\n"
     "                       left out), print a TREC run\n"
@@ -210,7 +213,7 @@ int main(int argc, char **argv)
     op.batch_k = 1000;
     int color = isatty(STDOUT_FILENO);
     enum { O_OFFSET = 256, O_SORT, O_ANY, O_COUNT, O_JSON, O_FRAG, O_EXPLAIN, O_TIMELINE, O_DOC,
-           O_K1, O_B, O_TW, O_BATCH, O_RUNFMT, O_TAG, O_COLOR, O_STOPWORDS };
+           O_K1, O_B, O_TW, O_BATCH, O_RUNFMT, O_TAG, O_COLOR, O_STOPWORDS, O_BM25F };
     static const struct option longopts[] = {
         {"limit", required_argument, NULL, 'n'}, {"offset", required_argument, NULL, O_OFFSET},
         {"sort", required_argument, NULL, O_SORT}, {"any", no_argument, NULL, O_ANY},
@@ -221,6 +224,7 @@ int main(int argc, char **argv)
         {"title-weight", required_argument, NULL, O_TW}, {"batch", required_argument, NULL, O_BATCH},
         {"run-format", required_argument, NULL, O_RUNFMT}, {"tag", required_argument, NULL, O_TAG},
         {"color", required_argument, NULL, O_COLOR}, {"help", no_argument, NULL, 'h'},
+        {"scoring", required_argument, NULL, O_BM25F},
         {"stopwords", required_argument, NULL, O_STOPWORDS},
         {NULL, 0, NULL, 0}};
     int c;
@@ -296,6 +300,16 @@ int main(int argc, char **argv)
                 color = 0;
             else if (strcmp(optarg, "auto") != 0) {
                 fprintf(stderr, "lede-search: --color takes auto, always or never\n");
+                return EXIT_ERROR;
+            }
+            break;
+        case O_BM25F:
+            if (strcmp(optarg, "bm25f") == 0)
+                op.p.combined_fields = 1;
+            else if (strcmp(optarg, "fields") == 0)
+                op.p.combined_fields = 0;
+            else {
+                fprintf(stderr, "lede-search: --scoring takes bm25f or fields, not '%s'\n", optarg);
                 return EXIT_ERROR;
             }
             break;

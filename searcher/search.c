@@ -30,6 +30,7 @@ void search_params_default(search_params *p)
     p->k1 = SEARCH_DEFAULT_K1;
     p->b = SEARCH_DEFAULT_B;
     p->title_weight = SEARCH_DEFAULT_TITLE_WEIGHT;
+    p->combined_fields = SEARCH_DEFAULT_COMBINED_FIELDS;
     p->limit = SEARCH_DEFAULT_LIMIT;
 }
 
@@ -237,8 +238,41 @@ static int combine_or(iter **out, iter **alts, size_t n)
     return iter_or(out, alts, n);
 }
 
+/* A term without a field: BM25F over title and body (docs/RANKING.md). The
+ * combined df is the larger of the two fields' (as Lucene's
+ * CombinedFieldQuery approximates it). */
+static int build_term_combined(struct ctx *c, const qnode *q, iter **out)
+{
+    iter *it[2] = {NULL, NULL};
+    uint64_t df = 0;
+    int rc = 0;
+    for (int f = 0; f < 2 && rc == 0; f++) {
+        term_info ti;
+        int found = stat_lookup(c, (uint8_t)f, q->terms[0], &ti);
+        uint64_t d = stat_df(c, (uint8_t)f, q->terms[0]);
+        df = d > df ? d : df;
+        if (found < 0)
+            rc = found;
+        else if (found)
+            rc = iter_term(&it[f], c->g->seg, &ti, NULL, 0);
+    }
+    if (rc || (!it[0] && !it[1])) {
+        iter_free(it[0]);
+        iter_free(it[1]);
+        return rc ? rc : iter_empty(out);
+    }
+    double w = c->p->title_weight;
+    bm25f m = {idf(c->s->r->n_live, df), c->p->k1, c->p->b, w,
+               w * c->s->avglen[0] + c->s->avglen[1]};
+    if (m.avglen <= 0)
+        m.avglen = 1.0;
+    return iter_bm25f(out, it[0], it[1], c->g->seg, &m);
+}
+
 static int build_term(struct ctx *c, const qnode *q, iter **out)
 {
+    if (q->field == QFIELD_DEFAULT && c->p->combined_fields)
+        return build_term_combined(c, q, out);
     int fields[2];
     int nf = fields_of(q, fields);
     iter *alts[2];
@@ -949,6 +983,25 @@ static int explain_leaf(struct ctx *c, const qnode *q, uint32_t local, int negat
     }
     if (neg || q->kind == Q_DATE || q->kind == Q_ALL)
         return 0;
+    if (q->kind == Q_TERM && q->field == QFIELD_DEFAULT && c->p->combined_fields) {
+        iter *it = NULL;
+        int rc = build_term_combined(c, q, &it);
+        if (rc)
+            return rc;
+        if (iter_advance(it, local) == local) {
+            uint64_t df_t = stat_df(c, FIELD_TITLE, q->terms[0]);
+            uint64_t df_b = stat_df(c, FIELD_BODY, q->terms[0]);
+            uint64_t df = df_t > df_b ? df_t : df_b;
+            buf_printf(out, "  %8.4f  %s  BM25F: title length %u, body length %u (averages %.1f, %.1f), "
+                            "df %llu of %llu (the larger of title %llu and body %llu), idf %.4f\n",
+                       iter_score(it), q->terms[0], segread_len(c->g->seg, local, 0),
+                       segread_len(c->g->seg, local, 1), c->s->avglen[0], c->s->avglen[1],
+                       (unsigned long long)df, (unsigned long long)c->s->r->n_live,
+                       (unsigned long long)df_t, (unsigned long long)df_b, idf(c->s->r->n_live, df));
+        }
+        iter_free(it);
+        return 0;
+    }
     int fields[2];
     int nf = fields_of(q, fields);
     for (int fi = 0; fi < nf; fi++) {
@@ -1009,7 +1062,9 @@ int searcher_explain(searcher *s, const char *q, size_t len, const search_params
     if (!g)
         rc = LEDE_EINVAL;
     else
-        buf_printf(out, "  BM25 k1 %.2f b %.2f, title weight %.2f; contributions (score, clause):\n",
+        buf_printf(out, "  %s, k1 %.2f b %.2f, title weight %.2f; contributions (score, clause):\n",
+                   p->combined_fields ? "BM25F over title+body for words without a field"
+                                      : "BM25 summed per field",
                    p->k1, p->b, p->title_weight);
     if (rc == 0)
         rc = explain_leaf(&c, root, local, 0, out);

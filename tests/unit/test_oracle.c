@@ -569,12 +569,31 @@ static int prepare(const oracle *o, onode *q)
 
 typedef struct bmp {
     double k1, b, tw;
+    int combined; /* BM25F over title and body for terms without a field */
 } bmp;
 
 static double o_idf(const oracle *o, int f, int64_t t)
 {
     double n = (double)o->n_doc, df = t >= 0 ? (double)o->df[f][t] : 0;
     return log(1.0 + (n - df + 0.5) / (df + 0.5));
+}
+
+/* BM25F (docs/RANKING.md): one term over title and body as one field. */
+static double o_bm25f(const oracle *o, const bmp *p, int64_t t, uint32_t tf_t, uint32_t tf_b,
+                      uint32_t len_t, uint32_t len_b)
+{
+    double n = (double)o->n_doc;
+    double df_t = t >= 0 ? (double)o->df[FIELD_TITLE][t] : 0;
+    double df_b = t >= 0 ? (double)o->df[FIELD_BODY][t] : 0;
+    double df = df_t > df_b ? df_t : df_b;
+    double idf = log(1.0 + (n - df + 0.5) / (df + 0.5));
+    double tf = p->tw * tf_t + tf_b;
+    double len = p->tw * len_t + len_b;
+    double avg = p->tw * o->avgdl[FIELD_TITLE] + o->avgdl[FIELD_BODY];
+    if (avg <= 0)
+        avg = 1.0;
+    double norm = p->k1 * (1.0 - p->b + p->b * len / avg);
+    return idf * (p->k1 + 1.0) * tf / (tf + norm);
 }
 
 static double o_bm25(const oracle *o, const bmp *p, int f, double idf, double tf, uint32_t len)
@@ -664,6 +683,16 @@ static int ev(const oracle *o, const bmp *p, const onode *q, const odoc *d, doub
         for (size_t i = 0; i < q->n_term; i++)
             if (q->term[i] < 0)
                 return 0;
+        if (q->kind == K_TERM && q->field == QFIELD_DEFAULT && p->combined) {
+            uint32_t first;
+            uint32_t tf_t = lookup(&d->f[FIELD_TITLE], (uint32_t)q->term[0], &first);
+            uint32_t tf_b = lookup(&d->f[FIELD_BODY], (uint32_t)q->term[0], &first);
+            if (tf_t == 0 && tf_b == 0)
+                return 0;
+            *score = o_bm25f(o, p, q->term[0], tf_t, tf_b, d->f[FIELD_TITLE].len,
+                             d->f[FIELD_BODY].len);
+            return 1;
+        }
         for (int fi = 0; fi < nf; fi++) {
             int f = fields[fi];
             const ofield *fl = &d->f[f];
@@ -2434,6 +2463,7 @@ static void run_query(runner *r, onode *q, int any, const char *text)
     p.k1 = r->bm.k1;
     p.b = r->bm.b;
     p.title_weight = r->bm.tw;
+    p.combined_fields = r->bm.combined;
     p.any_default = any;
     buf why = {0};
     /* every match, in order */
@@ -2515,7 +2545,8 @@ static void runner_report(runner *r)
 
 /* ---- the cases --------------------------------------------------------------------------------- */
 
-static const bmp default_bm = {SEARCH_DEFAULT_K1, SEARCH_DEFAULT_B, SEARCH_DEFAULT_TITLE_WEIGHT};
+static const bmp default_bm = {SEARCH_DEFAULT_K1, SEARCH_DEFAULT_B, SEARCH_DEFAULT_TITLE_WEIGHT,
+                               SEARCH_DEFAULT_COMBINED_FIELDS};
 
 static void shuffle_ids(char **ids, size_t n)
 {
@@ -2614,7 +2645,8 @@ static void synthetic_case(const char *name, uint64_t seed_offset, int n_docs, c
         for (size_t k = 0; k < n_bms; k++) {
             runner r;
             char label[128];
-            snprintf(label, sizeof label, "%s k1=%g b=%g tw=%g", name, bms[k].k1, bms[k].b, bms[k].tw);
+            snprintf(label, sizeof label, "%s k1=%g b=%g tw=%g %s", name, bms[k].k1, bms[k].b,
+                     bms[k].tw, bms[k].combined ? "bm25f" : "fields");
             runner_init(&r, n_bms > 1 ? label : name, s, &o, &bms[k]);
             run_queries(&r, &g, n_queries / (int)n_bms);
             runner_report(&r);
@@ -2859,7 +2891,8 @@ TEST(test_oracle__documented_examples)
 
 TEST(test_oracle__bm25_parameters)
 {
-    static const bmp bms[] = {{0.9, 0.4, 3.0}, {2.0, 1.0, 1.0}, {1.2, 0.0, 2.0}, {0.5, 0.9, 0.5}};
+    static const bmp bms[] = {{0.9, 0.4, 3.0, 1}, {2.0, 1.0, 1.0, 0}, {1.2, 0.0, 2.0, 1},
+                              {0.5, 0.9, 0.5, 0}, {1.2, 0.75, 0.0, 1}};
     wopts wo = {0, 0, NULL};
     synthetic_case("bm25 parameters", 5, 600, &wo, PLAIN, bms, sizeof bms / sizeof *bms, 320);
 }
