@@ -115,15 +115,15 @@ tables() {
     printf("\n### Sweep: nDCG@10, ranked by the mean over the collections\n\n")
     printf("The %d best of %d settings (all of them are in relevance.tsv). worst: the setting'"'"'s largest\n", n_sw < 20 ? n_sw : 20, n_sw)
     printf("loss on one collection against the best setting of the sweep for that collection.\n\n")
-    printf("| stem | stop words | k1 | b | title weight |"); for (i = 1; i <= n_c; i++) printf(" %s |", corder[i]); printf(" mean | mean MAP | worst |\n")
-    printf("|---|---|---|---|---|"); for (i = 1; i <= n_c; i++) printf("---|"); printf("---|---|---|\n")
+    printf("| scoring | stem | stop words | k1 | b | title weight |"); for (i = 1; i <= n_c; i++) printf(" %s |", corder[i]); printf(" mean | mean MAP | worst |\n")
+    printf("|---|---|---|---|---|---|"); for (i = 1; i <= n_c; i++) printf("---|"); printf("---|---|---|\n")
     for (k = 1; k <= n_sw && k <= 20; k++) {
       cfg = rank[k]; split(cfg, f, " ")
-      printf("| %s | %s | %s | %s | %s |", f[2], f[3], f[4], f[5], f[6])
+      printf("| %s | %s | %s | %s | %s | %s |", f[2], f[3], f[4], f[5], f[6], f[7])
       for (i = 1; i <= n_c; i++) printf(" %.3f |", nd[cfg, corder[i]])
       printf(" %.4f | %.4f | %.3f |\n", m[cfg], mean(mp, cfg), worst[cfg])
     }
-    printf("| best per collection | | | | |"); for (i = 1; i <= n_c; i++) printf(" %.3f |", best[corder[i]]); printf(" | | |\n")
+    printf("| best per collection | | | | | |"); for (i = 1; i <= n_c; i++) printf(" %.3f |", best[corder[i]]); printf(" | | |\n")
   }' "$1"
 }
 
@@ -192,8 +192,8 @@ if [ "$quick" -eq 0 ]; then
       for k1 in 0.9 1.2 1.5; do
         for b in 0.4 0.75; do
           for tw in 0.25 0.5 0.75 1 2 3; do
-            evaluate "sweep $stem $stop $k1 $b $tw" "$stem" "$stem" "$stop" "$k1" "$b" "$tw" \
-              --stopwords "$stop" --k1 "$k1" --b "$b" --title-weight "$tw"
+            evaluate "sweep fields $stem $stop $k1 $b $tw" "$stem" "$stem" "$stop" "$k1" "$b" "$tw" \
+              --stopwords "$stop" --k1 "$k1" --b "$b" --title-weight "$tw" --scoring fields
           done
         done
       done
