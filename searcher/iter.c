@@ -575,20 +575,9 @@ struct phrase_it {
     uint64_t *ev;       /* position << 32 | term index */
     size_t ev_cap;
     uint32_t *need, *have;
+    uint64_t *starts;   /* candidate phrase starts (exact phrases) */
+    size_t starts_cap;
 };
-
-static int contains(const uint32_t *p, uint32_t n, uint64_t v)
-{
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (p[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && p[lo] == v;
-}
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -596,32 +585,55 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Exact phrase: the number of start positions p with every term i at p + rel[i]. */
+/* Exact phrase: the number of start positions p with every term i at
+ * p + rel[i]. The term with the fewest occurrences in the document proposes
+ * the starts; the others, rarest first, only filter them (two pointers over
+ * sorted lists), so a common word's positions are never decoded once no
+ * start is left. */
 static uint32_t exact_freq(struct phrase_it *ph)
 {
-    uint32_t n0;
-    const uint32_t *p0 = iter_term_positions(ph->t[0], &n0);
-    if (!p0)
+    size_t n = ph->n;
+    uint32_t order[ITER_PHRASE_MAX], tf[ITER_PHRASE_MAX];
+    for (size_t i = 0; i < n; i++) {
+        tf[i] = iter_term_tf(ph->t[i]);
+        size_t j = i;
+        for (; j > 0 && tf[order[j - 1]] > tf[i]; j--)
+            order[j] = order[j - 1];
+        order[j] = (uint32_t)i;
+    }
+    uint32_t a = order[0], na;
+    const uint32_t *pa = iter_term_positions(ph->t[a], &na);
+    if (!pa)
         return 0;
-    const uint32_t *ps[ITER_PHRASE_MAX];
-    uint32_t ns[ITER_PHRASE_MAX];
-    for (size_t i = 1; i < ph->n; i++) {
-        ps[i] = iter_term_positions(ph->t[i], &ns[i]);
-        if (!ps[i])
+    if (na > ph->starts_cap) {
+        uint64_t *st = realloc(ph->starts, na * sizeof *st);
+        if (!st) {
+            ph->base.error = 1;
             return 0;
+        }
+        ph->starts = st;
+        ph->starts_cap = na;
     }
-    uint32_t freq = 0;
-    for (uint32_t j = 0; j < n0; j++) {
-        if (p0[j] < ph->rel[0])
-            continue;
-        uint64_t start = p0[j] - ph->rel[0];
-        size_t i = 1;
-        for (; i < ph->n; i++)
-            if (!contains(ps[i], ns[i], start + ph->rel[i]))
-                break;
-        freq += i == ph->n;
+    size_t m = 0;
+    for (uint32_t j = 0; j < na; j++)
+        if (pa[j] >= ph->rel[a])
+            ph->starts[m++] = pa[j] - ph->rel[a];
+    for (size_t k = 1; k < n && m > 0; k++) {
+        uint32_t i = order[k], ni;
+        const uint32_t *pi = iter_term_positions(ph->t[i], &ni);
+        if (!pi)
+            return 0;
+        size_t keep = 0, q = 0;
+        for (size_t j = 0; j < m; j++) {
+            uint64_t target = ph->starts[j] + ph->rel[i];
+            while (q < ni && pi[q] < target)
+                q++;
+            if (q < ni && pi[q] == target)
+                ph->starts[keep++] = ph->starts[j];
+        }
+        m = keep;
     }
-    return freq;
+    return (uint32_t)m;
 }
 
 /* Sloppy phrase: 1 if some window of n + slop consecutive positions holds
@@ -717,6 +729,7 @@ static void phrase_free(iter *it)
     free(ph->ev);
     free(ph->need);
     free(ph->have);
+    free(ph->starts);
     free(ph);
 }
 
