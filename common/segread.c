@@ -381,13 +381,15 @@ static int read_skip(postings *p)
     const section *post = &p->s->sec[SEC_POSTINGS];
     cursor c = cursor_make(post->p + p->ti.post_off, post->len - p->ti.post_off);
     size_t n = p->n_blocks;
-    p->sk_last = malloc(n * sizeof *p->sk_last);
-    p->sk_doc_off = malloc((n + 1) * sizeof *p->sk_doc_off);
-    p->sk_pos_off = malloc((n + 1) * sizeof *p->sk_pos_off);
-    p->sk_max_tf = malloc(n * sizeof *p->sk_max_tf);
-    p->sk_min_len = malloc(n * sizeof *p->sk_min_len);
-    if (!p->sk_last || !p->sk_doc_off || !p->sk_pos_off || !p->sk_max_tf || !p->sk_min_len)
+    /* one allocation: the 64-bit arrays first, for alignment */
+    uint8_t *mem = malloc((n + 1) * 8 * 2 + n * 4 * 3);
+    if (!mem)
         return LEDE_ENOMEM;
+    p->sk_doc_off = (uint64_t *)mem;
+    p->sk_pos_off = p->sk_doc_off + n + 1;
+    p->sk_last = (uint32_t *)(p->sk_pos_off + n + 1);
+    p->sk_max_tf = p->sk_last + n;
+    p->sk_min_len = p->sk_max_tf + n;
     uint64_t len = cur_vint(&c);
     const uint8_t *sk = len <= cursor_left(&c) ? cur_bytes(&c, (size_t)len) : NULL;
     if (!sk)
@@ -440,20 +442,23 @@ static int skip_until(postings *p, uint32_t target)
 int postings_open(postings **out, segread *s, const term_info *ti, int with_positions)
 {
     *out = NULL;
-    postings *p = calloc(1, sizeof *p);
+    /* the cursor and its three block arrays in one allocation: queries open
+     * many cursors, most of which read one block */
+    uint32_t B = s->meta.block_size;
+    postings *p = calloc(1, sizeof *p + ((size_t)B * 3 + 1) * sizeof(uint32_t));
     if (!p)
         return LEDE_ENOMEM;
     p->s = s;
     p->ti = *ti;
-    p->B = s->meta.block_size;
+    p->B = B;
     p->with_pos = with_positions;
     p->n_blocks = (ti->df + p->B - 1) / p->B;
     p->blk = p->pos_blk = UINT32_MAX;
     p->cur = POSTINGS_END;
-    p->docs = malloc(p->B * sizeof *p->docs);
-    p->tfs = malloc(p->B * sizeof *p->tfs);
-    p->pos_start = malloc((p->B + 1) * sizeof *p->pos_start);
-    int rc = p->docs && p->tfs && p->pos_start ? 0 : LEDE_ENOMEM;
+    p->docs = (uint32_t *)(p + 1);
+    p->tfs = p->docs + B;
+    p->pos_start = p->tfs + B;
+    int rc = 0;
     if (rc == 0 && ti->df >= 2) {
         if (p->n_blocks >= 2)
             rc = read_skip(p);
@@ -472,15 +477,8 @@ void postings_close(postings *p)
 {
     if (!p)
         return;
-    free(p->sk_last);
-    free(p->sk_doc_off);
-    free(p->sk_pos_off);
-    free(p->sk_max_tf);
-    free(p->sk_min_len);
-    free(p->docs);
-    free(p->tfs);
+    free(p->sk_doc_off); /* holds all five skip arrays */
     free(p->pos);
-    free(p->pos_start);
     free(p->chunk_off);
     free(p->chunk_done);
     free(p->doc_pos);
