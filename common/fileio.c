@@ -143,19 +143,27 @@ int fwriter_open(fwriter **out, const char *final_path)
     return 0;
 }
 
-static int flush_buf(fwriter *w)
+/* Writes all of p[0..n) to fd, retrying short writes; 0 or the errno. */
+static int write_all(int fd, const uint8_t *p, size_t n)
 {
     size_t done = 0;
-    while (done < w->n_buf) {
-        ssize_t r = write(w->fd, w->buf + done, w->n_buf - done);
+    while (done < n) {
+        ssize_t r = write(fd, p + done, n - done);
         if (r < 0 && errno == EINTR)
             continue;
-        if (r < 0) {
-            w->err_no = errno;
-            w->rc = LEDE_EIO;
-            return w->rc;
-        }
+        if (r < 0)
+            return errno ? errno : EIO;
         done += (size_t)r;
+    }
+    return 0;
+}
+
+static int flush_buf(fwriter *w)
+{
+    int e = write_all(w->fd, w->buf, w->n_buf);
+    if (e) {
+        w->err_no = e;
+        return w->rc = LEDE_EIO;
     }
     w->n_buf = 0;
     return 0;
@@ -307,16 +315,10 @@ int spill_open(spill **out, const char *dir)
 
 static int spill_flush(spill *s)
 {
-    size_t done = 0;
-    while (done < s->n_buf) {
-        ssize_t r = write(s->fd, s->buf + done, s->n_buf - done);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            s->err_no = errno;
-            return s->rc = LEDE_EIO;
-        }
-        done += (size_t)r;
+    int e = write_all(s->fd, s->buf, s->n_buf);
+    if (e) {
+        s->err_no = e;
+        return s->rc = LEDE_EIO;
     }
     s->n_buf = 0;
     return 0;

@@ -23,6 +23,50 @@ static void say(char *msg, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
+int ixseg_open(const char *dir, const manifest_seg *ms, segread **seg, deletions *del, char *msg,
+               size_t cap)
+{
+    *seg = NULL;
+    memset(del, 0, sizeof *del);
+    buf path = {0};
+    const char *what = NULL;
+    int rc = format_segment_path(&path, dir, ms->number);
+    rc = rc ? rc : segread_open(seg, path.data, ms->number, &what);
+    if (rc == 0 && segread_meta(*seg)->n_docs != ms->n_docs) {
+        what = "document count differs from the manifest";
+        rc = LEDE_ECORRUPT;
+    }
+    if (rc == 0 && ms->del_generation) {
+        rc = format_deletions_path(&path, dir, ms->number, ms->del_generation);
+        rc = rc ? rc : deletions_read(del, path.data, &what);
+        if (rc == 0 && (del->n_docs != ms->n_docs || del->n_deleted != ms->n_deleted ||
+                        del->segment != ms->number)) {
+            what = "deletion file does not match the manifest";
+            rc = LEDE_ECORRUPT;
+        }
+    } else if (rc == 0) {
+        rc = deletions_new(del, ms->number, ms->n_docs);
+    }
+    int e = errno;
+    if (rc == LEDE_ECORRUPT)
+        say(msg, cap, "index corrupt: %s: %s", path.data, what ? what : "damaged");
+    else if (rc == LEDE_EVERSION)
+        say(msg, cap, "%s: unsupported format version (this build reads %d)", path.data,
+            FORMAT_VERSION);
+    else if (rc == LEDE_EIO)
+        say(msg, cap, "cannot open %s: %s", path.data, strerror(e));
+    else if (rc)
+        say(msg, cap, "cannot open %s: %s", path.data ? path.data : dir, err_str(rc));
+    buf_free(&path);
+    if (rc) {
+        segread_close(*seg);
+        *seg = NULL;
+        deletions_free(del);
+    }
+    errno = e;
+    return rc;
+}
+
 static void close_segs(ixread *r)
 {
     for (size_t i = 0; i < r->n_segs; i++) {
@@ -76,38 +120,14 @@ static int try_open(ixread *r, char *msg, size_t cap, int *vanished)
     r->segs = calloc(r->man.n_segs + 1, sizeof *r->segs);
     if (!r->segs)
         return LEDE_ENOMEM;
-    buf path = {0};
     uint64_t base = 0;
     for (size_t i = 0; i < r->man.n_segs && rc == 0; i++) {
         ixseg *s = &r->segs[i];
         s->ms = r->man.segs[i];
-        rc = format_segment_path(&path, r->dir, s->ms.number);
-        rc = rc ? rc : segread_open(&s->seg, path.data, s->ms.number, &what);
-        if (rc == 0 && segread_meta(s->seg)->n_docs != s->ms.n_docs) {
-            what = "document count differs from the manifest";
-            rc = LEDE_ECORRUPT;
-        }
-        if (rc == 0 && s->ms.del_generation) {
-            rc = format_deletions_path(&path, r->dir, s->ms.number, s->ms.del_generation);
-            rc = rc ? rc : deletions_read(&s->del, path.data, &what);
-            if (rc == 0 && (s->del.n_docs != s->ms.n_docs || s->del.n_deleted != s->ms.n_deleted)) {
-                what = "deletion file does not match the manifest";
-                rc = LEDE_ECORRUPT;
-            }
-        } else if (rc == 0) {
-            rc = deletions_new(&s->del, s->ms.number, s->ms.n_docs);
-        }
+        rc = ixseg_open(r->dir, &s->ms, &s->seg, &s->del, msg, cap);
         r->n_segs = i + 1;
-        if (rc == LEDE_EIO && errno == ENOENT) {
+        if (rc == LEDE_EIO && errno == ENOENT)
             *vanished = 1;
-        } else if (rc == LEDE_ECORRUPT) {
-            say(msg, cap, "index corrupt: %s: %s", path.data, what ? what : "damaged");
-        } else if (rc == LEDE_EVERSION) {
-            say(msg, cap, "%s: unsupported format version (this build reads %d)", path.data,
-                FORMAT_VERSION);
-        } else if (rc) {
-            say(msg, cap, "cannot open %s: %s", path.data, rc == LEDE_EIO ? strerror(errno) : err_str(rc));
-        }
         if (rc)
             break;
         if (base + s->ms.n_docs > UINT32_MAX - 1) {
@@ -123,7 +143,6 @@ static int try_open(ixread *r, char *msg, size_t cap, int *vanished)
         r->live_len[1] += m->sum_len[1] - s->del.deleted_len[1];
     }
     r->n_docs = base;
-    buf_free(&path);
     return rc;
 }
 

@@ -32,6 +32,14 @@ typedef struct ixread {
     uint64_t live_len[2];   /* total title and body lengths of live documents */
 } ixread;
 
+/* Opens segment ms of DIR and its deletions (an empty set when it has none)
+ * and checks both against the manifest entry. On failure *seg is NULL, *del
+ * is freed, msg (cap bytes) names the file and the problem, and errno is
+ * kept for LEDE_EIO (ENOENT: the file is gone). Used by ixread_open and by
+ * the index writer. */
+int ixseg_open(const char *dir, const manifest_seg *ms, segread **seg, deletions *del, char *msg,
+               size_t cap);
+
 /* Opens DIR. Errors: LEDE_EIO with errno ENOENT when DIR holds no index;
  * LEDE_ECORRUPT / LEDE_EVERSION. msg (cap bytes) gets a sentence naming the
  * file and the problem ("index corrupt: FILE: WHAT"). */

@@ -20,6 +20,7 @@
 
 #include "err.h"
 #include "fileio.h"
+#include "ixread.h"
 #include "format.h"
 #include "manifest.h"
 #include "memindex.h"
@@ -180,36 +181,7 @@ static int seg_load(ixwriter *w, const manifest_seg *ms, struct seg *g, char *ms
 {
     memset(g, 0, sizeof *g);
     g->ms = *ms;
-    buf path = {0};
-    const char *what = NULL;
-    int rc = format_segment_path(&path, w->dir, ms->number);
-    rc = rc ? rc : segread_open(&g->r, path.data, ms->number, &what);
-    if (rc == 0 && segread_meta(g->r)->n_docs != ms->n_docs) {
-        what = "document count differs from the manifest";
-        rc = LEDE_ECORRUPT;
-    }
-    if (rc == 0 && ms->del_generation) {
-        rc = format_deletions_path(&path, w->dir, ms->number, ms->del_generation);
-        rc = rc ? rc : deletions_read(&g->del, path.data, &what);
-        if (rc == 0 && (g->del.n_docs != ms->n_docs || g->del.n_deleted != ms->n_deleted ||
-                        g->del.segment != ms->number)) {
-            what = "deletion file does not match the manifest";
-            rc = LEDE_ECORRUPT;
-        }
-    } else if (rc == 0) {
-        rc = deletions_new(&g->del, ms->number, ms->n_docs);
-    }
-    if (rc == LEDE_ECORRUPT)
-        say(msg, cap, "index corrupt: %s: %s", path.data, what ? what : "damaged");
-    else if (rc == LEDE_EVERSION)
-        say(msg, cap, "%s: unsupported format version (this build reads %d)", path.data,
-            FORMAT_VERSION);
-    else if (rc)
-        io_fail(msg, cap, rc, errno, "cannot open", path.data);
-    buf_free(&path);
-    if (rc)
-        seg_release(g);
-    return rc;
+    return ixseg_open(w->dir, ms, &g->r, &g->del, msg, cap);
 }
 
 static int segs_push(ixwriter *w, struct seg *g)
