@@ -61,16 +61,12 @@ int put_u64le(buf *b, uint64_t v)
 
 /* --- bounded reading ------------------------------------------------------ */
 
-uint64_t cur_vint(cursor *c)
+uint64_t cur_vint_slow(cursor *c)
 {
     if (c->bad)
         return 0;
     const uint8_t *p = c->p;
     size_t left = (size_t)(c->end - p);
-    if (left > 0 && p[0] < 0x80) { /* most varints in postings are one byte */
-        c->p = p + 1;
-        return p[0];
-    }
     uint64_t v = 0;
     for (size_t i = 0; i < VINT_MAX_BYTES; i++) {
         if (i >= left)
@@ -90,10 +86,10 @@ uint64_t cur_vint(cursor *c)
     return 0;
 }
 
-uint32_t cur_vint32(cursor *c)
+uint32_t cur_vint32_slow(cursor *c)
 {
     const uint8_t *start = c->p;
-    uint64_t v = cur_vint(c);
+    uint64_t v = cur_vint_slow(c);
     if (v > UINT32_MAX) {
         c->p = start;
         c->bad = 1;

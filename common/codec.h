@@ -65,10 +65,25 @@ static inline size_t cursor_left(const cursor *c)
     return c->bad ? 0 : (size_t)(c->end - c->p);
 }
 
-/* Varint of at most 10 bytes whose value fits 64 bits; else bad, returns 0. */
-uint64_t cur_vint(cursor *c);
+uint64_t cur_vint_slow(cursor *c);
+uint32_t cur_vint32_slow(cursor *c);
+
+/* Varint of at most 10 bytes whose value fits 64 bits; else bad, returns 0.
+ * Most varints of the format are one byte: that case is inline. */
+static inline uint64_t cur_vint(cursor *c)
+{
+    if (!c->bad && c->p < c->end && c->p[0] < 0x80)
+        return *c->p++;
+    return cur_vint_slow(c);
+}
+
 /* A varint that must fit 32 bits; else bad, returns 0. */
-uint32_t cur_vint32(cursor *c);
+static inline uint32_t cur_vint32(cursor *c)
+{
+    if (!c->bad && c->p < c->end && c->p[0] < 0x80)
+        return *c->p++;
+    return cur_vint32_slow(c);
+}
 uint8_t cur_u8(cursor *c);
 uint16_t cur_u16le(cursor *c);
 uint32_t cur_u32le(cursor *c);

@@ -20,7 +20,13 @@ struct segread {
     /* one decompressed stored-text block */
     uint64_t store_cached; /* block number + 1; 0 = none */
     buf store_raw;
+    /* closed postings cursors kept for reuse with their buffers: a query
+     * opens and closes several, and malloc/free cost more than the work */
+    struct postings *pool[16];
+    unsigned n_pool;
 };
+
+static void postings_destroy(struct postings *p);
 
 const segmeta *segread_meta(const segread *s) { return &s->meta; }
 const char *segread_path(const segread *s) { return s->path; }
@@ -144,6 +150,8 @@ void segread_close(segread *s)
         return;
     fmap_close(&s->map);
     buf_free(&s->store_raw);
+    while (s->n_pool)
+        postings_destroy(s->pool[--s->n_pool]);
     free(s->path);
     free(s);
 }
@@ -229,6 +237,10 @@ int dict_next(dict_iter *it)
     segread *s = it->s;
     if (it->bad)
         return LEDE_ECORRUPT;
+    if (it->pending) {
+        it->pending = 0; /* dict_seek decoded this entry already */
+        return 1;
+    }
     uint32_t db = s->meta.dict_block;
     if (it->block * db + it->in_block >= s->meta.n_terms)
         return 0;
@@ -296,14 +308,13 @@ int dict_seek(segread *s, dict_iter *it, const uint8_t *key, size_t len)
         it->bad = 1;
         return LEDE_ECORRUPT;
     }
-    /* Scan to the first key >= key, leaving the iterator just before it. */
+    /* Scan to the first key >= key; dict_next then yields it. */
     for (;;) {
-        dict_iter save = *it;
         int rc = dict_next(it);
-        if (rc < 0)
+        if (rc <= 0)
             return rc;
-        if (rc == 0 || key_cmp(it->key, it->key_len, key, len) >= 0) {
-            *it = save;
+        if (key_cmp(it->key, it->key_len, key, len) >= 0) {
+            it->pending = 1;
             return 0;
         }
     }
@@ -339,6 +350,7 @@ struct postings {
     uint64_t *sk_pos_off;  /* relative to ti.pos_off */
     uint32_t *sk_max_tf;
     uint32_t *sk_min_len;
+    size_t sk_cap;         /* blocks the skip arrays have room for */
     uint64_t blocks_start; /* offset in POSTINGS of block 0 */
     cursor sk_cur;         /* the skip entries not decoded yet */
     uint32_t sk_n;         /* entries decoded so far (decoded on demand) */
@@ -348,6 +360,9 @@ struct postings {
     uint32_t i;
     uint32_t cur;
     uint32_t *docs, *tfs;
+    cursor tf_cur;         /* the loaded block's packed frequencies */
+    int tfs_ready;         /* tfs holds them (decoded on first use: an
+                              intersection mostly skips documents) */
     /* positions of the loaded block */
     uint32_t pos_blk;      /* UINT32_MAX: none */
     uint32_t *pos;         /* absolute positions, doc after doc */
@@ -382,9 +397,16 @@ static int read_skip(postings *p)
     cursor c = cursor_make(post->p + p->ti.post_off, post->len - p->ti.post_off);
     size_t n = p->n_blocks;
     /* one allocation: the 64-bit arrays first, for alignment */
-    uint8_t *mem = malloc((n + 1) * 8 * 2 + n * 4 * 3);
-    if (!mem)
-        return LEDE_ENOMEM;
+    uint8_t *mem = (uint8_t *)p->sk_doc_off;
+    if (n > p->sk_cap) {
+        free(mem);
+        p->sk_doc_off = NULL;
+        p->sk_cap = 0;
+        mem = malloc((n + 1) * 8 * 2 + n * 4 * 3);
+        if (!mem)
+            return LEDE_ENOMEM;
+        p->sk_cap = n;
+    }
     p->sk_doc_off = (uint64_t *)mem;
     p->sk_pos_off = p->sk_doc_off + n + 1;
     p->sk_last = (uint32_t *)(p->sk_pos_off + n + 1);
@@ -445,9 +467,27 @@ int postings_open(postings **out, segread *s, const term_info *ti, int with_posi
     /* the cursor and its three block arrays in one allocation: queries open
      * many cursors, most of which read one block */
     uint32_t B = s->meta.block_size;
-    postings *p = calloc(1, sizeof *p + ((size_t)B * 3 + 1) * sizeof(uint32_t));
-    if (!p)
-        return LEDE_ENOMEM;
+    postings *p;
+    if (s->n_pool) {
+        /* reuse a closed cursor and its buffers */
+        p = s->pool[--s->n_pool];
+        postings keep = *p;
+        memset(p, 0, sizeof *p);
+        p->sk_doc_off = keep.sk_doc_off;
+        p->sk_cap = keep.sk_cap;
+        p->pos = keep.pos;
+        p->pos_cap = keep.pos_cap;
+        p->chunk_off = keep.chunk_off;
+        p->chunk_done = keep.chunk_done;
+        p->chunk_cap = keep.chunk_cap;
+        p->doc_pos = keep.doc_pos;
+        p->doc_pos_cap = keep.doc_pos_cap;
+    } else {
+        p = malloc(sizeof *p + ((size_t)B * 3 + 1) * sizeof(uint32_t));
+        if (!p)
+            return LEDE_ENOMEM;
+        memset(p, 0, sizeof *p); /* the arrays are written before they are read */
+    }
     p->s = s;
     p->ti = *ti;
     p->B = B;
@@ -477,6 +517,15 @@ void postings_close(postings *p)
 {
     if (!p)
         return;
+    segread *s = p->s;
+    if (s->n_pool < sizeof s->pool / sizeof s->pool[0])
+        s->pool[s->n_pool++] = p;
+    else
+        postings_destroy(p);
+}
+
+static void postings_destroy(postings *p)
+{
     free(p->sk_doc_off); /* holds all five skip arrays */
     free(p->pos);
     free(p->chunk_off);
@@ -503,6 +552,7 @@ static int load_block(postings *p, uint32_t k)
     if (p->ti.df == 1) {
         p->docs[0] = p->ti.single_doc;
         p->tfs[0] = (uint32_t)p->ti.cf;
+        p->tfs_ready = 1;
         return p->ti.cf >= 1 && p->ti.cf <= UINT32_MAX ? 0 : LEDE_ECORRUPT;
     }
     const section *post = &p->s->sec[SEC_POSTINGS];
@@ -515,18 +565,38 @@ static int load_block(postings *p, uint32_t k)
     cursor c = cursor_make(post->p + start, end - start);
     int64_t prev = k == 0 ? -1 : (int64_t)p->sk_last[k - 1];
     cur_block(&c, p->docs, n);
-    cur_block(&c, p->tfs, n);
     uint64_t n_docs = p->s->meta.n_docs;
     for (uint32_t j = 0; j < n; j++) {
         int64_t d = prev + 1 + (int64_t)p->docs[j];
-        if ((uint64_t)d >= n_docs || p->tfs[j] == UINT32_MAX)
-            return LEDE_ECORRUPT;
         p->docs[j] = (uint32_t)d;
-        p->tfs[j] += 1;
         prev = d;
     }
-    if (c.bad || (p->n_blocks >= 2 && (p->docs[n - 1] != p->sk_last[k] || cursor_left(&c) != 0)))
+    /* ids increase, so the last one bounds them all (no overflow: at most
+     * 2^7 gaps of at most 2^32 each in 64 bits) */
+    if ((uint64_t)prev >= n_docs || c.bad || (p->n_blocks >= 2 && p->docs[n - 1] != p->sk_last[k]))
         return LEDE_ECORRUPT;
+    p->tf_cur = c;
+    p->tfs_ready = 0;
+    return 0;
+}
+
+/* Decodes the loaded block's frequencies (the rest of its bytes). 0 or
+ * LEDE_ECORRUPT. */
+static int load_tfs(postings *p)
+{
+    if (p->tfs_ready)
+        return 0;
+    cursor c = p->tf_cur;
+    uint32_t n = p->blk_n;
+    cur_block(&c, p->tfs, n);
+    for (uint32_t j = 0; j < n; j++) {
+        if (p->tfs[j] == UINT32_MAX)
+            return LEDE_ECORRUPT;
+        p->tfs[j] += 1;
+    }
+    if (c.bad || (p->n_blocks >= 2 && cursor_left(&c) != 0))
+        return LEDE_ECORRUPT;
+    p->tfs_ready = 1;
     return 0;
 }
 
@@ -540,9 +610,15 @@ int postings_error(const postings *p)
     return p->bad;
 }
 
-uint32_t postings_tf(const postings *p)
+uint32_t postings_tf(postings *p)
 {
-    return p->cur == POSTINGS_END ? 0 : p->tfs[p->i];
+    if (p->cur == POSTINGS_END)
+        return 0;
+    if (!p->tfs_ready && load_tfs(p)) {
+        fail(p);
+        return 0;
+    }
+    return p->tfs[p->i];
 }
 
 uint32_t postings_next(postings *p)
@@ -569,6 +645,8 @@ uint32_t postings_advance(postings *p, uint32_t target)
         return POSTINGS_END;
     if (p->cur != POSTINGS_END && p->cur >= target && p->blk != UINT32_MAX)
         return p->cur;
+    if (p->blk != UINT32_MAX && p->i < p->blk_n && target <= p->docs[p->blk_n - 1])
+        goto in_block; /* the loaded block holds the answer: no skip data needed */
     if (p->blk != UINT32_MAX && p->i >= p->blk_n && p->blk + 1 >= p->n_blocks)
         return POSTINGS_END; /* already at the end */
     /* Find the first block whose last doc >= target. */
@@ -598,8 +676,28 @@ uint32_t postings_advance(postings *p, uint32_t target)
         if (load_block(p, k))
             return fail(p);
     }
-    while (p->i < p->blk_n && p->docs[p->i] < target)
-        p->i++;
+in_block:;
+    /* gallop from the current entry, then search the last step */
+    uint32_t i = p->i, n = p->blk_n;
+    if (i < n && p->docs[i] < target) {
+        uint32_t lo = i, hi = i + 1, step = 1;
+        while (hi < n && p->docs[hi] < target) {
+            lo = hi;
+            step <<= 1;
+            hi = lo + step;
+        }
+        if (hi > n)
+            hi = n;
+        for (lo++; lo < hi;) { /* the first entry >= target in (lo, hi] */
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (p->docs[mid] < target)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        i = lo;
+    }
+    p->i = i;
     if (p->i == p->blk_n) {
         /* single block (no skip data) exhausted, or a block ending before target */
         if (p->blk + 1 < p->n_blocks) {
@@ -616,6 +714,8 @@ uint32_t postings_advance(postings *p, uint32_t target)
 /* Prepares the loaded block's position sequence for decoding on demand. */
 static int load_positions(postings *p)
 {
+    if (load_tfs(p))
+        return LEDE_ECORRUPT;
     uint64_t total = 0;
     for (uint32_t j = 0; j < p->blk_n; j++) {
         p->pos_start[j] = (uint32_t)total;
@@ -767,7 +867,7 @@ void postings_block_max(postings *p, uint32_t *last_doc, uint32_t *max_tf, uint3
     /* one block: compute from it (loading it if the iterator has not yet,
      * then forgetting it again so that next() starts at its first doc) */
     int loaded_here = p->blk == UINT32_MAX;
-    if (loaded_here && load_block(p, 0)) {
+    if ((loaded_here && load_block(p, 0)) || load_tfs(p)) {
         fail(p);
         *last_doc = POSTINGS_END;
         *max_tf = *min_len = 0;

@@ -74,6 +74,7 @@ typedef struct dict_iter {
     uint64_t last_post;   /* postings offset of the block's last entry with
                              postings; UINT64_MAX: none yet */
     int bad;
+    int pending;          /* the entry in key/info is the next to yield */
 } dict_iter;
 
 /* Positions `it` before the first key >= key[0..len) (len 0: the first key).
@@ -104,7 +105,7 @@ uint32_t postings_next(postings *p);
  * POSTINGS_END. Uses the skip data to jump over whole blocks. */
 uint32_t postings_advance(postings *p, uint32_t target);
 /* Frequency of the current document. */
-uint32_t postings_tf(const postings *p);
+uint32_t postings_tf(postings *p);
 /* The positions of the current document: *n of them, valid until the next
  * move. NULL on corruption. */
 const uint32_t *postings_positions(postings *p, uint32_t *n);

@@ -724,13 +724,9 @@ static void phrase_free(iter *it)
 {
     struct phrase_it *ph = (struct phrase_it *)it;
     iter_free(ph->all);
-    free(ph->t);
-    free(ph->rel);
     free(ph->ev);
-    free(ph->need);
-    free(ph->have);
     free(ph->starts);
-    free(ph);
+    free(ph); /* t, rel, need, have too */
 }
 
 static const struct iter_ops phrase_ops = {phrase_next, phrase_advance, phrase_score, phrase_free, NULL};
@@ -739,20 +735,20 @@ int iter_phrase(iter **out, iter **t, const uint32_t *rel, size_t n, uint32_t sl
                 const bm25 *m)
 {
     *out = NULL;
-    struct phrase_it *ph = calloc(1, sizeof *ph);
-    iter **tc = malloc(n * sizeof *tc);
-    uint32_t *rc_ = malloc(n * sizeof *rc_);
-    uint32_t *need = calloc(n, sizeof *need), *have = calloc(n, sizeof *have);
-    if (!ph || !tc || !rc_ || !need || !have || n > ITER_PHRASE_MAX) {
-        free(ph);
-        free(tc);
-        free(rc_);
-        free(need);
-        free(have);
+    if (n > ITER_PHRASE_MAX) {
         for (size_t i = 0; i < n; i++)
             iter_free(t[i]);
-        return n > ITER_PHRASE_MAX ? LEDE_ELIMIT : LEDE_ENOMEM;
+        return LEDE_ELIMIT;
     }
+    /* the iterator and its four arrays in one allocation */
+    struct phrase_it *ph = calloc(1, sizeof *ph + n * (sizeof(iter *) + 3 * sizeof(uint32_t)));
+    if (!ph) {
+        for (size_t i = 0; i < n; i++)
+            iter_free(t[i]);
+        return LEDE_ENOMEM;
+    }
+    iter **tc = (iter **)(ph + 1);
+    uint32_t *rc_ = (uint32_t *)(tc + n), *need = rc_ + n, *have = need + n;
     memcpy(tc, t, n * sizeof *tc);
     memcpy(rc_, rel, n * sizeof *rc_);
     ph->t = tc;
@@ -767,10 +763,6 @@ int iter_phrase(iter **out, iter **t, const uint32_t *rel, size_t n, uint32_t sl
     }
     int rc = iter_and(&ph->all, t, n);
     if (rc) {
-        free(tc);
-        free(rc_);
-        free(need);
-        free(have);
         free(ph);
         return rc;
     }

@@ -143,13 +143,11 @@ static const struct stat_entry *stat_get(struct ctx *c, uint8_t field, const cha
         c->cap_st = cap;
     }
     size_t n_segs = c->s->r->n_segs;
-    struct stat_entry e = {field, term, 0, calloc(n_segs + 1, sizeof *e.ti),
-                           calloc(n_segs + 1, 1)};
-    if (!e.ti || !e.found) {
-        free(e.ti);
-        free(e.found);
+    /* ti and found in one allocation */
+    struct stat_entry e = {field, term, 0, calloc(n_segs + 1, sizeof *e.ti + 1), NULL};
+    if (!e.ti)
         return NULL;
-    }
+    e.found = (uint8_t *)(e.ti + n_segs + 1);
     uint8_t key[FORMAT_MAX_KEY];
     size_t kl;
     if (make_key(key, field, term, &kl))
@@ -185,8 +183,7 @@ static int stat_lookup(struct ctx *c, uint8_t field, const char *term, term_info
 static void stats_free(struct ctx *c)
 {
     for (size_t i = 0; i < c->n_st; i++) {
-        free(c->st[i].ti);
-        free(c->st[i].found);
+        free(c->st[i].ti); /* found[] too */
     }
     free(c->st);
 }
