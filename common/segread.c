@@ -551,7 +551,7 @@ static int load_block(postings *p, uint32_t k)
     p->i = 0;
     if (p->ti.df == 1) {
         p->docs[0] = p->ti.single_doc;
-        p->tfs[0] = (uint32_t)p->ti.cf;
+        p->tfs[0] = (uint32_t)(p->ti.cf - 1);
         p->tfs_ready = 1;
         return p->ti.cf >= 1 && p->ti.cf <= UINT32_MAX ? 0 : LEDE_ECORRUPT;
     }
@@ -581,19 +581,14 @@ static int load_block(postings *p, uint32_t k)
 }
 
 /* Decodes the loaded block's frequencies (the rest of its bytes). 0 or
- * LEDE_ECORRUPT. */
-static int load_tfs(postings *p)
+ * LEDE_ECORRUPT. Not inlined: postings_tf stays a small leaf. */
+__attribute__((noinline)) static int load_tfs(postings *p)
 {
     if (p->tfs_ready)
         return 0;
     cursor c = p->tf_cur;
     uint32_t n = p->blk_n;
-    cur_block(&c, p->tfs, n);
-    for (uint32_t j = 0; j < n; j++) {
-        if (p->tfs[j] == UINT32_MAX)
-            return LEDE_ECORRUPT;
-        p->tfs[j] += 1;
-    }
+    cur_block(&c, p->tfs, n); /* each frequency minus 1 */
     if (c.bad || (p->n_blocks >= 2 && cursor_left(&c) != 0))
         return LEDE_ECORRUPT;
     p->tfs_ready = 1;
@@ -612,13 +607,17 @@ int postings_error(const postings *p)
 
 uint32_t postings_tf(postings *p)
 {
+    /* tfs holds frequency - 1; a corrupt UINT32_MAX reads as 0 here and
+     * fails load_positions' bound on the block's total */
+    if (p->tfs_ready)
+        return p->cur == POSTINGS_END ? 0 : p->tfs[p->i] + 1;
     if (p->cur == POSTINGS_END)
         return 0;
-    if (!p->tfs_ready && load_tfs(p)) {
+    if (load_tfs(p)) {
         fail(p);
         return 0;
     }
-    return p->tfs[p->i];
+    return p->tfs[p->i] + 1;
 }
 
 uint32_t postings_next(postings *p)
@@ -719,7 +718,7 @@ static int load_positions(postings *p)
     uint64_t total = 0;
     for (uint32_t j = 0; j < p->blk_n; j++) {
         p->pos_start[j] = (uint32_t)total;
-        total += p->tfs[j];
+        total += (uint64_t)p->tfs[j] + 1;
     }
     p->pos_start[p->blk_n] = (uint32_t)total;
     if (total > UINT32_MAX / 2)
@@ -876,8 +875,8 @@ void postings_block_max(postings *p, uint32_t *last_doc, uint32_t *max_tf, uint3
     uint32_t mt = 0, ml = UINT32_MAX;
     int f = p->ti.field <= 1 ? p->ti.field : 1;
     for (uint32_t j = 0; j < p->blk_n; j++) {
-        if (p->tfs[j] > mt)
-            mt = p->tfs[j];
+        if (p->tfs[j] + 1 > mt)
+            mt = p->tfs[j] + 1;
         uint32_t l = segread_len(p->s, p->docs[j], f);
         if (l < ml)
             ml = l;
