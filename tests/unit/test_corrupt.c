@@ -714,6 +714,44 @@ TEST(test_corrupt__segment_flipped_resealed)
     sweep_end(&w);
 }
 
+/* Each file removed in turn: check names it; the searcher refuses the index
+ * with "index corrupt: FILE: missing ..." (no MANIFEST: no index at all). */
+TEST(test_corrupt__missing_files)
+{
+    struct sweep w;
+    if (sweep_begin(&w, "each file removed", 6) != 0) {
+        sweep_end(&w);
+        return;
+    }
+    for (size_t i = 0; i < w.fx.n_files; i++) {
+        const struct file *f = &w.fx.files[i];
+        REQUIRE(unlink(f->path) == 0);
+        struct reports rp = {f->name, 0, 0, 0, &w.t, w.fx.dir};
+        index_totals tot;
+        uint64_t problems = 0;
+        int rc = index_check(w.fx.dir, CHECK_FULL, on_report, &rp, &tot, &problems);
+        if (problems == 0 || !rp.named)
+            T_FAIL("%s removed: check said nothing about it", f->name);
+        else
+            w.t.check_reported++;
+        char msg[1024];
+        searcher *s = NULL;
+        rc = searcher_open(&s, w.fx.dir, msg, sizeof msg);
+        w.t.cases++;
+        if (f->kind == K_MANIFEST) {
+            CHECK_INT(rc, LEDE_EIO);
+        } else if (rc != LEDE_ECORRUPT || !strstr(msg, "index corrupt: ") || !strstr(msg, f->name)) {
+            T_FAIL("%s removed: searcher_open returned %d: %s", f->name, rc, msg);
+        } else {
+            w.t.open_corrupt++;
+        }
+        tally_msg(&w.t, "open: ", msg, w.fx.dir);
+        searcher_close(s);
+        REQUIRE(write_file(f->path, f->data, f->len) == 0);
+    }
+    sweep_end(&w);
+}
+
 /* --- the fuzz target's corpus and crash reproducers ---------------------------------------- */
 
 static void replay_dir(const char *dir, size_t *n)
