@@ -33,6 +33,30 @@ int fmap_open(fmap *out, const char *path)
         close(fd);
         return 0;
     }
+#ifdef LEDE_FMAP_COPY
+    /* Sanitizer builds: a heap copy of exactly the file's size, so that a
+     * read past the end is an AddressSanitizer error rather than a silent
+     * read of the last page's zero fill. */
+    size_t size = (size_t)st.st_size, got = 0;
+    uint8_t *p = malloc(size);
+    int rc = p ? 0 : LEDE_ENOMEM;
+    while (rc == 0 && got < size) {
+        ssize_t r = read(fd, p + got, size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            rc = LEDE_EIO; /* the file shrank or cannot be read */
+        else
+            got += (size_t)r;
+    }
+    int e = errno;
+    close(fd);
+    if (rc) {
+        free(p);
+        errno = e;
+        return rc;
+    }
+#else
     void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
     int e = errno;
     close(fd);
@@ -40,6 +64,7 @@ int fmap_open(fmap *out, const char *path)
         errno = e;
         return e == ENOMEM ? LEDE_ENOMEM : LEDE_EIO;
     }
+#endif
     out->p = p;
     out->len = (size_t)st.st_size;
     return 0;
@@ -47,8 +72,13 @@ int fmap_open(fmap *out, const char *path)
 
 void fmap_close(fmap *m)
 {
+#ifdef LEDE_FMAP_COPY
+    if (m)
+        free((void *)m->p);
+#else
     if (m && m->p)
         munmap((void *)m->p, m->len);
+#endif
     if (m) {
         m->p = NULL;
         m->len = 0;
@@ -92,7 +122,9 @@ int file_read_all(const char *path, uint8_t **out, size_t *len)
         errno = e;
         return rc;
     }
-    *out = b;
+    /* exactly n bytes, so that a reader's overrun is a sanitizer error */
+    uint8_t *exact = realloc(b, n ? n : 1);
+    *out = exact ? exact : b;
     *len = n;
     return 0;
 }

@@ -16,7 +16,9 @@ typedef struct fmap {
 } fmap;
 
 /* Maps `path` read-only. LEDE_EIO (errno kept; ENOENT when absent). An empty
- * file maps to p == NULL, len == 0. */
+ * file maps to p == NULL, len == 0. Sanitizer builds (LEDE_FMAP_COPY) read
+ * the file into a heap block of exactly its size instead, so that a read
+ * past its end is reported. */
 int fmap_open(fmap *out, const char *path);
 void fmap_close(fmap *m);
 

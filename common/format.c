@@ -60,9 +60,17 @@ int format_check_envelope(const uint8_t *p, size_t len, enum file_kind k, uint64
         return LEDE_ECORRUPT;
     }
     *version = load_u32le(p + 8);
+    if (*version == 0) {
+        *what = "format version 0 (a damaged header)";
+        return LEDE_ECORRUPT;
+    }
     if (*version != FORMAT_VERSION) {
         *what = "unsupported format version";
         return LEDE_EVERSION;
+    }
+    if (load_u32le(p + 12) != 0) {
+        *what = "reserved header field is not 0 (a damaged header)";
+        return LEDE_ECORRUPT;
     }
     const uint8_t *f = p + len - FORMAT_FOOTER_LEN;
     if (memcmp(f + 8, end_magic, 8) != 0) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "format.h"
@@ -47,12 +48,16 @@ int ixseg_open(const char *dir, const manifest_seg *ms, segread **seg, deletions
     } else if (rc == 0) {
         rc = deletions_new(del, ms->number, ms->n_docs);
     }
+    /* The manifest that names this file is of version 1, which only a
+     * version-1 writer writes, with version-1 files: another version here
+     * is a damaged header, not a newer index. */
+    if (rc == LEDE_EVERSION) {
+        what = "format version differs from the manifest's (a damaged header)";
+        rc = LEDE_ECORRUPT;
+    }
     int e = errno;
     if (rc == LEDE_ECORRUPT)
         say(msg, cap, "index corrupt: %s: %s", path.data, what ? what : "damaged");
-    else if (rc == LEDE_EVERSION)
-        say(msg, cap, "%s: unsupported format version (this build reads %d)", path.data,
-            FORMAT_VERSION);
     else if (rc == LEDE_EIO)
         say(msg, cap, "cannot open %s: %s", path.data, strerror(e));
     else if (rc)
@@ -146,6 +151,18 @@ static int try_open(ixread *r, char *msg, size_t cap, int *vanished)
     return rc;
 }
 
+/* A file the manifest names does not exist, though the manifest did not
+ * change: "index corrupt: FILE: missing ...". */
+static void say_missing(char *msg, size_t cap, const char *dir, const manifest_seg *ms)
+{
+    buf path = {0};
+    int rc = format_segment_path(&path, dir, ms->number);
+    if (rc == 0 && access(path.data, F_OK) == 0 && ms->del_generation)
+        rc = format_deletions_path(&path, dir, ms->number, ms->del_generation);
+    say(msg, cap, "index corrupt: %s: missing (the manifest names it)", rc == 0 ? path.data : dir);
+    buf_free(&path);
+}
+
 int ixread_open(ixread **out, const char *dir, char *msg, size_t cap)
 {
     *out = NULL;
@@ -161,6 +178,7 @@ int ixread_open(ixread **out, const char *dir, char *msg, size_t cap)
         return LEDE_ENOMEM;
     }
     int rc = 0;
+    uint64_t vanished_in = 0; /* the generation of the last attempt that missed a file */
     for (int attempt = 0; attempt < OPEN_RETRIES; attempt++) {
         int vanished;
         close_segs(r);
@@ -168,6 +186,14 @@ int ixread_open(ixread **out, const char *dir, char *msg, size_t cap)
         rc = try_open(r, msg, cap, &vanished);
         if (!vanished)
             break;
+        /* A writer removes files only after committing a newer manifest, so
+         * a file missing twice from one generation is gone for good. */
+        if (r->man.generation == vanished_in && r->n_segs) {
+            say_missing(msg, cap, dir, &r->segs[r->n_segs - 1].ms);
+            rc = LEDE_ECORRUPT;
+            break;
+        }
+        vanished_in = r->man.generation;
         say(msg, cap, "index %s keeps changing under the reader; try again", dir);
     }
     if (rc) {

@@ -35,14 +35,16 @@ typedef struct ixread {
 /* Opens segment ms of DIR and its deletions (an empty set when it has none)
  * and checks both against the manifest entry. On failure *seg is NULL, *del
  * is freed, msg (cap bytes) names the file and the problem, and errno is
- * kept for LEDE_EIO (ENOENT: the file is gone). Used by ixread_open and by
- * the index writer. */
+ * kept for LEDE_EIO (ENOENT: the file is gone). A file of another format
+ * version than the (version 1) manifest naming it is LEDE_ECORRUPT. Used
+ * by ixread_open and by the index writer. */
 int ixseg_open(const char *dir, const manifest_seg *ms, segread **seg, deletions *del, char *msg,
                size_t cap);
 
 /* Opens DIR. Errors: LEDE_EIO with errno ENOENT when DIR holds no index;
- * LEDE_ECORRUPT / LEDE_EVERSION. msg (cap bytes) gets a sentence naming the
- * file and the problem ("index corrupt: FILE: WHAT"). */
+ * LEDE_ECORRUPT (also for a file the manifest names that does not exist) /
+ * LEDE_EVERSION. msg (cap bytes) gets a sentence naming the file and the
+ * problem ("index corrupt: FILE: WHAT"). */
 int ixread_open(ixread **out, const char *dir, char *msg, size_t cap);
 void ixread_close(ixread *r);
 

@@ -12,7 +12,9 @@
 
 struct segread {
     fmap map;
+    int borrowed;          /* map points at the caller's bytes (segread_open_mem) */
     char *path;
+    const char *problem;   /* the first corruption a decoder found (static text) */
     segmeta meta;
     section sec[SEC_N];
     uint64_t n_dict_blocks;
@@ -42,6 +44,25 @@ static int corrupt(const char **what, const char *msg)
 {
     *what = msg;
     return LEDE_ECORRUPT;
+}
+
+/* Records what a decoder found wrong (the first problem is kept: later ones
+ * are often its consequences) and returns LEDE_ECORRUPT. */
+static int note(segread *s, const char *what)
+{
+    if (!s->problem)
+        s->problem = what;
+    return LEDE_ECORRUPT;
+}
+
+const char *segread_problem(const segread *s)
+{
+    return s->problem;
+}
+
+void segread_note(segread *s, const char *what)
+{
+    note(s, what);
 }
 
 static int read_toc(segread *s, uint64_t toc, const char **what)
@@ -96,6 +117,10 @@ static int read_meta(segread *s, const char **what)
         g->dict_block > FORMAT_MAX_DICT_BLOCK || g->n_docs == UINT32_MAX)
         return corrupt(what, "bad block sizes in META");
     uint64_t n = g->n_docs;
+    /* every dictionary entry takes at least 4 bytes of TERMS (so the block
+     * count below cannot overflow) */
+    if (g->n_terms > s->sec[SEC_TERMS].len / 4)
+        return corrupt(what, "term count in META exceeds the TERMS section");
     s->n_dict_blocks = (g->n_terms + g->dict_block - 1) / g->dict_block;
     if (s->sec[SEC_DOCLEN].len != n * 8 || s->sec[SEC_DOCDATE].len != n * 8 ||
         s->sec[SEC_IDINDEX].len != n * 12 || s->sec[SEC_FPRINTS].len != n * 16 ||
@@ -109,6 +134,21 @@ static int read_meta(segread *s, const char **what)
     if ((n > 0) != (s->n_store_blocks > 0))
         return corrupt(what, "STOREINDEX does not match the document count");
     return 0;
+}
+
+/* Checks the envelope, the TOC and META of the bytes in s->map. */
+static int open_checks(segread *s, uint32_t expect_number, const char **what)
+{
+    uint64_t toc;
+    uint32_t version;
+    int rc = format_check_envelope(s->map.p, s->map.len, FILE_SEGMENT, &toc, &version, what);
+    if (rc == 0)
+        rc = read_toc(s, toc, what);
+    if (rc == 0)
+        rc = read_meta(s, what);
+    if (rc == 0 && s->meta.number != expect_number)
+        rc = corrupt(what, "segment number in META does not match the manifest");
+    return rc;
 }
 
 int segread_open(segread **out, const char *path, uint32_t expect_number, const char **what)
@@ -127,15 +167,32 @@ int segread_open(segread **out, const char *path, uint32_t expect_number, const 
         free(s);
         return rc;
     }
-    uint64_t toc;
-    uint32_t version;
-    rc = format_check_envelope(s->map.p, s->map.len, FILE_SEGMENT, &toc, &version, what);
-    if (rc == 0)
-        rc = read_toc(s, toc, what);
-    if (rc == 0)
-        rc = read_meta(s, what);
-    if (rc == 0 && s->meta.number != expect_number)
-        rc = corrupt(what, "segment number in META does not match the manifest");
+    rc = open_checks(s, expect_number, what);
+    if (rc) {
+        segread_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+int segread_open_mem(segread **out, const char *name, const void *p, size_t len,
+                     uint32_t expect_number, const char **what)
+{
+    *out = NULL;
+    *what = NULL;
+    segread *s = calloc(1, sizeof *s);
+    if (!s)
+        return LEDE_ENOMEM;
+    s->path = strdup(name);
+    if (!s->path) {
+        free(s);
+        return LEDE_ENOMEM;
+    }
+    s->borrowed = 1;
+    s->map.p = len ? p : NULL;
+    s->map.len = len;
+    int rc = open_checks(s, expect_number, what);
     if (rc) {
         segread_close(s);
         return rc;
@@ -148,7 +205,8 @@ void segread_close(segread *s)
 {
     if (!s)
         return;
-    fmap_close(&s->map);
+    if (!s->borrowed)
+        fmap_close(&s->map);
     buf_free(&s->store_raw);
     while (s->n_pool)
         postings_destroy(s->pool[--s->n_pool]);
@@ -173,7 +231,7 @@ static int block_cursor(segread *s, uint64_t b, cursor *c)
     const section *ti = &s->sec[SEC_TERMINDEX], *t = &s->sec[SEC_TERMS];
     uint64_t off = load_u64le(ti->p + b * 8);
     if (off >= t->len)
-        return LEDE_ECORRUPT;
+        return note(s, "TERMINDEX points outside TERMS");
     *c = cursor_make(t->p + off, t->len - off);
     return 0;
 }
@@ -185,11 +243,9 @@ static int block_first_key(segread *s, uint64_t b, const uint8_t **key, size_t *
     if (block_cursor(s, b, &c))
         return LEDE_ECORRUPT;
     uint64_t kl = cur_vint(&c);
-    if (kl == 0 || kl > FORMAT_MAX_KEY)
-        return LEDE_ECORRUPT;
-    *key = cur_bytes(&c, (size_t)kl);
+    *key = kl >= 2 && kl <= FORMAT_MAX_KEY ? cur_bytes(&c, (size_t)kl) : NULL;
     *len = (size_t)kl;
-    return *key ? 0 : LEDE_ECORRUPT;
+    return *key ? 0 : note(s, "malformed first key of a dictionary block");
 }
 
 static int dict_start_block(dict_iter *it, uint64_t b)
@@ -244,14 +300,23 @@ int dict_next(dict_iter *it)
     uint32_t db = s->meta.dict_block;
     if (it->block * db + it->in_block >= s->meta.n_terms)
         return 0;
-    if (it->in_block == db && dict_start_block(it, it->block + 1)) {
-        it->bad = 1;
-        return LEDE_ECORRUPT;
+    /* a new block's first key must follow the previous block's last key */
+    uint8_t prev_key[FORMAT_MAX_KEY];
+    size_t prev_len = 0;
+    if (it->in_block == db) {
+        prev_len = it->key_len;
+        memcpy(prev_key, it->key, prev_len);
+        if (dict_start_block(it, it->block + 1)) {
+            it->bad = 1;
+            return LEDE_ECORRUPT;
+        }
     }
     cursor *c = &it->c;
     term_info *in = &it->info;
     uint64_t prev_pos = in->pos_off;
     read_key(it);
+    if (prev_len && key_cmp(prev_key, prev_len, it->key, it->key_len) >= 0)
+        c->bad = 1;
     in->field = it->key[0];
     in->df = cur_vint32(c);
     uint64_t extra = cur_vint(c);
@@ -277,7 +342,7 @@ int dict_next(dict_iter *it)
     it->in_block++;
     if (c->bad) {
         it->bad = 1;
-        return LEDE_ECORRUPT;
+        return note(s, "malformed term dictionary entry");
     }
     return 1;
 }
@@ -415,7 +480,7 @@ static int read_skip(postings *p)
     uint64_t len = cur_vint(&c);
     const uint8_t *sk = len <= cursor_left(&c) ? cur_bytes(&c, (size_t)len) : NULL;
     if (!sk)
-        return LEDE_ECORRUPT;
+        return note(p->s, "skip data runs past POSTINGS");
     p->sk_cur = cursor_make(sk, (size_t)len);
     p->blocks_start = p->ti.post_off + (uint64_t)(c.p - (post->p + p->ti.post_off));
     p->sk_doc_off[0] = 0;
@@ -440,13 +505,13 @@ static int skip_upto(postings *p, uint32_t k)
         p->sk_min_len[j] = cur_vint32(c);
         if (c->bad || last >= p->s->meta.n_docs || (j > 0 && d == 0) || doc_off > doc_room ||
             pos_off > pos_room)
-            return LEDE_ECORRUPT;
+            return note(p->s, "malformed skip data");
         p->sk_last[j] = (uint32_t)last;
         p->sk_doc_off[j + 1] = doc_off;
         p->sk_pos_off[j + 1] = pos_off;
         p->sk_n++;
         if (p->sk_n == p->n_blocks && cursor_left(c) != 0)
-            return LEDE_ECORRUPT;
+            return note(p->s, "skip data longer than its entries");
     }
     return 0;
 }
@@ -492,7 +557,7 @@ int postings_open(postings **out, segread *s, const term_info *ti, int with_posi
     p->ti = *ti;
     p->B = B;
     p->with_pos = with_positions;
-    p->n_blocks = (ti->df + p->B - 1) / p->B;
+    p->n_blocks = (uint32_t)(((uint64_t)ti->df + B - 1) / B);
     p->blk = p->pos_blk = UINT32_MAX;
     p->cur = POSTINGS_END;
     p->docs = (uint32_t *)(p + 1);
@@ -543,7 +608,7 @@ static uint32_t fail(postings *p)
 }
 
 /* Decodes block k into docs/tfs. 0 or LEDE_ECORRUPT. */
-static int load_block(postings *p, uint32_t k)
+static int decode_block(postings *p, uint32_t k)
 {
     uint32_t n = block_count(p, k);
     p->blk = k;
@@ -553,7 +618,9 @@ static int load_block(postings *p, uint32_t k)
         p->docs[0] = p->ti.single_doc;
         p->tfs[0] = (uint32_t)(p->ti.cf - 1);
         p->tfs_ready = 1;
-        return p->ti.cf >= 1 && p->ti.cf <= UINT32_MAX ? 0 : LEDE_ECORRUPT;
+        return p->ti.cf >= 1 && p->ti.cf <= UINT32_MAX
+                   ? 0
+                   : note(p->s, "term frequency in the dictionary out of range");
     }
     const section *post = &p->s->sec[SEC_POSTINGS];
     if (p->n_blocks >= 2 && skip_upto(p, k))
@@ -561,7 +628,7 @@ static int load_block(postings *p, uint32_t k)
     uint64_t start = p->blocks_start + (p->n_blocks >= 2 ? p->sk_doc_off[k] : 0);
     uint64_t end = p->n_blocks >= 2 ? p->blocks_start + p->sk_doc_off[k + 1] : post->len;
     if (start > end || end > post->len)
-        return LEDE_ECORRUPT;
+        return note(p->s, "skip data places a postings block out of range");
     cursor c = cursor_make(post->p + start, end - start);
     int64_t prev = k == 0 ? -1 : (int64_t)p->sk_last[k - 1];
     cur_block(&c, p->docs, n);
@@ -573,8 +640,10 @@ static int load_block(postings *p, uint32_t k)
     }
     /* ids increase, so the last one bounds them all (no overflow: at most
      * 2^7 gaps of at most 2^32 each in 64 bits) */
-    if ((uint64_t)prev >= n_docs || c.bad || (p->n_blocks >= 2 && p->docs[n - 1] != p->sk_last[k]))
-        return LEDE_ECORRUPT;
+    if ((uint64_t)prev >= n_docs)
+        return note(p->s, "postings block holds a document id out of range");
+    if (c.bad || (p->n_blocks >= 2 && p->docs[n - 1] != p->sk_last[k]))
+        return note(p->s, "malformed postings block");
     p->tf_cur = c;
     p->tfs_ready = 0;
     return 0;
@@ -590,9 +659,19 @@ __attribute__((noinline)) static int load_tfs(postings *p)
     uint32_t n = p->blk_n;
     cur_block(&c, p->tfs, n); /* each frequency minus 1 */
     if (c.bad || (p->n_blocks >= 2 && cursor_left(&c) != 0))
-        return LEDE_ECORRUPT;
+        return note(p->s, "malformed postings block");
     p->tfs_ready = 1;
     return 0;
+}
+
+/* decode_block, leaving no half-decoded block behind on failure (its raw
+ * gaps are no document ids). */
+static int load_block(postings *p, uint32_t k)
+{
+    int rc = decode_block(p, k);
+    if (rc)
+        p->blk_n = 0;
+    return rc;
 }
 
 uint32_t postings_doc(const postings *p)
@@ -607,17 +686,19 @@ int postings_error(const postings *p)
 
 uint32_t postings_tf(postings *p)
 {
-    /* tfs holds frequency - 1; a corrupt UINT32_MAX reads as 0 here and
-     * fails load_positions' bound on the block's total */
-    if (p->tfs_ready)
-        return p->cur == POSTINGS_END ? 0 : p->tfs[p->i] + 1;
     if (p->cur == POSTINGS_END)
         return 0;
-    if (load_tfs(p)) {
+    if (!p->tfs_ready && load_tfs(p)) {
         fail(p);
         return 0;
     }
-    return p->tfs[p->i] + 1;
+    /* tfs holds frequency - 1: a stored UINT32_MAX is corrupt */
+    uint32_t tf = p->tfs[p->i] + 1;
+    if (tf == 0) {
+        note(p->s, "postings block holds a frequency out of range");
+        fail(p);
+    }
+    return tf;
 }
 
 uint32_t postings_next(postings *p)
@@ -709,20 +790,29 @@ in_block:;
     return p->cur = p->docs[p->i];
 }
 
-/* Decodes the positions of the loaded block. */
 /* Prepares the loaded block's position sequence for decoding on demand. */
 static int load_positions(postings *p)
 {
     if (load_tfs(p))
         return LEDE_ECORRUPT;
+    const section *ps = &p->s->sec[SEC_POSITIONS];
+    if (p->n_blocks >= 2 && skip_upto(p, p->blk))
+        return LEDE_ECORRUPT;
+    uint64_t start = p->ti.pos_off + (p->n_blocks >= 2 ? p->sk_pos_off[p->blk] : 0);
+    uint64_t end = p->n_blocks >= 2 ? p->ti.pos_off + p->sk_pos_off[p->blk + 1] : ps->len;
+    if (start > end || end > ps->len)
+        return note(p->s, "skip data places a positions block out of range");
     uint64_t total = 0;
     for (uint32_t j = 0; j < p->blk_n; j++) {
         p->pos_start[j] = (uint32_t)total;
         total += (uint64_t)p->tfs[j] + 1;
     }
+    /* Each packed chunk of B values and each varint of the tail takes at
+     * least a byte: frequencies that promise more positions than the bytes
+     * can hold are corrupt (and must not size the buffers below). */
+    if (total / p->B + total % p->B > end - start)
+        return note(p->s, "frequencies promise more positions than the block holds");
     p->pos_start[p->blk_n] = (uint32_t)total;
-    if (total > UINT32_MAX / 2)
-        return LEDE_ECORRUPT;
     if (total + p->B > p->pos_cap) {
         size_t cap = (size_t)total + p->B;
         uint32_t *np = realloc(p->pos, cap * sizeof *np);
@@ -744,13 +834,6 @@ static int load_positions(postings *p)
         p->chunk_cap = n_chunks;
     }
     memset(p->chunk_done, 0, n_chunks);
-    const section *ps = &p->s->sec[SEC_POSITIONS];
-    if (p->n_blocks >= 2 && skip_upto(p, p->blk))
-        return LEDE_ECORRUPT;
-    uint64_t start = p->ti.pos_off + (p->n_blocks >= 2 ? p->sk_pos_off[p->blk] : 0);
-    uint64_t end = p->n_blocks >= 2 ? p->ti.pos_off + p->sk_pos_off[p->blk + 1] : ps->len;
-    if (start > end || end > ps->len)
-        return LEDE_ECORRUPT;
     p->pos_region = cursor_make(ps->p + start, end - start);
     p->pos_total = total;
     p->chunk_off[0] = 0;
@@ -769,10 +852,10 @@ static int chunk_offsets_upto(postings *p, uint32_t k)
     while (p->chunks_known < k) {
         uint64_t off = p->chunk_off[p->chunks_known];
         if (off >= region || r->p[off] > 32)
-            return LEDE_ECORRUPT;
+            return note(p->s, "malformed positions");
         uint64_t next = off + 1 + bitpack_bytes(p->B, r->p[off]);
         if (next > region)
-            return LEDE_ECORRUPT;
+            return note(p->s, "malformed positions");
         p->chunk_off[++p->chunks_known] = next;
     }
     return 0;
@@ -792,7 +875,7 @@ static int decode_range(postings *p, uint64_t a, uint64_t b)
         cursor c = cursor_make(r->p + p->chunk_off[j], region - p->chunk_off[j]);
         cur_block(&c, p->pos + j * p->B, p->B);
         if (c.bad)
-            return LEDE_ECORRUPT;
+            return note(p->s, "malformed positions");
         p->chunk_done[j] = 1;
     }
     if (b > (uint64_t)n_full * p->B && !p->tail_done) {
@@ -802,13 +885,15 @@ static int decode_range(postings *p, uint64_t a, uint64_t b)
         for (uint64_t i = (uint64_t)n_full * p->B; i < p->pos_total; i++)
             p->pos[i] = cur_vint32(&c);
         if (c.bad || (p->n_blocks >= 2 && cursor_left(&c) != 0))
-            return LEDE_ECORRUPT;
+            return note(p->s, "malformed positions");
         p->tail_done = 1;
     }
     if (p->pos_total % p->B == 0 && p->n_blocks >= 2 && b == p->pos_total) {
         /* no tail: the last chunk must end the region */
-        if (chunk_offsets_upto(p, n_full) || p->chunk_off[n_full] != region)
+        if (chunk_offsets_upto(p, n_full))
             return LEDE_ECORRUPT;
+        if (p->chunk_off[n_full] != region)
+            return note(p->s, "positions block longer than its values");
     }
     return 0;
 }
@@ -840,6 +925,7 @@ const uint32_t *postings_positions(postings *p, uint32_t *n)
     for (uint64_t q = a; q < b; q++) {
         uint64_t v = q == a ? p->pos[q] : prev + 1 + p->pos[q];
         if (v > UINT32_MAX - 1) {
+            note(p->s, "position out of range");
             fail(p);
             return NULL;
         }
@@ -852,6 +938,11 @@ const uint32_t *postings_positions(postings *p, uint32_t *n)
 
 void postings_block_max(postings *p, uint32_t *last_doc, uint32_t *max_tf, uint32_t *min_len)
 {
+    if (p->bad) {
+        *last_doc = POSTINGS_END;
+        *max_tf = *min_len = 0;
+        return;
+    }
     uint32_t k = p->shallow_blk;
     if (p->n_blocks >= 2) {
         if (k < p->n_blocks && skip_upto(p, k)) {
@@ -974,14 +1065,14 @@ int segread_doc(segread *s, uint32_t doc, docrec *out)
     uint64_t base = (n + 1) * 8;
     uint64_t a = load_u64le(t->p + (size_t)doc * 8), b = load_u64le(t->p + (size_t)doc * 8 + 8);
     if (a > b || b > t->len - base)
-        return LEDE_ECORRUPT;
+        return note(s, "DOCTABLE offsets out of range");
     cursor c = cursor_make(t->p + base + a, b - a);
     out->id = take_str(&c, &out->id_len);
     out->title = take_str(&c, &out->title_len);
     out->source = take_str(&c, &out->source_len);
     out->section = take_str(&c, &out->section_len);
     out->url = take_str(&c, &out->url_len);
-    return c.bad || cursor_left(&c) ? LEDE_ECORRUPT : 0;
+    return c.bad || cursor_left(&c) ? note(s, "malformed DOCTABLE record") : 0;
 }
 
 int segread_find_id(segread *s, const char *id, size_t len, uint32_t *doc)
@@ -1005,7 +1096,7 @@ int segread_find_id(segread *s, const char *id, size_t len, uint32_t *doc)
         docrec r;
         int rc = segread_doc(s, d, &r);
         if (rc)
-            return rc == LEDE_EINVAL ? LEDE_ECORRUPT : rc;
+            return rc == LEDE_EINVAL ? note(s, "IDINDEX names a document that does not exist") : rc;
         if (r.id_len == len && memcmp(r.id, id, len) == 0) {
             *doc = d;
             found = 1;
@@ -1031,16 +1122,18 @@ int segread_body(segread *s, uint32_t doc, buf *out)
     uint64_t off = load_u64le(ix + lo * 12 + 4);
     const section *st = &s->sec[SEC_STORE];
     if (first > doc || off > st->len)
-        return LEDE_ECORRUPT;
+        return note(s, "STOREINDEX out of range");
     if (s->store_cached != lo + 1) {
         cursor c = cursor_make(st->p + off, st->len - off);
         uint32_t raw = cur_u32le(&c), comp = cur_u32le(&c);
         const uint8_t *z = cur_bytes(&c, comp);
         if (!z || raw > (1u << 30))
-            return LEDE_ECORRUPT;
+            return note(s, "malformed stored-text block header");
         buf_clear(&s->store_raw);
         s->store_cached = 0;
         int rc = zio_inflate(&s->store_raw, z, comp, raw);
+        if (rc == LEDE_ECORRUPT)
+            return note(s, "stored-text block does not inflate to its stated size");
         if (rc)
             return rc;
         s->store_cached = lo + 1;
@@ -1048,9 +1141,9 @@ int segread_body(segread *s, uint32_t doc, buf *out)
     cursor c = cursor_make(s->store_raw.data, s->store_raw.len);
     size_t len = 0;
     const char *body = "";
-    for (uint32_t d = first; d <= doc; d++)
+    for (uint32_t d = first; d <= doc && !c.bad; d++)
         body = take_str(&c, &len);
     if (c.bad)
-        return LEDE_ECORRUPT;
+        return note(s, "stored-text block holds fewer documents than STOREINDEX says");
     return buf_append(out, body, len);
 }

@@ -43,7 +43,22 @@ typedef struct section {
  * (checked against META). On LEDE_ECORRUPT/LEDE_EVERSION, *what says what is
  * wrong (static text). LEDE_EIO keeps errno. */
 int segread_open(segread **out, const char *path, uint32_t expect_number, const char **what);
+/* Opens a segment held in memory, p[0..len) (borrowed: it must outlive the
+ * segread), with the same checks; `name` stands for the path in messages.
+ * For tests and fuzzing, which hand the reader buffers of exactly the
+ * file's size so that any read past the end is caught. */
+int segread_open_mem(segread **out, const char *name, const void *p, size_t len,
+                     uint32_t expect_number, const char **what);
 void segread_close(segread *s);
+
+/* What the first decoder that found corruption in s found (static text,
+ * e.g. "malformed postings block"), or NULL when none has. The decoders
+ * return LEDE_ECORRUPT (or end their iterator with postings_error) and
+ * record this, so that a caller far up the stack can name the problem. */
+const char *segread_problem(const segread *s);
+/* Records a problem found by a caller in s's data (for example a date out of
+ * range), unless one is recorded already. */
+void segread_note(segread *s, const char *what);
 
 const segmeta *segread_meta(const segread *s);
 const char *segread_path(const segread *s);
@@ -104,7 +119,9 @@ uint32_t postings_next(postings *p);
 /* Moves to the first document >= target (never backwards); returns it or
  * POSTINGS_END. Uses the skip data to jump over whole blocks. */
 uint32_t postings_advance(postings *p, uint32_t target);
-/* Frequency of the current document. */
+/* Frequency of the current document (decoded with the rest of its block on
+ * first use): 0 at the end, or when that decoding finds corruption
+ * (postings_error is then set). */
 uint32_t postings_tf(postings *p);
 /* The positions of the current document: *n of them, valid until the next
  * move. NULL on corruption. */

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "codec.h"
+#include "date.h"
 #include "err.h"
 #include "hash.h"
 #include "ixread.h"
@@ -114,6 +115,7 @@ static void check_terms(struct scan *sc, segread *s)
             continue;
         }
         uint64_t df = 0, cf = 0;
+        int bound_reported = 0;
         for (uint32_t d = postings_next(p); d != POSTINGS_END; d = postings_next(p)) {
             uint32_t n;
             const uint32_t *pos = postings_positions(p, &n);
@@ -124,6 +126,19 @@ static void check_terms(struct scan *sc, segread *s)
             hash_u32(fp, d);
             hash_u32(fp, n);
             uint32_t flen = it.key[0] <= 1 ? segread_len(s, d, it.key[0]) : UINT32_MAX;
+            /* the block-max bounds that pruning trusts must hold (a
+             * single block's are computed from the block itself) */
+            uint32_t last = d, max_tf = n, min_len = 0;
+            if (ti->df > m->block_size) {
+                postings_shallow_advance(p, d);
+                postings_block_max(p, &last, &max_tf, &min_len);
+            }
+            if (!bound_reported && (last < d || n > max_tf || (it.key[0] <= 1 && flen < min_len))) {
+                problem(sc, "term '%.*s': the skip data's bounds (max tf %u, min length %u) do not "
+                        "hold for document %u (tf %u, length %u)", (int)it.key_len - 1, it.key + 1,
+                        max_tf, min_len, d, n, flen);
+                bound_reported = 1;
+            }
             for (uint32_t j = 0; j < n; j++) {
                 hash_u32(fp, pos[j]);
                 if (pos[j] >= flen) {
@@ -143,7 +158,8 @@ static void check_terms(struct scan *sc, segread *s)
         postings_close(p);
     }
     if (rc < 0)
-        problem(sc, "term dictionary is corrupt after %llu terms", (unsigned long long)n_terms);
+        problem(sc, "term dictionary is corrupt after %llu terms: %s", (unsigned long long)n_terms,
+                segread_problem(s) ? segread_problem(s) : "malformed");
     else if (n_terms != m->n_terms || n_postings != m->n_postings || n_positions != m->n_positions)
         problem(sc, "META counts (terms %llu, postings %llu, positions %llu) differ from the "
                 "dictionary (%llu, %llu, %llu)", (unsigned long long)m->n_terms,
@@ -158,6 +174,10 @@ static void check_terms(struct scan *sc, segread *s)
     sc->tot->n_positions += n_positions;
     hash64_stream_free(fp);
 }
+
+/* The dates date_parse can produce: 0001-01-01T00:00:00 to 9999-12-31T23:59:59. */
+#define CHECK_DATE_MIN (-62135596800LL)
+#define CHECK_DATE_MAX (253402300799LL)
 
 static void check_docs(struct scan *sc, segread *s)
 {
@@ -177,6 +197,11 @@ static void check_docs(struct scan *sc, segread *s)
         }
         sum[0] += segread_len(s, d, 0);
         sum[1] += segread_len(s, d, 1);
+        int64_t t = segread_date(s, d);
+        if (t != DATE_NONE && (t < CHECK_DATE_MIN || t > CHECK_DATE_MAX)) {
+            problem(sc, "date of document %u is out of range (years 1 to 9999)", d);
+            break;
+        }
         buf_clear(&body);
         if (segread_body(s, d, &body)) {
             problem(sc, "stored text of document %u cannot be read", d);
@@ -210,6 +235,49 @@ static void check_docs(struct scan *sc, segread *s)
         problem(sc, "STOREINDEX does not start at document 0");
     buf_free(&body);
     free(seen);
+}
+
+static void check_segment(struct scan *sc, segread *s, const uint8_t *bytes, size_t len)
+{
+    uint64_t before = sc->problems;
+    if (sc->mode == CHECK_FULL && format_verify_checksum(bytes, len) != 0)
+        problem(sc, "checksum mismatch (the file changed after it was written)");
+    check_terms(sc, s);
+    if (sc->mode == CHECK_FULL)
+        check_docs(sc, s);
+    if (sc->mode == CHECK_FULL && segread_problem(s) && sc->problems == before)
+        problem(sc, "%s", segread_problem(s)); /* never unreported */
+}
+
+/* The deleted lengths recorded in a deletion file must be those of the
+ * documents it deletes (the searcher's average lengths depend on them). */
+static void check_deletions(struct scan *sc, const ixseg *g, const char *path)
+{
+    uint64_t sum[2] = {0, 0};
+    for (uint32_t d = 0; d < g->del.n_docs; d++)
+        if (deletions_has(&g->del, d)) {
+            sum[0] += segread_len(g->seg, d, 0);
+            sum[1] += segread_len(g->seg, d, 1);
+        }
+    if (sum[0] != g->del.deleted_len[0] || sum[1] != g->del.deleted_len[1]) {
+        const char *file = sc->file;
+        sc->file = path;
+        problem(sc, "deleted lengths (%llu, %llu) are not those of the deleted documents (%llu, %llu)",
+                (unsigned long long)g->del.deleted_len[0], (unsigned long long)g->del.deleted_len[1],
+                (unsigned long long)sum[0], (unsigned long long)sum[1]);
+        sc->file = file;
+    }
+}
+
+uint64_t segment_check(segread *s, check_report_fn report, void *ctx)
+{
+    index_totals tot;
+    memset(&tot, 0, sizeof tot);
+    struct scan sc = {CHECK_FULL, report, ctx, &tot, 0, segread_path(s)};
+    size_t len;
+    const uint8_t *bytes = segread_bytes(s, &len);
+    check_segment(&sc, s, bytes, len);
+    return sc.problems;
 }
 
 int index_check(const char *dir, int mode, check_report_fn report, void *ctx, index_totals *tot,
@@ -249,14 +317,12 @@ int index_check(const char *dir, int mode, check_report_fn report, void *ctx, in
             tot->deletion_bytes += sz;
             tot->file_bytes += sz;
         }
-        if (mode == CHECK_FULL && format_verify_checksum(bytes, len) != 0)
-            problem(&sc, "checksum mismatch (the file changed after it was written)");
         if (mode == CHECK_FULL && strcmp(segread_meta(g->seg)->stem_language, r->man.stem_language) != 0)
             problem(&sc, "segment analyzed with stemming '%s', the index says '%s'",
                     segread_meta(g->seg)->stem_language, r->man.stem_language);
-        check_terms(&sc, g->seg);
-        if (mode == CHECK_FULL)
-            check_docs(&sc, g->seg);
+        check_segment(&sc, g->seg, bytes, len);
+        if (mode == CHECK_FULL && g->ms.del_generation)
+            check_deletions(&sc, g, path.data);
     }
     buf_free(&path);
     ixread_close(r);

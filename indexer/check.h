@@ -14,6 +14,7 @@
 
 #include "field.h"
 #include "format.h"
+#include "segread.h"
 
 typedef void (*check_report_fn)(void *ctx, const char *file, const char *what);
 
@@ -35,5 +36,11 @@ enum { CHECK_STATS_ONLY = 0, CHECK_FULL = 1 };
  * be opened at all (also reported). */
 int index_check(const char *dir, int mode, check_report_fn report, void *ctx, index_totals *tot,
                 uint64_t *n_problems);
+
+/* Verifies one open segment as index_check verifies each: checksum,
+ * structure and content, every problem reported with segread_path(s) as
+ * the file. Returns the number of problems. Used by index_check's tests and
+ * the fuzz target, on segments opened from memory. */
+uint64_t segment_check(segread *s, check_report_fn report, void *ctx);
 
 #endif

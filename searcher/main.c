@@ -101,6 +101,20 @@ static void query_problem(const char *q, size_t len, const query_error *e)
     }
 }
 
+/* Reports an error from the searcher once the index is open; returns the
+ * exit status it calls for. */
+static int index_problem(const searcher *s, int rc)
+{
+    if (rc == LEDE_ECORRUPT) {
+        char msg[1024];
+        searcher_corrupt_message(s, msg, sizeof msg);
+        fprintf(stderr, "lede-search: %s\n", msg);
+        return EXIT_CORRUPT;
+    }
+    fprintf(stderr, "lede-search: %s\n", err_str(rc));
+    return EXIT_ERROR;
+}
+
 /* Answers one query; returns an exit status. */
 static int answer(searcher *s, const struct options *op, const char *q, size_t len)
 {
@@ -130,10 +144,8 @@ static int answer(searcher *s, const struct options *op, const char *q, size_t l
     }
     uint64_t total = r.total;
     search_result_free(&r);
-    if (rc) {
-        fprintf(stderr, "lede-search: %s\n", err_str(rc));
-        return rc == LEDE_ECORRUPT ? EXIT_CORRUPT : EXIT_ERROR;
-    }
+    if (rc)
+        return index_problem(s, rc);
     return total ? EXIT_OK : EXIT_NO_MATCH;
 }
 
@@ -180,8 +192,14 @@ static int run_batch(searcher *s, const struct options *op)
                 fclose(f);
             return rc == LEDE_ECORRUPT ? EXIT_CORRUPT : EXIT_ERROR;
         }
-        output_trec(stdout, s, line, &r, op->tag);
+        rc = output_trec(stdout, s, line, &r, op->tag);
         search_result_free(&r);
+        if (rc) {
+            free(line);
+            if (f != stdin)
+                fclose(f);
+            return index_problem(s, rc);
+        }
     }
     free(line);
     if (f != stdin)
@@ -334,11 +352,12 @@ int main(int argc, char **argv)
     if (op.doc_id) {
         uint32_t doc;
         int found = searcher_find_id(s, op.doc_id, strlen(op.doc_id), &doc);
-        if (found == 1)
-            status = output_document(stdout, s, doc, &op.o) ? EXIT_CORRUPT : EXIT_OK;
-        else {
+        int rc2 = found == 1 ? output_document(stdout, s, doc, &op.o) : found;
+        if (found == 0) {
             fprintf(stderr, "lede-search: %s: no document with id '%s'\n", dir, op.doc_id);
-            status = found < 0 ? EXIT_CORRUPT : EXIT_NO_MATCH;
+            status = EXIT_NO_MATCH;
+        } else {
+            status = rc2 ? index_problem(s, rc2) : EXIT_OK;
         }
     } else if (op.batch) {
         status = run_batch(s, &op);

@@ -68,6 +68,20 @@ void searcher_close(searcher *s)
 }
 
 analyzer *searcher_analyzer(searcher *s) { return s->a; }
+
+void searcher_corrupt_message(const searcher *s, char *msg, size_t cap)
+{
+    for (size_t i = 0; i < s->r->n_segs; i++) {
+        const char *what = segread_problem(s->r->segs[i].seg);
+        if (what) {
+            snprintf(msg, cap, "index corrupt: %s: %s (run lede-index check %s)",
+                     segread_path(s->r->segs[i].seg), what, s->r->dir);
+            return;
+        }
+    }
+    snprintf(msg, cap, "index corrupt: %s: a segment failed to decode (run lede-index check %s)",
+             s->r->dir, s->r->dir);
+}
 uint64_t searcher_live_docs(const searcher *s) { return s->r->n_live; }
 
 /* --- statistics --------------------------------------------------------------------------- */
@@ -771,8 +785,7 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
     if (rc == 0 && c.corrupt)
         rc = LEDE_ECORRUPT;
     if (rc == LEDE_ECORRUPT)
-        snprintf(qerr->message, sizeof qerr->message,
-                 "index corrupt: a segment of %s failed to decode (run lede-index check)", s->r->dir);
+        searcher_corrupt_message(s, qerr->message, sizeof qerr->message);
     else if (rc == LEDE_ELIMIT)
         snprintf(qerr->message, sizeof qerr->message, "the query is too large to evaluate");
     stats_free(&c);
@@ -840,15 +853,26 @@ struct tl {
     size_t n, cap;
     uint64_t undated;
     int oom;
+    uint32_t bad_doc;  /* a document whose date is out of range; UINT32_MAX: none */
 };
+
+/* The dates date_parse can produce: years 1 to 9999. A date outside is
+ * damage (DOCDATE is not checksummed on open), and would make the bucket
+ * arithmetic below overflow. */
+#define TL_DATE_MIN (-62135596800LL)  /* 0001-01-01T00:00:00 */
+#define TL_DATE_MAX (253402300799LL)  /* 9999-12-31T23:59:59 */
 
 static void tl_match(void *ctx, uint32_t doc, double score, int64_t date)
 {
-    (void)doc;
     (void)score;
     struct tl *t = ctx;
     if (date == DATE_NONE) {
         t->undated++;
+        return;
+    }
+    if (date < TL_DATE_MIN || date > TL_DATE_MAX) {
+        if (t->bad_doc == UINT32_MAX)
+            t->bad_doc = doc;
         return;
     }
     if (t->n == t->cap) {
@@ -881,9 +905,17 @@ int searcher_timeline(searcher *s, const char *q, size_t len, const search_param
     memset(qerr, 0, sizeof *qerr);
     struct tl t;
     memset(&t, 0, sizeof t);
+    t.bad_doc = UINT32_MAX;
     int rc = run(s, q, len, p, 0, 1, tl_match, &t, NULL, out, qerr);
     if (rc == 0 && t.oom)
         rc = LEDE_ENOMEM;
+    uint32_t local;
+    const ixseg *g = rc == 0 && t.bad_doc != UINT32_MAX ? ixread_locate(s->r, t.bad_doc, &local) : NULL;
+    if (g) {
+        segread_note(g->seg, "a date in DOCDATE is out of range");
+        searcher_corrupt_message(s, qerr->message, sizeof qerr->message);
+        rc = LEDE_ECORRUPT;
+    }
     if (rc) {
         free(t.dates);
         search_result_free(out);

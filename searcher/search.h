@@ -100,6 +100,11 @@ int searcher_body(searcher *s, uint32_t doc, buf *out);
 /* The live document with external id id[0..len): 1 found, 0 not. */
 int searcher_find_id(searcher *s, const char *id, size_t len, uint32_t *doc);
 
+/* After LEDE_ECORRUPT from any function here: writes "index corrupt: FILE:
+ * WHAT (run lede-index check DIR)" into msg (cap bytes), naming the first
+ * segment whose decoders found damage and what they found. */
+void searcher_corrupt_message(const searcher *s, char *msg, size_t cap);
+
 analyzer *searcher_analyzer(searcher *s);
 uint64_t searcher_live_docs(const searcher *s);
 
