@@ -534,6 +534,14 @@ int ixwriter_add(ixwriter *w, const ingest_doc *d, int *outcome, char *msg, size
         *outcome = 1;
     }
     int rc = 0;
+    /* The budget covers what is in memory and the document being added
+     * (docs/LIMITS.md): flush first when the two would not fit together. */
+    if (w->mem && memindex_n_docs(w->mem) > 0 &&
+        memindex_mem(w->mem) + d->mem + memindex_doc_cost(d) > w->o.memory) {
+        rc = flush_mem(w, msg, cap);
+        if (rc)
+            return rc;
+    }
     if (!w->mem) {
         w->mem_number = w->next_segment++;
         rc = memindex_new(&w->mem, w->dir, w->mem_number, w->stem);
