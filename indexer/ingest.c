@@ -23,11 +23,14 @@
 #include "buf.h"
 #include "err.h"
 
+/* A batch's analysis takes up to 16 times its bytes ("a b c ..." texts), and
+ * 2 * workers + 2 batches are in flight: 256 KiB keeps that near 8 MiB per
+ * batch while a batch still holds dozens of news articles. */
 #define BATCH_DOCS 64
-#define BATCH_BYTES ((size_t)1 << 20)
+#define BATCH_BYTES ((size_t)256 << 10)
 /* What a slot may keep between documents (its record, parsed fields, terms
  * and tokens): a news article of a few pages stays under it. */
-#define SLOT_KEEP ((size_t)256 << 10)
+#define SLOT_KEEP ((size_t)64 << 10)
 
 struct slot {
     record r;
