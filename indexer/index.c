@@ -262,6 +262,8 @@ int ixwriter_open(ixwriter **out, const char *dir, const ixwriter_opts *o, char 
         w->o = *o;
     if (!w->o.memory)
         w->o.memory = IXWRITER_DEFAULT_MEMORY;
+    if (w->o.memory > IXWRITER_MAX_SEGMENT_MEMORY) /* 32-bit addresses in memindex */
+        w->o.memory = IXWRITER_MAX_SEGMENT_MEMORY;
     if (!w->o.merge_factor)
         w->o.merge_factor = IXWRITER_DEFAULT_MERGE_FACTOR;
     manifest_init(&w->man);

@@ -52,9 +52,9 @@ static const char usage[] =
     "      --keep-duplicates  index exact duplicates too\n"
     "      --merge-factor N   merge N adjacent segments of one size class (default 10;\n"
     "                         1 disables automatic merging)\n"
-    "      --max-doc-size SIZE skip larger documents (default and most: SIZE of\n"
-    "                         --memory / 32, 8M; a document takes up to 32 times\n"
-    "                         its size while it is indexed)\n"
+    "      --max-doc-size SIZE skip larger documents (default and at most --memory\n"
+    "                         / 32, so 8M, and never over 256M: a document takes\n"
+    "                         up to 32 times its size in memory while indexed)\n"
     "      --list             (scan) print one line per document\n"
     "  -q, --quiet            no progress line and no per-problem messages\n"
     "  -h, --help             this text\n"
@@ -136,12 +136,21 @@ static int settle_max_doc(struct options *op)
 {
     size_t memory = op->memory ? op->memory : IXWRITER_DEFAULT_MEMORY;
     size_t most = memory / IXWRITER_DOC_FACTOR;
+    if (most > IXWRITER_MAX_DOC)
+        most = IXWRITER_MAX_DOC;
     if (!op->max_doc) {
         op->max_doc = most;
         return 0;
     }
     if (op->max_doc <= most)
         return 0;
+    if (op->max_doc > IXWRITER_MAX_DOC) {
+        char a[32], b[32];
+        fprintf(stderr,
+                "lede-index: --max-doc-size %s is over the largest document lede indexes, %s\n",
+                size_text(a, op->max_doc), size_text(b, IXWRITER_MAX_DOC));
+        return 1;
+    }
     char a[32], b[32], c[32], d[32];
     size_t need = op->max_doc > (SIZE_MAX >> 21) ? SIZE_MAX
                                                  : op->max_doc * IXWRITER_DOC_FACTOR;
