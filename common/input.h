@@ -19,7 +19,9 @@
 #include "buf.h"
 #include "doc.h"
 
-#define INPUT_DEFAULT_MAX_DOC_BYTES ((size_t)64 << 20)
+/* 8 MiB: what lede-index's default memory budget (256 MiB) can index within
+ * itself, at up to 32 times a document's size (docs/LIMITS.md). */
+#define INPUT_DEFAULT_MAX_DOC_BYTES ((size_t)8 << 20)
 
 enum input_problem {
     INPUT_UNREADABLE, /* a file or directory that cannot be opened or read: skipped */

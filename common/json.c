@@ -179,6 +179,31 @@ static int looks_truncated(const char *s, size_t len)
     return in_str || depth > 0;
 }
 
+/* The offset of the first '{' or '[' that opens a level deeper than `limit`
+ * (strings skipped), or SIZE_MAX. */
+static size_t too_deep_at(const char *s, size_t len, size_t limit)
+{
+    size_t depth = 0;
+    int in_str = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (in_str) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '{' || c == '[') {
+            if (++depth > limit)
+                return i;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        }
+    }
+    return SIZE_MAX;
+}
+
 /* Up to 16 bytes from s[at..len) for a message: printable ASCII kept, the
  * rest shown as '?', so the detail stays one clean line of text. */
 static void excerpt(char out[17], const char *s, size_t len, size_t at)
@@ -303,7 +328,14 @@ int json_parse_doc(doc *d, const char *line, size_t len, unsigned *warn,
         size_t at = end ? (size_t)(end - text) : 0;
         if (copy)
             at = repair_copy(line, len, NULL, at);
-        if (looks_truncated(line, len)) {
+        size_t deep = too_deep_at(line, len, CJSON_NESTING_LIMIT);
+        if (deep <= at) {
+            /* cJSON stops at this depth rather than recurse without end */
+            say(detail, detail_cap,
+                "JSON nested more than %d levels deep at column %zu (objects and arrays "
+                "within each other)",
+                CJSON_NESTING_LIMIT, deep + 1);
+        } else if (looks_truncated(line, len)) {
             say(detail, detail_cap,
                 "truncated: the line ends before the JSON object does (%zu bytes)", len);
         } else {

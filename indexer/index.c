@@ -262,6 +262,8 @@ int ixwriter_open(ixwriter **out, const char *dir, const ixwriter_opts *o, char 
         w->o = *o;
     if (!w->o.memory)
         w->o.memory = IXWRITER_DEFAULT_MEMORY;
+    if (w->o.memory > IXWRITER_MAX_SEGMENT_MEMORY) /* 32-bit addresses in memindex */
+        w->o.memory = IXWRITER_MAX_SEGMENT_MEMORY;
     if (!w->o.merge_factor)
         w->o.merge_factor = IXWRITER_DEFAULT_MERGE_FACTOR;
     manifest_init(&w->man);
@@ -534,6 +536,14 @@ int ixwriter_add(ixwriter *w, const ingest_doc *d, int *outcome, char *msg, size
         *outcome = 1;
     }
     int rc = 0;
+    /* The budget covers what is in memory and the document being added
+     * (docs/LIMITS.md): flush first when the two would not fit together. */
+    if (w->mem && memindex_n_docs(w->mem) > 0 &&
+        memindex_mem(w->mem) + d->mem + memindex_doc_cost(d) > w->o.memory) {
+        rc = flush_mem(w, msg, cap);
+        if (rc)
+            return rc;
+    }
     if (!w->mem) {
         w->mem_number = w->next_segment++;
         rc = memindex_new(&w->mem, w->dir, w->mem_number, w->stem);

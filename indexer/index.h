@@ -15,6 +15,17 @@
 #include "ingest.h"
 
 #define IXWRITER_DEFAULT_MEMORY ((size_t)256 << 20)
+/* A document takes up to this many times its size in memory while it is
+ * analyzed and added: 16-byte tokens and 12 bytes of scratch per token (17x
+ * for "a b c ..."), about 100 bytes per new term (23x for a text of distinct
+ * short words); measured with lede-index, docs/LIMITS.md. lede-index admits
+ * documents up to memory / IXWRITER_DOC_FACTOR, so that one fits the budget. */
+#define IXWRITER_DOC_FACTOR 32
+/* The in-memory segment addresses its postings with 32 bits: it is flushed
+ * at 2 GiB whatever the budget, which leaves room for one more document of
+ * up to IXWRITER_MAX_DOC (the largest lede-index admits) below 4 GiB. */
+#define IXWRITER_MAX_SEGMENT_MEMORY ((size_t)2 << 30)
+#define IXWRITER_MAX_DOC ((size_t)256 << 20)
 #define IXWRITER_DEFAULT_MERGE_FACTOR 10
 /* The stemming lede-index gives a new index when --stem is not given: Snowball
  * English wins on five of the six judged collections, by up to 0.08 nDCG@10

@@ -4,7 +4,14 @@
  * Batches live in a ring. The reader fills batch `seq` (slot seq % ring)
  * once the sink has emptied it; workers claim filled batches in sequence
  * order and analyze them; the sink thread takes batch after batch in order.
- * One mutex guards the ring; the work inside a batch happens unlocked. */
+ * One mutex guards the ring; the work inside a batch happens unlocked.
+ *
+ * Memory: a batch holds at most BATCH_BYTES of records plus the one record
+ * that crossed the line. A record larger than BATCH_BYTES is analyzed alone:
+ * the reader publishes it once every batch before it has been consumed and
+ * starts no new batch until it has been too. Slots give back buffers larger
+ * than SLOT_KEEP once the sink is done with them, so a few big documents do
+ * not leave every slot of the ring holding their size. */
 #include "ingest.h"
 
 #include <pthread.h>
@@ -16,8 +23,14 @@
 #include "buf.h"
 #include "err.h"
 
+/* A batch's analysis takes up to 16 times its bytes ("a b c ..." texts), and
+ * 2 * workers + 2 batches are in flight: 256 KiB keeps that near 8 MiB per
+ * batch while a batch still holds dozens of news articles. */
 #define BATCH_DOCS 64
-#define BATCH_BYTES ((size_t)1 << 20)
+#define BATCH_BYTES ((size_t)256 << 10)
+/* What a slot may keep between documents (its record, parsed fields, terms
+ * and tokens): a news article of a few pages stays under it. */
+#define SLOT_KEEP ((size_t)64 << 10)
 
 struct slot {
     record r;
@@ -49,6 +62,7 @@ struct pipeline {
     uint64_t n_filled;    /* batches the reader has filled */
     uint64_t n_claimed;   /* batches workers have claimed */
     uint64_t n_consumed;  /* batches the sink has finished */
+    uint64_t big_end;     /* 1 + the last batch that holds a big record */
     int reader_done;
     int quit;             /* stop everything (error, sink stop, or o->stop) */
     int err;              /* first negative error from reader or a worker */
@@ -170,6 +184,15 @@ static int process_slot(struct slot *s, analyzer *a, const input_opts *io, input
     return fingerprint(s);
 }
 
+/* Bytes the slot holds: its record, parsed fields, terms and tokens. */
+static size_t slot_mem(const struct slot *s)
+{
+    size_t n = s->r.bytes.cap + s->terms.cap + s->norm.cap + s->cap_toks * sizeof *s->toks;
+    for (int k = 0; k < DOC_N_FIELDS; k++)
+        n += s->d.f_len[k];
+    return n;
+}
+
 static void to_ingest_doc(const struct slot *s, ingest_doc *out)
 {
     out->d = &s->d;
@@ -180,6 +203,7 @@ static void to_ingest_doc(const struct slot *s, ingest_doc *out)
     out->fprint = s->fprint;
     out->file = s->r.file.data;
     out->line = s->r.line;
+    out->mem = slot_mem(s);
 }
 
 static void slot_init(struct slot *s)
@@ -196,6 +220,20 @@ static void slot_free(struct slot *s)
     buf_free(&s->terms);
     buf_free(&s->norm);
     free(s->toks);
+}
+
+/* Gives back the slot's buffers when it holds more than SLOT_KEEP. */
+static void slot_trim(struct slot *s)
+{
+    if (slot_mem(s) <= SLOT_KEEP)
+        return;
+    buf_free(&s->r.bytes);
+    doc_reset(&s->d);
+    buf_free(&s->terms);
+    buf_free(&s->norm);
+    free(s->toks);
+    s->toks = NULL;
+    s->n_toks = s->cap_toks = 0;
 }
 
 static int stopped(const ingest_opts *o)
@@ -240,6 +278,7 @@ static int run_inline(const ingest_opts *o, input *in, ingest_sink_fn sink, void
             if (rc)
                 break;
         }
+        slot_trim(&s);
         if (o->progress && (++n & 63) == 0)
             o->progress(o->progress_ctx, input_get_stats(in), input_total_bytes(in));
     }
@@ -257,7 +296,7 @@ static void *reader_main(void *arg)
     struct pipeline *p = arg;
     for (uint64_t seq = 0;; seq++) {
         pthread_mutex_lock(&p->mu);
-        while (!p->quit && seq - p->n_consumed >= p->n_ring)
+        while (!p->quit && (seq - p->n_consumed >= p->n_ring || p->n_consumed < p->big_end))
             pthread_cond_wait(&p->cv, &p->mu);
         int quit = p->quit;
         pthread_mutex_unlock(&p->mu);
@@ -265,16 +304,22 @@ static void *reader_main(void *arg)
             break;
         struct batch *b = &p->ring[seq % p->n_ring];
         size_t bytes = 0;
-        int rc = 0;
+        int rc = 0, big = 0;
         b->n = 0;
         while (b->n < BATCH_DOCS && bytes < BATCH_BYTES && !stopped(p->o)) {
             rc = input_next_record(p->in, &b->slots[b->n].r);
             if (rc <= 0)
                 break;
+            big = b->slots[b->n].r.bytes.len > BATCH_BYTES;
             bytes += b->slots[b->n].r.bytes.len;
             b->n++;
         }
         pthread_mutex_lock(&p->mu);
+        if (big) { /* analyzed alone: after every batch before it */
+            while (!p->quit && p->n_consumed < seq)
+                pthread_cond_wait(&p->cv, &p->mu);
+            p->big_end = seq + 1;
+        }
         if (rc < 0 && !p->err)
             p->err = rc;
         p->progress = *input_get_stats(p->in);
@@ -408,6 +453,8 @@ static int run_threads(const ingest_opts *o, input *in, int n_threads, ingest_si
         }
         if (o->progress)
             o->progress(o->progress_ctx, &snap, input_total_bytes(in));
+        for (size_t i = 0; i < b->n; i++)
+            slot_trim(&b->slots[i]);
         pthread_mutex_lock(&p.mu);
         b->state = B_EMPTY;
         p.n_consumed = seq + 1;

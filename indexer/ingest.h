@@ -47,6 +47,8 @@ typedef struct ingest_doc {
                                          followed by a 0 byte (docs/FORMAT.md) */
     const char *file;                 /* where it came from, for messages */
     uint64_t line;
+    size_t mem;                       /* bytes held for it while it is in the
+                                         sink: record, fields, terms, tokens */
 } ingest_doc;
 
 /* Returns 0 to go on; nonzero stops ingest_run, which returns that value. */

@@ -46,13 +46,15 @@ static const char usage[] =
     "      --stem LANG        Snowball stemming for a new index (english, porter,\n"
     "                         ..., or none; default " IXWRITER_DEFAULT_STEM "); recorded in DIR and\n"
     "                         used for queries\n"
-    "  -m, --memory SIZE      flush in-memory postings to a segment past SIZE\n"
-    "                         (default 256M; suffixes k, M, G)\n"
+    "  -m, --memory SIZE      memory budget: in-memory postings are flushed to a\n"
+    "                         segment past SIZE (default 256M; suffixes k, M, G)\n"
     "      --commit-every N   commit every N documents (default: only at the end)\n"
     "      --keep-duplicates  index exact duplicates too\n"
     "      --merge-factor N   merge N adjacent segments of one size class (default 10;\n"
     "                         1 disables automatic merging)\n"
-    "      --max-doc-size SIZE skip larger documents (default 64M)\n"
+    "      --max-doc-size SIZE skip larger documents (default and at most --memory\n"
+    "                         / 32, so 8M, and never over 256M: a document takes\n"
+    "                         up to 32 times its size in memory while indexed)\n"
     "      --list             (scan) print one line per document\n"
     "  -q, --quiet            no progress line and no per-problem messages\n"
     "  -h, --help             this text\n"
@@ -61,7 +63,8 @@ static const char usage[] =
     "or repaired (each case is reported as FILE:LINE: what happened), or delete\n"
     "found no such id; 2 nothing usable, a bad option, or a fatal error (the\n"
     "index stays at its last commit); 3 check found damage.\n"
-    "Ctrl-C stops at the last commit.\n"
+    "Ctrl-C stops at the last commit. Every limit and its message:\n"
+    "docs/LIMITS.md.\n"
     "\n"
     "examples:\n"
     "  lede-index idx ../shared/corpora/webis-editorials/webis-editorials.jsonl.gz\n"
@@ -109,6 +112,57 @@ static int parse_size(const char *s, size_t *out)
         return -1;
     *out = (size_t)v;
     return 0;
+}
+
+/* A size for messages: 8M, 1.5G, 4096. */
+static const char *size_text(char out[32], size_t v)
+{
+    if (v >= (1u << 30) && v % (1u << 30) == 0)
+        snprintf(out, 32, "%zuG", v >> 30);
+    else if (v >= (1u << 30))
+        snprintf(out, 32, "%.2fG", (double)v / (1u << 30));
+    else if (v >= (1u << 20) && v % (1u << 20) == 0)
+        snprintf(out, 32, "%zuM", v >> 20);
+    else if (v >= (1u << 10) && v % (1u << 10) == 0)
+        snprintf(out, 32, "%zuk", v >> 10);
+    else
+        snprintf(out, 32, "%zu", v);
+    return out;
+}
+
+/* The document size limit follows the memory budget (docs/LIMITS.md):
+ * memory / IXWRITER_DOC_FACTOR unless given, and never more. */
+static int settle_max_doc(struct options *op)
+{
+    size_t memory = op->memory ? op->memory : IXWRITER_DEFAULT_MEMORY;
+    size_t most = memory / IXWRITER_DOC_FACTOR;
+    if (most > IXWRITER_MAX_DOC)
+        most = IXWRITER_MAX_DOC;
+    if (!op->max_doc) {
+        op->max_doc = most;
+        return 0;
+    }
+    if (op->max_doc <= most)
+        return 0;
+    if (op->max_doc > IXWRITER_MAX_DOC) {
+        char a[32], b[32];
+        fprintf(stderr,
+                "lede-index: --max-doc-size %s is over the largest document lede indexes, %s\n",
+                size_text(a, op->max_doc), size_text(b, IXWRITER_MAX_DOC));
+        return 1;
+    }
+    char a[32], b[32], c[32], d[32];
+    size_t need = op->max_doc > (SIZE_MAX >> 21) ? SIZE_MAX
+                                                 : op->max_doc * IXWRITER_DOC_FACTOR;
+    if (need < SIZE_MAX - (1u << 20))
+        need = (need + (1u << 20) - 1) & ~(size_t)((1u << 20) - 1); /* whole MiB */
+    fprintf(stderr,
+            "lede-index: --max-doc-size %s needs --memory %s or more (a document takes up to %d "
+            "times its size in memory while it is indexed); with --memory %s documents can be "
+            "up to %s\n",
+            size_text(a, op->max_doc), size_text(b, need), IXWRITER_DOC_FACTOR,
+            size_text(c, memory), size_text(d, most));
+    return 1;
 }
 
 static double now_seconds(void)
@@ -163,7 +217,7 @@ static void end_progress(struct progress *pr)
 }
 
 /* Prints the skipped/repaired counts; returns 1 if any. */
-static int print_problems(const input_stats *st)
+static int print_problems(const input_stats *st, const struct options *op)
 {
     int any = 0;
     for (int p = 0; p < INPUT_N_PROBLEMS; p++) {
@@ -172,6 +226,13 @@ static int print_problems(const input_stats *st)
         fprintf(stderr, "  %s %" PRIu64 " %s\n", input_problem_skips(p) ? "skipped: " : "repaired:",
                 st->n_problem[p], input_problem_name(p));
         any = 1;
+    }
+    if (st->n_problem[INPUT_TOO_LARGE]) {
+        char a[32];
+        fprintf(stderr,
+                "  (the limit is %s: --max-doc-size raises it, up to --memory / %d; "
+                "docs/LIMITS.md)\n",
+                size_text(a, op->max_doc), IXWRITER_DOC_FACTOR);
     }
     return any;
 }
@@ -236,7 +297,7 @@ static int cmd_scan(const struct options *op, char **paths, int n_paths)
                     "(%.1f MB/s, %.2f M tokens/s)\n",
             sc.n_docs, st.n_files, mb, secs, secs > 0 ? mb / secs : 0,
             secs > 0 ? (double)sc.n_tokens / secs / 1e6 : 0);
-    int any = print_problems(&st);
+    int any = print_problems(&st, op);
     if (sc.n_docs == 0) {
         fprintf(stderr, "lede-index: no usable documents in the input\n");
         return EXIT_FATAL;
@@ -351,7 +412,7 @@ static int cmd_index(const struct options *op, const char *dir, char **paths, in
             "%s: %" PRIu64 " live documents, %.1f MB, generation %" PRIu64 "\n",
             ws->n_added, ws->n_replaced, ws->n_duplicates, st.n_files, mb, secs,
             secs > 0 ? mb / secs : 0, dir, live, (double)size / 1e6, gen);
-    int any = print_problems(&st);
+    int any = print_problems(&st, op);
     if (ws->n_added == 0 && ws->n_duplicates == 0 && any) {
         fprintf(stderr, "lede-index: no usable documents in the input\n");
         return EXIT_FATAL;
@@ -585,6 +646,8 @@ int main(int argc, char **argv)
     int status = parse_options(argc, argv, "j:m:qh", &op);
     if (status >= 0)
         return status;
+    if (settle_max_doc(&op))
+        return EXIT_FATAL;
     char **args = argv + optind;
     int n = argc - optind;
     if (n == 0) {

@@ -143,12 +143,35 @@ uint32_t memindex_n_docs(const memindex *m)
     return m->n_docs;
 }
 
+/* struct sort_key, the flush's array of one per term: counted in advance so
+ * that the flush itself stays within the budget. */
+#define SORT_KEY_BYTES 16
+
 size_t memindex_mem(const memindex *m)
 {
     return (size_t)m->n_pages * PAGE_SIZE + (size_t)m->cap_terms * sizeof *m->terms +
+           (size_t)m->n_terms * SORT_KEY_BYTES +
            ((size_t)m->table_mask + 1) * 4 + m->keys.cap + m->cap_toks * 12 +
            ((size_t)m->id_mask + 1) * 12 + m->ids.cap + (size_t)m->cap_docs * 12 +
            segwrite_mem(m->w);
+}
+
+/* What one token of a document can add at most besides its key: a new term
+ * (struct term, its hash table slots at half load, its first slice, a sort
+ * key, the key's field byte), its position varints and the three scratch
+ * arrays. */
+#define TOKEN_COST (sizeof(struct term) + 2 * 2 * sizeof(uint32_t) + FIRST_SLICE + \
+                    SORT_KEY_BYTES + 1 + 2 * VINT_MAX_BYTES + 3 * sizeof(uint32_t))
+
+size_t memindex_doc_cost(const ingest_doc *d)
+{
+    size_t n = 0;
+    for (int k = 0; k < DOC_N_FIELDS; k++)
+        n += d->d->f_len[k];
+    n *= 2;
+    for (size_t i = 0; i < d->n_toks; i++)
+        n += TOKEN_COST + d->toks[i].term_len;
+    return n;
 }
 
 /* --- terms --------------------------------------------------------------------- */
@@ -371,7 +394,9 @@ int memindex_add(memindex *m, const ingest_doc *d, hash128 fprint)
     /* Group the positions by term without sorting: count each term's
      * occurrences, lay the groups out, then drop each position in place. */
     if (d->n_toks > m->cap_toks) {
-        size_t cap = d->n_toks * 2;
+        /* Room for this document and a little more: a huge document would
+         * otherwise leave twice its size in scratch arrays behind. */
+        size_t cap = d->n_toks + d->n_toks / 8 + 1024;
         uint32_t *a = realloc(m->tok_term, cap * sizeof *a);
         if (a)
             m->tok_term = a;
@@ -438,6 +463,7 @@ struct sort_key {
     uint32_t len;
     uint32_t idx;
 };
+_Static_assert(sizeof(struct sort_key) <= SORT_KEY_BYTES, "memindex_mem counts sort keys");
 
 static int cmp_sort_key(const void *a, const void *b)
 {

@@ -20,8 +20,11 @@ void memindex_free(memindex *m);
 /* Adds a document (local id = memindex_n_docs() before the call). */
 int memindex_add(memindex *m, const ingest_doc *d, hash128 fprint);
 uint32_t memindex_n_docs(const memindex *m);
-/* Approximate bytes of memory held. */
+/* Approximate bytes of memory held, the flush's own arrays included. */
 size_t memindex_mem(const memindex *m);
+/* At most how much memindex_mem can grow when d is added: every token a new
+ * term, its stored fields copied once more. */
+size_t memindex_doc_cost(const ingest_doc *d);
 /* Local id of the document with external id id[0..len), latest first; 1
  * found, 0 absent. */
 int memindex_find_id(const memindex *m, const char *id, size_t len, uint32_t *doc);

@@ -1,8 +1,12 @@
 /* segwrite.c - segment writer (see segwrite.h and docs/FORMAT.md).
  *
  * File layout as written: header, POSITIONS (streamed to disk term by term),
- * then the sections kept in memory until the end: TERMS, TERMINDEX, POSTINGS,
- * the document sections, STORE, STOREINDEX, META, the TOC and the footer.
+ * then TERMS, TERMINDEX, POSTINGS, the document sections, STORE, STOREINDEX,
+ * META, the TOC and the footer. The sections that grow with the text (TERMS,
+ * POSTINGS, the DOCTABLE records, STORE) wait in spill files until then, so
+ * memory holds only fixed-size entries per document (DOCLEN, DOCDATE, the
+ * DOCTABLE offsets, IDINDEX, FPRINTS: about 56 bytes) and one entry per dictionary
+ * block: a segment of ten million terms costs no more memory than one of ten.
  * Errors are sticky: once w->rc is set every call returns it. */
 #include "segwrite.h"
 
@@ -37,7 +41,9 @@ struct segwrite {
 
     /* documents */
     uint32_t n_docs;
-    buf doclen, docdate, docoffs, docrecs, fprints;
+    buf doclen, docdate, docoffs, fprints;
+    spill *docrecs;           /* DOCTABLE records, on disk until finish */
+    buf rec;                  /* the record being built */
     struct id_entry *ids;
     size_t ids_cap;
     spill *store;             /* STORE, on disk until finish */
@@ -46,7 +52,8 @@ struct segwrite {
     uint64_t sum_len[2];
 
     /* dictionary and postings */
-    buf terms, termindex;
+    spill *terms;             /* TERMS, on disk until finish */
+    buf termindex, entry;     /* entry: the dictionary entry being built */
     spill *postings;          /* POSTINGS, on disk until finish */
     uint64_t n_terms, n_postings, n_positions;
     uint8_t prev_key[FORMAT_MAX_KEY];
@@ -108,6 +115,8 @@ int segwrite_open(segwrite **out, const char *dir, uint32_t number, const char *
     rc = rc ? rc : zdeflater_new(&w->z, STORE_LEVEL);
     rc = rc ? rc : spill_open(&w->postings, dir);
     rc = rc ? rc : spill_open(&w->store, dir);
+    rc = rc ? rc : spill_open(&w->terms, dir);
+    rc = rc ? rc : spill_open(&w->docrecs, dir);
     rc = rc ? rc : format_segment_path(&path, dir, number);
     rc = rc ? rc : fwriter_open(&w->fw, path.data);
     buf_free(&path);
@@ -129,11 +138,13 @@ int segwrite_open(segwrite **out, const char *dir, uint32_t number, const char *
 
 static void free_bufs(segwrite *w)
 {
-    buf *bufs[] = {&w->doclen, &w->docdate, &w->docoffs, &w->docrecs, &w->fprints,
-                   &w->zbuf, &w->storeindex, &w->store_raw, &w->terms, &w->termindex,
+    buf *bufs[] = {&w->doclen, &w->docdate, &w->docoffs, &w->rec, &w->fprints,
+                   &w->zbuf, &w->storeindex, &w->store_raw, &w->entry, &w->termindex,
                    &w->term_skip, &w->term_blocks, &w->scratch, &w->fpbuf};
     spill_close(w->postings);
     spill_close(w->store);
+    spill_close(w->terms);
+    spill_close(w->docrecs);
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
         buf_free(bufs[i]);
     free(w->ids);
@@ -162,7 +173,7 @@ uint32_t segwrite_n_docs(const segwrite *w)
 
 size_t segwrite_mem(const segwrite *w)
 {
-    return w->doclen.cap + w->docdate.cap + w->docoffs.cap + w->docrecs.cap + w->fprints.cap +
+    return w->doclen.cap + w->docdate.cap + w->docoffs.cap + w->rec.cap + w->fprints.cap +
            w->zbuf.cap + w->storeindex.cap + w->store_raw.cap + w->ids_cap * sizeof *w->ids;
 }
 
@@ -215,12 +226,14 @@ int segwrite_add_doc(segwrite *w, const segdoc *d)
     int rc = put_u32le(&w->doclen, d->len[0]);
     rc = rc ? rc : put_u32le(&w->doclen, d->len[1]);
     rc = rc ? rc : put_u64le(&w->docdate, (uint64_t)d->date);
-    rc = rc ? rc : put_str(&w->docrecs, d->id, d->id_len);
-    rc = rc ? rc : put_str(&w->docrecs, d->title, d->title_len);
-    rc = rc ? rc : put_str(&w->docrecs, d->source, d->source_len);
-    rc = rc ? rc : put_str(&w->docrecs, d->section, d->section_len);
-    rc = rc ? rc : put_str(&w->docrecs, d->url, d->url_len);
-    rc = rc ? rc : put_u64le(&w->docoffs, w->docrecs.len);
+    buf_clear(&w->rec);
+    rc = rc ? rc : put_str(&w->rec, d->id, d->id_len);
+    rc = rc ? rc : put_str(&w->rec, d->title, d->title_len);
+    rc = rc ? rc : put_str(&w->rec, d->source, d->source_len);
+    rc = rc ? rc : put_str(&w->rec, d->section, d->section_len);
+    rc = rc ? rc : put_str(&w->rec, d->url, d->url_len);
+    rc = rc ? rc : spill_write(w->docrecs, w->rec.data, w->rec.len);
+    rc = rc ? rc : put_u64le(&w->docoffs, spill_size(w->docrecs));
     rc = rc ? rc : put_u64le(&w->fprints, d->fprint.lo);
     rc = rc ? rc : put_u64le(&w->fprints, d->fprint.hi);
     rc = rc ? rc : put_str(&w->store_raw, d->body, d->body_len);
@@ -371,10 +384,11 @@ int segwrite_term_doc(segwrite *w, uint32_t doc, const uint32_t *positions, uint
 /* Appends the dictionary entry of the finished term. */
 static int put_dict_entry(segwrite *w, uint64_t post_off)
 {
-    buf *t = &w->terms;
+    buf *t = &w->entry;
+    buf_clear(t);
     int rc = 0;
     if (w->in_dict_block == w->dict_block) {
-        rc = put_u64le(&w->termindex, t->len);
+        rc = put_u64le(&w->termindex, spill_size(w->terms));
         w->in_dict_block = 0;
         w->last_post = UINT64_MAX;
     }
@@ -399,6 +413,7 @@ static int put_dict_entry(segwrite *w, uint64_t post_off)
     }
     rc = rc ? rc : vint_put(t, w->in_dict_block == 0 ? w->term_pos_off : w->term_pos_off - w->last_pos);
     w->last_pos = w->term_pos_off;
+    rc = rc ? rc : spill_write(w->terms, t->data, t->len);
     w->in_dict_block++;
     memcpy(w->prev_key, w->key, w->key_len);
     w->prev_key_len = w->key_len;
@@ -479,7 +494,7 @@ int segwrite_finish(segwrite *w, uint64_t *file_bytes, int *err_no)
     n++;
     buf tmp = {0};
     if (rc == 0)
-        rc = write_section(w, toc, &n, SEC_TERMS, w->terms.data, w->terms.len);
+        rc = copy_section(w, toc, &n, SEC_TERMS, w->terms);
     if (rc == 0)
         rc = write_section(w, toc, &n, SEC_TERMINDEX, w->termindex.data, w->termindex.len);
     if (rc == 0)
@@ -492,10 +507,10 @@ int segwrite_finish(segwrite *w, uint64_t *file_bytes, int *err_no)
         /* DOCTABLE: offsets then records, as one section */
         toc[n].id = SEC_DOCTABLE;
         toc[n].off = fwriter_offset(w->fw);
-        toc[n].len = w->docoffs.len + w->docrecs.len;
+        toc[n].len = w->docoffs.len + spill_size(w->docrecs);
         n++;
         rc = fwriter_write(w->fw, w->docoffs.data, w->docoffs.len);
-        rc = rc ? rc : fwriter_write(w->fw, w->docrecs.data ? w->docrecs.data : "", w->docrecs.len);
+        rc = rc ? rc : spill_copy_to(w->docrecs, w->fw);
     }
     if (rc == 0 && w->n_docs)
         qsort(w->ids, w->n_docs, sizeof *w->ids, cmp_id);
@@ -556,8 +571,9 @@ int segwrite_finish(segwrite *w, uint64_t *file_bytes, int *err_no)
         *err_no = errno;
     } else {
         *err_no = fwriter_errno(w->fw);
-        if (!*err_no)
-            *err_no = spill_errno(w->postings) ? spill_errno(w->postings) : spill_errno(w->store);
+        spill *spills[] = {w->postings, w->store, w->terms, w->docrecs};
+        for (size_t i = 0; !*err_no && i < sizeof spills / sizeof *spills; i++)
+            *err_no = spill_errno(spills[i]);
     }
     segwrite_abort(w);
     return rc;

@@ -35,6 +35,8 @@ static const char usage[] =
     "  title:summit  source:reuters  section:editorial  body:\"trade war\"\n"
     "  date:2019-04-25  date:2019-01-01..2019-06-30  date:>=2019  date:<2019-03\n"
     "  (a OR b) AND c       grouping; NOT binds tighter than AND, AND than OR\n"
+    "  limits: 64 KiB, 1024 terms (64 per phrase), 64 prefixes, parentheses 100\n"
+    "  deep; a query over one is refused (docs/LIMITS.md)\n"
     "\n"
     "options:\n"
     "  -n, --limit N        hits to show (default 10)\n"
@@ -89,12 +91,20 @@ static double now_micros(void)
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-/* Prints a query error with a caret under the column. */
+/* Prints a query error with a caret under the column. The query is echoed
+ * only when short and plain: a control byte or a byte outside ASCII (which
+ * would also shift the caret) shows as '?', so no query can send escape
+ * sequences to the terminal. */
 static void query_problem(const char *q, size_t len, const query_error *e)
 {
     fprintf(stderr, "lede-search: query error at column %u: %s\n", e->column, e->message);
-    if (len < 200 && !memchr(q, '\n', len)) {
-        fprintf(stderr, "  %.*s\n  ", (int)len, q);
+    if (len < 200) {
+        fputs("  ", stderr);
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)q[i];
+            fputc(c == '\t' || (c >= 0x20 && c < 0x7F) ? c : '?', stderr);
+        }
+        fputs("\n  ", stderr);
         for (uint32_t i = 1; i < e->column && i <= len; i++)
             fputc(q[i - 1] == '\t' ? '\t' : ' ', stderr);
         fputs("^\n", stderr);
@@ -115,6 +125,42 @@ static int index_problem(const searcher *s, int rc)
     return EXIT_ERROR;
 }
 
+/* A line of queries is read up to this many bytes (room for a --batch qid
+ * before a query of QUERY_MAX_BYTES); the rest is counted, not kept. */
+#define LINE_KEEP (QUERY_MAX_BYTES + 1024)
+
+/* Reads one line of f into line (without its "\n" or "\r\n"), keeping at most
+ * LINE_KEEP bytes of it: a longer query is refused anyway, so it must not cost
+ * more memory than that. *total gets the line's full length (> line->len when
+ * cut short). Returns 1, 0 at the end of input, or LEDE_ENOMEM. */
+static int read_line(FILE *f, buf *line, size_t *total)
+{
+    buf_clear(line);
+    *total = 0;
+    int c = EOF;
+    while ((c = getc(f)) != EOF && c != '\n') {
+        if (*total < LINE_KEEP && buf_putc(line, (char)c))
+            return LEDE_ENOMEM;
+        (*total)++;
+    }
+    if (c == EOF && *total == 0)
+        return 0;
+    if (*total == line->len && line->len > 0 && line->data[line->len - 1] == '\r') {
+        line->data[--line->len] = '\0';
+        (*total)--;
+    }
+    return 1;
+}
+
+/* The error for a line longer than QUERY_MAX_BYTES (the parser's wording). */
+static void too_long(query_error *e, size_t total)
+{
+    e->column = QUERY_MAX_BYTES + 1;
+    snprintf(e->message, sizeof e->message,
+             "the query is %zu bytes long, over the limit of %d bytes; shorten it", total,
+             QUERY_MAX_BYTES);
+}
+
 /* Answers one query; returns an exit status. */
 static int answer(searcher *s, const struct options *op, const char *q, size_t len)
 {
@@ -124,7 +170,7 @@ static int answer(searcher *s, const struct options *op, const char *q, size_t l
     int rc = op->timeline ? searcher_timeline(s, q, len, &op->p, &r, &qe)
                           : searcher_search(s, q, len, &op->p, &r, &qe);
     double us = now_micros() - t0;
-    if (rc == LEDE_EQUERY) {
+    if (rc == LEDE_EQUERY || rc == LEDE_ELIMIT) {
         query_problem(q, len, &qe);
         return EXIT_ERROR;
     }
@@ -160,18 +206,15 @@ static int run_batch(searcher *s, const struct options *op)
     p.free_text = 1;
     p.limit = op->batch_k;
     p.offset = 0;
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
+    buf line = {0};
+    size_t total;
     unsigned long lineno = 0;
-    int status = EXIT_OK;
-    while ((n = getline(&line, &cap, f)) > 0) {
+    int status = EXIT_OK, more;
+    while ((more = read_line(f, &line, &total)) > 0) {
         lineno++;
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-            line[--n] = '\0';
-        if (n == 0)
+        if (total == 0)
             continue;
-        char *tab = strchr(line, '\t');
+        char *tab = memchr(line.data, '\t', line.len);
         if (!tab) {
             fprintf(stderr, "%s:%lu: expected 'qid<TAB>query'; line skipped\n", op->batch, lineno);
             status = EXIT_ERROR;
@@ -179,31 +222,47 @@ static int run_batch(searcher *s, const struct options *op)
         }
         *tab = '\0';
         const char *q = tab + 1;
+        size_t qlen = line.len - (size_t)(q - line.data);
         search_result r;
         query_error qe;
-        int rc = searcher_search(s, q, strlen(q), &p, &r, &qe);
-        if (rc == LEDE_EQUERY) { /* a query of only punctuation: no hits */
+        int rc;
+        if (total > line.len) { /* cut short by read_line */
+            too_long(&qe, total - (size_t)(q - line.data));
+            rc = LEDE_ELIMIT;
+        } else {
+            rc = searcher_search(s, q, qlen, &p, &r, &qe);
+        }
+        if (rc == LEDE_EQUERY) /* a query of only punctuation: no hits */
+            continue;
+        if (rc == LEDE_ELIMIT) { /* refused, and said: the run lacks this query */
+            fprintf(stderr, "%s:%lu: query '%s' skipped: %s\n", op->batch, lineno, line.data,
+                    qe.message);
+            status = EXIT_ERROR;
             continue;
         }
         if (rc) {
             fprintf(stderr, "lede-search: %s\n", qe.message[0] ? qe.message : err_str(rc));
-            free(line);
+            buf_free(&line);
             if (f != stdin)
                 fclose(f);
             return rc == LEDE_ECORRUPT ? EXIT_CORRUPT : EXIT_ERROR;
         }
-        rc = output_trec(stdout, s, line, &r, op->tag);
+        rc = output_trec(stdout, s, line.data, &r, op->tag);
         search_result_free(&r);
         if (rc) {
-            free(line);
+            buf_free(&line);
             if (f != stdin)
                 fclose(f);
             return index_problem(s, rc);
         }
     }
-    free(line);
+    buf_free(&line);
     if (f != stdin)
         fclose(f);
+    if (more < 0) {
+        fprintf(stderr, "lede-search: %s\n", err_str(more));
+        return EXIT_ERROR;
+    }
     return status;
 }
 
@@ -372,23 +431,33 @@ int main(int argc, char **argv)
         status = answer(s, &op, q.data, q.len);
         buf_free(&q);
     } else {
-        char *line = NULL;
-        size_t cap = 0;
-        ssize_t n;
+        buf line = {0};
+        size_t total;
         status = EXIT_NO_MATCH;
-        while ((n = getline(&line, &cap, stdin)) > 0) {
-            while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-                line[--n] = '\0';
-            if (n == 0)
+        int more;
+        while ((more = read_line(stdin, &line, &total)) > 0) {
+            if (total == 0)
                 continue;
-            int st = answer(s, &op, line, (size_t)n);
+            int st;
+            if (total > line.len) {
+                query_error qe;
+                too_long(&qe, total);
+                query_problem(line.data, line.len, &qe);
+                st = EXIT_ERROR;
+            } else {
+                st = answer(s, &op, line.data, line.len);
+            }
             if (st == EXIT_OK && status == EXIT_NO_MATCH)
                 status = EXIT_OK;
             if (st >= EXIT_ERROR)
                 status = st;
             fflush(stdout);
         }
-        free(line);
+        buf_free(&line);
+        if (more < 0) {
+            fprintf(stderr, "lede-search: %s\n", err_str(more));
+            status = EXIT_ERROR;
+        }
     }
     searcher_close(s);
     return status;

@@ -1,4 +1,9 @@
-/* output.c - text and JSON rendering of search results (see output.h). */
+/* output.c - text and JSON rendering of search results (see output.h).
+ *
+ * Stored text comes from documents anyone may have written: in text output a
+ * control character (C0 but tab and newline, DEL, C1) is shown as U+FFFD, so
+ * that no document can send escape sequences to the terminal. JSON output
+ * escapes them instead. */
 #include "output.h"
 
 #include <inttypes.h>
@@ -8,8 +13,55 @@
 #include "err.h"
 #include "json.h"
 
+/* Snippets are looked for in the first 1 MiB of a body (as Lucene's
+ * highlighters stop at a maximum analyzed offset): a huge document costs a
+ * hit no more time or memory than a long one (docs/LIMITS.md). */
+#define SNIPPET_TEXT_MAX ((size_t)1 << 20)
+
 #define HL_ON "\033[1;33m"
 #define HL_OFF "\033[0m"
+
+#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
+
+/* The length of the control character at t[i] (1, or 2 for C1 in UTF-8), or 0. */
+static size_t control_at(const char *t, size_t i, size_t end)
+{
+    unsigned char c = (unsigned char)t[i];
+    if (c < 0x20 || c == 0x7F)
+        return 1;
+    if (c == 0xC2 && i + 1 < end && (unsigned char)t[i + 1] >= 0x80 &&
+        (unsigned char)t[i + 1] <= 0x9F)
+        return 2;
+    return 0;
+}
+
+/* Appends t[0..len) for the terminal: newlines kept when `newlines` (a "\r"
+ * before one dropped), else white space shown as a space; other control
+ * characters as U+FFFD. */
+static void put_text(buf *o, const char *t, size_t len, int newlines)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < len;) {
+        size_t n = control_at(t, i, len);
+        if (n == 0) {
+            i++;
+            continue;
+        }
+        buf_append(o, t + run, i - run);
+        char c = t[i];
+        if (newlines && c == '\n')
+            buf_putc(o, '\n');
+        else if (newlines && c == '\r' && i + 1 < len && t[i + 1] == '\n')
+            ; /* CRLF: the newline follows */
+        else if (c == '\t' || c == '\n' || c == '\r')
+            buf_putc(o, c == '\t' && newlines ? '\t' : ' ');
+        else
+            buf_puts(o, REPLACEMENT);
+        i += n;
+        run = i;
+    }
+    buf_append(o, t + run, len - run);
+}
 
 /* Prints text[a..b) with white space runs folded to one space. */
 static void put_folded(buf *o, const char *t, uint32_t a, uint32_t b)
@@ -24,7 +76,13 @@ static void put_folded(buf *o, const char *t, uint32_t a, uint32_t b)
         if (space)
             buf_putc(o, ' ');
         space = 0;
-        buf_putc(o, ch);
+        size_t n = control_at(t, i, b);
+        if (n) {
+            buf_puts(o, REPLACEMENT);
+            i += (uint32_t)n - 1;
+        } else {
+            buf_putc(o, ch);
+        }
     }
     if (space)
         buf_putc(o, ' ');
@@ -72,9 +130,15 @@ int output_hits(FILE *f, searcher *s, const char *q, size_t qlen, const search_p
         if (rc)
             break;
         const char *text = body.data ? body.data : "";
+        size_t scan = body.len;
+        if (scan > SNIPPET_TEXT_MAX) { /* cut before a character, not inside one */
+            scan = SNIPPET_TEXT_MAX;
+            while (scan > 0 && ((unsigned char)text[scan] & 0xC0) == 0x80)
+                scan--;
+        }
         snippet sn = {NULL, 0};
         if (o->fragments)
-            rc = snippet_make(&sn, a, text, body.len, (const char *const *)r->terms, r->term_lens,
+            rc = snippet_make(&sn, a, text, scan, (const char *const *)r->terms, r->term_lens,
                               r->n_terms, &so);
         if (rc)
             break;
@@ -106,12 +170,15 @@ int output_hits(FILE *f, searcher *s, const char *q, size_t qlen, const search_p
             }
             buf_puts(&line, "]}\n");
         } else {
-            buf_printf(&line, "%zu. %.*s  %s  %.*s", rank, (int)d.id_len, d.id,
-                       ds[0] ? ds : "(no date)", (int)d.source_len, d.source);
+            buf_printf(&line, "%zu. ", rank);
+            put_text(&line, d.id, d.id_len, 0);
+            buf_printf(&line, "  %s  ", ds[0] ? ds : "(no date)");
+            put_text(&line, d.source, d.source_len, 0);
             if (!p->sort_date)
                 buf_printf(&line, "  (score %.3f)", h->score);
-            buf_printf(&line, "\n   %s%.*s%s\n", o->color ? "\033[1m" : "", (int)d.title_len,
-                       d.title, o->color ? HL_OFF : "");
+            buf_printf(&line, "\n   %s", o->color ? "\033[1m" : "");
+            put_text(&line, d.title, d.title_len, 0);
+            buf_printf(&line, "%s\n", o->color ? HL_OFF : "");
             for (size_t k = 0; k < sn.n_frags; k++) {
                 buf_puts(&line, "   ");
                 render_fragment(&line, text, body.len, &sn.frags[k], o);
@@ -205,16 +272,28 @@ int output_document(FILE *f, searcher *s, uint32_t doc, const output_opts *o)
         json_field(&line, "body", body.data ? body.data : "", body.len);
         buf_puts(&line, "}\n");
     } else {
-        buf_printf(&line, "%.*s\n\nid: %.*s\n", (int)d.title_len, d.title, (int)d.id_len, d.id);
+        put_text(&line, d.title, d.title_len, 0);
+        buf_puts(&line, "\n\nid: ");
+        put_text(&line, d.id, d.id_len, 0);
+        buf_putc(&line, '\n');
         if (ds[0])
             buf_printf(&line, "date: %s\n", ds);
-        if (d.source_len)
-            buf_printf(&line, "source: %.*s\n", (int)d.source_len, d.source);
-        if (d.section_len)
-            buf_printf(&line, "section: %.*s\n", (int)d.section_len, d.section);
-        if (d.url_len)
-            buf_printf(&line, "url: %.*s\n", (int)d.url_len, d.url);
-        buf_printf(&line, "\n%.*s\n", (int)body.len, body.data ? body.data : "");
+        const struct {
+            const char *name, *s;
+            size_t len;
+        } rows[] = {{"source", d.source, d.source_len},
+                    {"section", d.section, d.section_len},
+                    {"url", d.url, d.url_len}};
+        for (size_t k = 0; k < sizeof rows / sizeof *rows; k++) {
+            if (!rows[k].len)
+                continue;
+            buf_printf(&line, "%s: ", rows[k].name);
+            put_text(&line, rows[k].s, rows[k].len, 0);
+            buf_putc(&line, '\n');
+        }
+        buf_putc(&line, '\n');
+        put_text(&line, body.data ? body.data : "", body.len, 1);
+        buf_putc(&line, '\n');
     }
     fwrite(line.data, 1, line.len, f);
     buf_free(&line);

@@ -83,20 +83,38 @@ struct parser {
     query_error *err;
     int depth;            /* open parentheses */
     size_t n_clauses;     /* leaves made so far */
+    size_t n_terms;       /* terms in them (a phrase counts each word) */
+    size_t n_prefixes;    /* prefix leaves */
 };
 
 /* ---- errors ---------------------------------------------------------------------------------- */
+
+static void say(struct parser *p, size_t at, const char *fmt, va_list ap)
+{
+    p->err->column = (uint32_t)(at + 1);
+    vsnprintf(p->err->message, sizeof p->err->message, fmt, ap);
+}
 
 /* Records a query error at byte offset `at` (0-based) and returns LEDE_EQUERY. */
 __attribute__((format(printf, 3, 4))) static int fail(struct parser *p, size_t at,
                                                       const char *fmt, ...)
 {
-    p->err->column = (uint32_t)(at + 1);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(p->err->message, sizeof p->err->message, fmt, ap);
+    say(p, at, fmt, ap);
     va_end(ap);
     return LEDE_EQUERY;
+}
+
+/* The same for a query over one of the limits in query.h: LEDE_ELIMIT. */
+__attribute__((format(printf, 3, 4))) static int fail_limit(struct parser *p, size_t at,
+                                                            const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    say(p, at, fmt, ap);
+    va_end(ap);
+    return LEDE_ELIMIT;
 }
 
 static unsigned col(size_t at)
@@ -461,7 +479,7 @@ static int analyze(analyzer *a, const struct parser *p, size_t start, size_t end
 static int count_clause(struct parser *p, size_t at)
 {
     if (++p->n_clauses > QUERY_MAX_CLAUSES)
-        return fail(p, at,
+        return fail_limit(p, at,
                     "too many clauses: the query has more than %d words, phrases, prefixes "
                     "and dates (column %u); shorten it",
                     QUERY_MAX_CLAUSES, col(at));
@@ -482,6 +500,14 @@ static int leaf_from_toks(struct parser *p, struct toks *k, int field, uint32_t 
     if (rc) {
         toks_free(k);
         return rc;
+    }
+    p->n_terms += k->n;
+    if (p->n_terms > QUERY_MAX_TERMS) {
+        toks_free(k);
+        return fail_limit(p, at,
+                          "too many terms: the words of this query and of its phrases pass %d "
+                          "at column %u; shorten it",
+                          QUERY_MAX_TERMS, col(at));
     }
     qnode *q = node_new(k->n == 1 ? Q_TERM : Q_PHRASE, field, at);
     if (!q) {
@@ -667,6 +693,19 @@ static int parse_prefix(struct parser *p, size_t b, size_t e, int field, size_t 
         toks_free(&k);
         return rc;
     }
+    if (++p->n_prefixes > QUERY_MAX_PREFIXES || ++p->n_terms > QUERY_MAX_TERMS) {
+        toks_free(&k);
+        if (p->n_prefixes > QUERY_MAX_PREFIXES)
+            return fail_limit(p, at,
+                              "too many prefixes: the query has more than %d words ending in "
+                              "'*' (column %u); each reads the postings of every word it "
+                              "matches, so use fewer or longer ones",
+                              QUERY_MAX_PREFIXES, col(at));
+        return fail_limit(p, at,
+                          "too many terms: the words of this query and of its phrases pass %d "
+                          "at column %u; shorten it",
+                          QUERY_MAX_TERMS, col(at));
+    }
     qnode *q = node_new(Q_PREFIX, field, at);
     if (!q) {
         toks_free(&k);
@@ -717,10 +756,10 @@ static int parse_word(struct parser *p, size_t b, size_t e, int field, size_t at
         return rc;
     if (k.over) {
         toks_free(&k);
-        return fail(p, b,
-                    "the word at column %u splits into more than %d terms; put spaces "
-                    "between the words",
-                    col(b), QUERY_MAX_PHRASE_TERMS);
+        return fail_limit(p, b,
+                          "the word at column %u splits into more than %d terms; put spaces "
+                          "between the words",
+                          col(b), QUERY_MAX_PHRASE_TERMS);
     }
     return leaf_from_toks(p, &k, field, 0, at, out);
 }
@@ -765,8 +804,8 @@ static int parse_phrase(struct parser *p, int field, size_t at, qnode **out)
         return rc;
     if (k.over) {
         toks_free(&k);
-        return fail(p, q, "the phrase at column %u has more than %d words; shorten it",
-                    col(q), QUERY_MAX_PHRASE_TERMS);
+        return fail_limit(p, q, "the phrase at column %u has more than %d words; shorten it",
+                          col(q), QUERY_MAX_PHRASE_TERMS);
     }
     return leaf_from_toks(p, &k, field, slop, at, out);
 }
@@ -781,9 +820,9 @@ static int parse_group(struct parser *p, int field, qnode **out)
     *out = NULL;
     size_t open = p->i;
     if (p->depth >= QUERY_MAX_DEPTH)
-        return fail(p, open,
-                    "parentheses nested more than %d deep at column %u; remove some",
-                    QUERY_MAX_DEPTH, col(open));
+        return fail_limit(p, open,
+                          "parentheses nested more than %d deep at column %u; remove some",
+                          QUERY_MAX_DEPTH, col(open));
     p->depth++;
     p->i++;
     size_t n = 0;
@@ -1089,7 +1128,7 @@ static int finish_tree(struct parser *p, qnode *q, int depth)
     if (q->kind != Q_BOOL)
         return 0;
     if (depth > QUERY_MAX_DEPTH)
-        return fail(p, q->column - 1,
+        return fail_limit(p, q->column - 1,
                     "the query nests more than %d levels deep (parentheses, AND and OR "
                     "groups) at column %u; simplify it",
                     QUERY_MAX_DEPTH, q->column);
@@ -1201,9 +1240,9 @@ int query_parse(qnode **out, const char *text, size_t len, analyzer *a, const qu
     err->message[0] = '\0';
     if (!a || (!text && len > 0))
         return LEDE_EINVAL;
-    struct parser p = {text ? text : "", len, 0, a, NULL, o && o->any_default, err, 0, 0};
+    struct parser p = {text ? text : "", len, 0, a, NULL, o && o->any_default, err, 0, 0, 0, 0};
     if (len > QUERY_MAX_BYTES)
-        return fail(&p, QUERY_MAX_BYTES,
+        return fail_limit(&p, QUERY_MAX_BYTES,
                     "the query is %zu bytes long, over the limit of %d bytes; shorten it", len,
                     QUERY_MAX_BYTES);
     skip_space(&p);

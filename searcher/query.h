@@ -66,20 +66,25 @@ typedef struct query_error {
     char message[256];     /* e.g. "unbalanced quote: the phrase opened here never closes" */
 } query_error;
 
-/* Limits (docs/QUERY.md): longer or deeper queries are refused.
+/* Limits (docs/LIMITS.md): larger queries are refused with LEDE_ELIMIT.
  * QUERY_MAX_DEPTH bounds both parenthesis nesting and the depth of Q_BOOL
- * nodes in the tree, so evaluators may recurse over the tree. */
+ * nodes in the tree, so evaluators may recurse over the tree. The number of
+ * terms bounds a query's work (one postings cursor per term and field, like
+ * Lucene's maxClauseCount); each prefix may read the postings of every word
+ * it matches, so they have a smaller limit of their own. */
 #define QUERY_MAX_BYTES 65536
 #define QUERY_MAX_DEPTH 100
 #define QUERY_MAX_CLAUSES 1024
+#define QUERY_MAX_TERMS 1024
 #define QUERY_MAX_PHRASE_TERMS 64
+#define QUERY_MAX_PREFIXES 64
 
 /* Parses text[0..len) with analyzer `a` (the index's). On success *out is the
  * tree (free with query_free). LEDE_EQUERY with *err filled for a malformed
  * query: unbalanced quote or parenthesis, unknown field, bad date or range,
  * an operator without an operand, a query with no searchable term and no
- * filter, or over a limit; LEDE_ENOMEM. Never accepts silently what it
- * cannot honour. */
+ * filter; LEDE_ELIMIT with *err filled for a query over one of the limits
+ * above; LEDE_ENOMEM. Never accepts silently what it cannot honour. */
 int query_parse(qnode **out, const char *text, size_t len, analyzer *a, const query_opts *o,
                 query_error *err);
 void query_free(qnode *q);

@@ -810,6 +810,8 @@ int searcher_search(searcher *s, const char *q, size_t len, const search_params 
     size_t k = p->offset + p->limit;
     if (k < p->limit)
         return LEDE_EINVAL;
+    if (k > s->r->n_docs) /* no more hits than documents, whatever -n and --offset say */
+        k = (size_t)s->r->n_docs;
     t.hp.cap = k;
     t.hp.by_date = p->sort_date;
     t.hp.h = malloc((k + 1) * sizeof *t.hp.h);

@@ -3,6 +3,8 @@
  * numbers as text, unknown keys) and JSON string literals out.
  * Expected values come from RFC 8259 and the contract in json.h. */
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "buf.h"
 #include "date.h"
@@ -160,6 +162,54 @@ TEST(test_json__malformed_lines)
     char tiny[8];
     CHECK_INT(parse(&d, "[1]", NULL, tiny, sizeof tiny), LEDE_ECORRUPT);
     CHECK_INT(strlen(tiny), 7);
+    doc_free(&d);
+}
+
+/* A line nested `levels` deep, root object included:
+ * {"id":"n","x":[[...[1]...]]} with levels - 1 arrays. */
+static char *nested(size_t levels, int closed)
+{
+    const char *head = "{\"id\":\"n\",\"x\":";
+    size_t hl = strlen(head), n = levels - 1;
+    char *s = malloc(hl + 2 * n + 3);
+    if (!s)
+        exit(1);
+    memcpy(s, head, hl);
+    size_t k = hl;
+    for (size_t i = 0; i < n; i++)
+        s[k++] = '[';
+    s[k++] = '1';
+    for (size_t i = 0; closed && i < n; i++)
+        s[k++] = ']';
+    if (closed)
+        s[k++] = '}';
+    s[k] = '\0';
+    return s;
+}
+
+TEST(test_json__nesting_limit)
+{
+    /* docs/LIMITS.md: objects and arrays nest up to 1000 levels, the record's
+     * own object included; the bracket that opens level 1001 is reported at
+     * its column (the head {"id":"n","x": is 14 bytes, so level k opens at
+     * column 14 + k - 1). */
+    doc d;
+    doc_init(&d);
+    char detail[160];
+    char *s = nested(1000, 1);
+    CHECK_INT(parse(&d, s, NULL, detail, sizeof detail), 0);
+    CHECK_FIELD(d, DOC_ID, "n");
+    free(s);
+    s = nested(1001, 1);
+    CHECK_INT(parse(&d, s, NULL, detail, sizeof detail), LEDE_ECORRUPT);
+    CHECK_STR(detail, "JSON nested more than 1000 levels deep at column 1014 (objects and "
+                      "arrays within each other)");
+    free(s);
+    /* 100,000 levels, never closed: the same message, not "truncated" */
+    s = nested(100000, 0);
+    CHECK_INT(parse(&d, s, NULL, detail, sizeof detail), LEDE_ECORRUPT);
+    CHECK(strstr(detail, "nested more than 1000 levels deep at column 1014") != NULL);
+    free(s);
     doc_free(&d);
 }
 

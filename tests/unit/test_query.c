@@ -107,20 +107,27 @@ static int perr(const char *text, size_t len, int any, int free_text, query_erro
     return rc;
 }
 
-/* Expects LEDE_EQUERY at column `col` with a message containing `sub`. */
-#define CHECK_ERR_LEN(text, len, any, col, sub)                                          \
+/* Expects error `want` at column `col` with a message containing `sub`. */
+#define CHECK_RC_LEN(want, text, len, any, col, sub)                                     \
     do {                                                                                 \
         query_error e_;                                                                  \
         memset(&e_, 0, sizeof e_);                                                       \
         int rc_ = perr((text), (len), (any), 0, &e_);                                    \
-        if (rc_ != LEDE_EQUERY || e_.column != (uint32_t)(col) ||                        \
+        if (rc_ != (want) || e_.column != (uint32_t)(col) ||                             \
             strstr(e_.message, (sub)) == NULL)                                           \
             T_FAIL("query \"%.*s\": got rc %d column %u \"%s\"; expected rc %d column " \
                    "%u and a message containing \"%s\"",                                 \
                    (int)((len) > 60 ? 60 : (len)), (text), rc_, (unsigned)e_.column,     \
-                   e_.message, LEDE_EQUERY, (unsigned)(col), (sub));                     \
+                   e_.message, (want), (unsigned)(col), (sub));                          \
     } while (0)
+/* A malformed query: LEDE_EQUERY. */
+#define CHECK_ERR_LEN(text, len, any, col, sub)                                          \
+    CHECK_RC_LEN(LEDE_EQUERY, (text), (len), (any), (col), (sub))
 #define CHECK_ERR(text, col, sub) CHECK_ERR_LEN((text), strlen(text), 0, (col), (sub))
+/* A query over a limit (docs/LIMITS.md): LEDE_ELIMIT. */
+#define CHECK_LIMIT_LEN(text, len, any, col, sub)                                        \
+    CHECK_RC_LEN(LEDE_ELIMIT, (text), (len), (any), (col), (sub))
+#define CHECK_LIMIT(text, col, sub) CHECK_LIMIT_LEN((text), strlen(text), 0, (col), (sub))
 
 #define DATE_2019 "date:[2019-01-01T00:00:00Z..2019-12-31T23:59:59Z]"
 
@@ -926,18 +933,18 @@ TEST(test_query__limit_depth)
     CHECK_STR(rq(s), "a");
     free(s);
     s = repeat("(", QUERY_MAX_DEPTH + 1, "a", ")");
-    CHECK_ERR(s, QUERY_MAX_DEPTH + 1, "parentheses nested more than 100 deep at column 101");
+    CHECK_LIMIT(s, QUERY_MAX_DEPTH + 1, "parentheses nested more than 100 deep at column 101");
     free(s);
     /* 10,000 deep: refused at the 101st, without descending further. */
     s = repeat("(", 10000, "a", ")");
-    CHECK_ERR(s, 101, "nested more than 100 deep");
-    CHECK_ERR_LEN(s, strlen(s), 1, 101, "nested more than 100 deep");
+    CHECK_LIMIT(s, 101, "nested more than 100 deep");
+    CHECK_LIMIT_LEN(s, strlen(s), 1, 101, "nested more than 100 deep");
     free(s);
     s = repeat("(", 10000, "", "");
-    CHECK_ERR(s, 101, "nested more than 100 deep");
+    CHECK_LIMIT(s, 101, "nested more than 100 deep");
     free(s);
     s = repeat("-(", 10000, "a", ")");
-    CHECK_ERR(s, 202, "nested more than 100 deep");
+    CHECK_LIMIT(s, 202, "nested more than 100 deep");
     free(s);
 }
 
@@ -954,10 +961,10 @@ TEST(test_query__limit_tree_depth)
     CHECK(strncmp(r, "((+x +y) (+z +((+x +y)", 22) == 0);
     free(s);
     s = repeat("x y OR z (", 51, "w", ")");
-    CHECK_ERR(s, 501, "the query nests more than 100 levels deep");
+    CHECK_LIMIT(s, 501, "the query nests more than 100 levels deep");
     free(s);
     s = repeat("x y OR z (", 99, "w", ")");
-    CHECK_ERR(s, 501, "nests more than 100 levels deep");
+    CHECK_LIMIT(s, 501, "nests more than 100 levels deep");
     free(s);
 }
 
@@ -969,18 +976,19 @@ TEST(test_query__limit_clauses)
     free(s);
     /* The 1025th clause starts at byte 2 * 1024. */
     s = repeat("a ", QUERY_MAX_CLAUSES + 1, "", "");
-    CHECK_ERR(s, 2 * QUERY_MAX_CLAUSES + 1, "more than 1024 words, phrases, prefixes and dates");
+    CHECK_LIMIT(s, 2 * QUERY_MAX_CLAUSES + 1, "more than 1024 words, phrases, prefixes and dates");
     free(s);
     s = repeat("a ", 10000, "", "");
-    CHECK_ERR(s, 2049, "too many clauses");
-    CHECK_ERR_LEN(s, strlen(s), 1, 2049, "too many clauses");
+    CHECK_LIMIT(s, 2049, "too many clauses");
+    CHECK_LIMIT_LEN(s, strlen(s), 1, 2049, "too many clauses");
     query_error e;
-    CHECK_INT(perr(s, strlen(s), 0, 1, &e), LEDE_EQUERY);
+    CHECK_INT(perr(s, strlen(s), 0, 1, &e), LEDE_ELIMIT);
     CHECK_INT(e.column, 2049);
     free(s);
-    /* Phrases, prefixes and dates count too; dropped words do not. */
-    s = repeat("\"a b\" ", 1024, "c*", "");
-    CHECK_ERR(s, 1024 * 6 + 1, "too many clauses");
+    /* Dates and prefixes count too (phrases as well, but 1024 phrases pass
+     * the limit on terms first); dropped words do not. */
+    s = repeat("date:2019 ", 1024, "c*", "");
+    CHECK_LIMIT(s, 1024 * 10 + 1, "too many clauses");
     free(s);
     s = repeat("... ", 5000, "a", "");
     CHECK_STR(rq(s), "a");
@@ -1002,7 +1010,7 @@ TEST(test_query__limit_phrase_terms)
     q = malloc(strlen(s) + 10);
     REQUIRE(q);
     sprintf(q, "x \"%s\"", s);
-    CHECK_ERR(q, 3, "the phrase at column 3 has more than 64 words");
+    CHECK_LIMIT(q, 3, "the phrase at column 3 has more than 64 words");
     free(s);
     free(q);
 
@@ -1010,17 +1018,70 @@ TEST(test_query__limit_phrase_terms)
     q = malloc(strlen(s) + 3);
     REQUIRE(q);
     sprintf(q, "\"%s\"", s);
-    CHECK_ERR(q, 1, "has more than 64 words");
+    CHECK_LIMIT(q, 1, "has more than 64 words");
     free(s);
     free(q);
 
     /* A word that splits into too many terms. */
     s = repeat("a-", QUERY_MAX_PHRASE_TERMS, "a", "");
-    CHECK_ERR(s, 1, "the word at column 1 splits into more than 64 terms");
+    CHECK_LIMIT(s, 1, "the word at column 1 splits into more than 64 terms");
     free(s);
     s = repeat("a-", QUERY_MAX_PHRASE_TERMS - 1, "a", "");
     r = rq(s);
     CHECK(strncmp(r, "\"a a a ", 7) == 0);
+    free(s);
+}
+
+TEST(test_query__limit_terms)
+{
+    /* docs/LIMITS.md: at most 1024 terms in all, each word of a phrase
+     * counting. 16 phrases of 64 words are 1024 terms; a 1025th word is
+     * refused at its column. Each phrase unit is '"' + 64 x "w " + '"' + ' ',
+     * 131 bytes, so the word after 16 of them starts at column 16 * 131 + 1. */
+    char *ph = repeat("w ", QUERY_MAX_PHRASE_TERMS, "", "");
+    size_t pl = strlen(ph);
+    char *s = malloc(16 * (pl + 3) + 8);
+    REQUIRE(s);
+    size_t k = 0;
+    for (int i = 0; i < 16; i++) {
+        s[k++] = '"';
+        memcpy(s + k, ph, pl);
+        k += pl;
+        s[k++] = '"';
+        s[k++] = ' ';
+    }
+    s[k] = '\0';
+    CHECK_INT(k, 16 * 131);
+    const char *r = rq(s);
+    CHECK(strncmp(r, "(+\"w w w ", 9) == 0);
+    strcpy(s + k, "x");
+    CHECK_LIMIT(s, 16 * 131 + 1, "too many terms: the words of this query and of its phrases "
+                                 "pass 1024 at column 2097");
+    /* A word that splits into two terms counts two: with the last phrase's
+     * last word blanked out (1023 terms before it), "x" fits, "jong-un" not. */
+    s[k - 4] = ' ';
+    r = rq(s);
+    CHECK(strncmp(r, "(+\"w w w ", 9) == 0);
+    strcpy(s + k, "jong-un");
+    CHECK_LIMIT(s, 16 * 131 + 1, "too many terms");
+    free(s);
+    free(ph);
+}
+
+TEST(test_query__limit_prefixes)
+{
+    /* At most 64 prefixes; the 65th is refused at its column (3 bytes each). */
+    char *s = repeat("a* ", QUERY_MAX_PREFIXES, "", "");
+    const char *r = rq(s);
+    CHECK(strncmp(r, "(+a* +a* ", 9) == 0);
+    free(s);
+    s = repeat("a* ", QUERY_MAX_PREFIXES + 1, "", "");
+    CHECK_LIMIT(s, 3 * 64 + 1, "too many prefixes: the query has more than 64 words ending in "
+                               "'*' (column 193)");
+    free(s);
+    /* a 5,000-prefix query stops at the 65th as well */
+    s = repeat("presiden* ", 5000, "", "");
+    CHECK_LIMIT(s, 10 * 64 + 1, "too many prefixes");
     free(s);
 }
 
@@ -1032,16 +1093,16 @@ TEST(test_query__limit_length)
     memset(s, 'a', n);
     for (size_t i = 1; i < n; i += 2)
         s[i] = ' ';
-    CHECK_ERR_LEN(s, n, 0, QUERY_MAX_BYTES + 1,
+    CHECK_LIMIT_LEN(s, n, 0, QUERY_MAX_BYTES + 1,
                   "the query is 1048576 bytes long, over the limit of 65536 bytes");
     query_error e;
-    CHECK_INT(perr(s, n, 0, 1, &e), LEDE_EQUERY);
+    CHECK_INT(perr(s, n, 0, 1, &e), LEDE_ELIMIT);
     CHECK_INT(e.column, QUERY_MAX_BYTES + 1);
     /* Exactly at the limit is fine (one word, then white space). */
     memset(s, ' ', QUERY_MAX_BYTES);
     s[0] = 'a';
     CHECK_STR(rq_full(plain_analyzer(), s, QUERY_MAX_BYTES, 0, 0), "a");
-    CHECK_ERR_LEN(s, QUERY_MAX_BYTES + 1, 0, QUERY_MAX_BYTES + 1, "over the limit");
+    CHECK_LIMIT_LEN(s, QUERY_MAX_BYTES + 1, 0, QUERY_MAX_BYTES + 1, "over the limit");
     free(s);
 }
 
