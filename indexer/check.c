@@ -115,7 +115,7 @@ static void check_terms(struct scan *sc, segread *s)
             continue;
         }
         uint64_t df = 0, cf = 0;
-        int bound_reported = 0;
+        int bound_reported = 0, pos_reported = 0;
         for (uint32_t d = postings_next(p); d != POSTINGS_END; d = postings_next(p)) {
             uint32_t n;
             const uint32_t *pos = postings_positions(p, &n);
@@ -141,10 +141,10 @@ static void check_terms(struct scan *sc, segread *s)
             }
             for (uint32_t j = 0; j < n; j++) {
                 hash_u32(fp, pos[j]);
-                if (pos[j] >= flen) {
+                if (pos[j] >= flen && !pos_reported) { /* once per term: damage spreads */
                     problem(sc, "term '%.*s': position %u of document %u is beyond the field's length %u",
                             (int)it.key_len - 1, it.key + 1, pos[j], d, flen);
-                    break;
+                    pos_reported = 1;
                 }
             }
         }
