@@ -381,7 +381,9 @@ static int cmd_delete(const struct options *op, const char *dir, char **ids, int
     }
     int rc = ixwriter_commit(w, msg, sizeof msg);
     if (rc) {
-        fprintf(stderr, "lede-index: %s\n", msg);
+        fprintf(stderr, "lede-index: %s\n", msg[0] ? msg : err_str(rc));
+        fprintf(stderr, "lede-index: stopped; %s stays at its last commit (generation %" PRIu64 ")\n",
+                dir, ixwriter_generation(w));
         ixwriter_close(w);
         return EXIT_FATAL;
     }
@@ -402,7 +404,9 @@ static int cmd_optimize(const struct options *op, const char *dir)
     double t0 = now_seconds();
     int rc = ixwriter_optimize(w, msg, sizeof msg);
     if (rc) {
-        fprintf(stderr, "lede-index: %s\n", msg);
+        fprintf(stderr, "lede-index: %s\n", msg[0] ? msg : err_str(rc));
+        fprintf(stderr, "lede-index: stopped; %s stays at its last commit (generation %" PRIu64 ")\n",
+                dir, ixwriter_generation(w));
         ixwriter_close(w);
         return rc == LEDE_ECORRUPT ? EXIT_CORRUPT : EXIT_FATAL;
     }

@@ -144,6 +144,8 @@ int merge_segments(const char *dir, uint32_t number, const char *stem_language,
         rc = segwrite_finish(ww, file_bytes, err_no);
     }
 cleanup:
+    if (rc == LEDE_EIO && w)
+        *err_no = segwrite_errno(w);
     segwrite_abort(w);
     for (size_t i = 0; map && i < n; i++)
         free(map[i]);

@@ -555,10 +555,18 @@ int segwrite_finish(segwrite *w, uint64_t *file_bytes, int *err_no)
         rc = fwriter_commit(fw);
         *err_no = errno;
     } else {
-        *err_no = fwriter_errno(w->fw);
-        if (!*err_no)
-            *err_no = spill_errno(w->postings) ? spill_errno(w->postings) : spill_errno(w->store);
+        *err_no = segwrite_errno(w);
     }
     segwrite_abort(w);
     return rc;
+}
+
+int segwrite_errno(const segwrite *w)
+{
+    if (!w)
+        return 0;
+    int e = w->fw ? fwriter_errno(w->fw) : 0;
+    if (!e)
+        e = spill_errno(w->postings) ? spill_errno(w->postings) : spill_errno(w->store);
+    return e;
 }
