@@ -487,7 +487,7 @@ void postings_close(postings *p)
 
 static uint32_t fail(postings *p)
 {
-    p->bad = 1;
+    p->bad = LEDE_ECORRUPT;
     p->cur = POSTINGS_END;
     p->i = p->blk_n;
     return POSTINGS_END;
@@ -734,6 +734,7 @@ const uint32_t *postings_positions(postings *p, uint32_t *n)
     }
     if (rc) {
         fail(p);
+        p->bad = rc; /* LEDE_ENOMEM is not damage */
         return NULL;
     }
     /* gaps -> absolute positions */

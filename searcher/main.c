@@ -334,9 +334,14 @@ int main(int argc, char **argv)
     if (op.doc_id) {
         uint32_t doc;
         int found = searcher_find_id(s, op.doc_id, strlen(op.doc_id), &doc);
-        if (found == 1)
-            status = output_document(stdout, s, doc, &op.o) ? EXIT_CORRUPT : EXIT_OK;
-        else {
+        if (found == 1) {
+            int orc = output_document(stdout, s, doc, &op.o);
+            if (orc)
+                fprintf(stderr, "lede-search: %s: %s\n", dir, orc == LEDE_ECORRUPT
+                        ? "index corrupt: a stored document failed to decode (run lede-index check)"
+                        : err_str(orc));
+            status = orc == LEDE_ECORRUPT ? EXIT_CORRUPT : orc ? EXIT_ERROR : EXIT_OK;
+        } else {
             fprintf(stderr, "lede-search: %s: no document with id '%s'\n", dir, op.doc_id);
             status = found < 0 ? EXIT_CORRUPT : EXIT_NO_MATCH;
         }
@@ -350,7 +355,12 @@ int main(int argc, char **argv)
                 buf_putc(&q, ' ');
             buf_puts(&q, argv[i]);
         }
-        status = answer(s, &op, q.data, q.len);
+        if (q.err) {
+            fprintf(stderr, "lede-search: %s\n", err_str(q.err));
+            status = EXIT_ERROR;
+        } else {
+            status = answer(s, &op, q.data, q.len);
+        }
         buf_free(&q);
     } else {
         char *line = NULL;

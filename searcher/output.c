@@ -124,7 +124,10 @@ int output_hits(FILE *f, searcher *s, const char *q, size_t qlen, const search_p
             buf_putc(&line, '\n');
         }
         snippet_free(&sn);
-        fwrite(line.data, 1, line.len, f);
+        if (rc == 0 && line.err)
+            rc = line.err;
+        if (rc == 0)
+            fwrite(line.data, 1, line.len, f);
     }
     if (rc == 0) {
         if (o->json)
@@ -216,10 +219,12 @@ int output_document(FILE *f, searcher *s, uint32_t doc, const output_opts *o)
             buf_printf(&line, "url: %.*s\n", (int)d.url_len, d.url);
         buf_printf(&line, "\n%.*s\n", (int)body.len, body.data ? body.data : "");
     }
-    fwrite(line.data, 1, line.len, f);
+    rc = line.err;
+    if (rc == 0)
+        fwrite(line.data, 1, line.len, f);
     buf_free(&line);
     buf_free(&body);
-    return 0;
+    return rc;
 }
 
 int output_trec(FILE *f, searcher *s, const char *qid, const search_result *r, const char *tag)
