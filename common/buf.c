@@ -11,7 +11,7 @@
 int buf_reserve(buf *b, size_t extra)
 {
     if (extra > SIZE_MAX - b->len - 1)
-        return LEDE_ENOMEM;
+        return b->err = LEDE_ENOMEM;
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
         return 0;
@@ -20,7 +20,7 @@ int buf_reserve(buf *b, size_t extra)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     char *p = realloc(b->data, cap);
     if (!p)
-        return LEDE_ENOMEM;
+        return b->err = LEDE_ENOMEM;
     b->data = p;
     b->cap = cap;
     return 0;
@@ -55,7 +55,7 @@ int buf_printf(buf *b, const char *fmt, ...)
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (n < 0)
-        return LEDE_EINVAL;
+        return b->err = LEDE_EINVAL;
     int rc = buf_reserve(b, (size_t)n);
     if (rc)
         return rc;
@@ -69,6 +69,7 @@ int buf_printf(buf *b, const char *fmt, ...)
 void buf_clear(buf *b)
 {
     b->len = 0;
+    b->err = 0;
     if (b->data)
         b->data[0] = '\0';
 }
@@ -78,6 +79,7 @@ void buf_free(buf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+    b->err = 0;
 }
 
 char *buf_detach(buf *b)
@@ -87,5 +89,6 @@ char *buf_detach(buf *b)
         p = calloc(1, 1);
     b->data = NULL;
     b->len = b->cap = 0;
+    b->err = 0;
     return p;
 }

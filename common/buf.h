@@ -3,7 +3,8 @@
  * A zeroed struct buf is a valid empty buffer. The bytes are always followed by
  * a NUL (not counted in len) once anything was appended, so text can be passed
  * to C string functions. Appends return 0 or LEDE_ENOMEM; after a failure the
- * buffer keeps its previous contents. */
+ * buffer keeps its previous contents and remembers the failure in `err`, so
+ * that a run of appends (rendering a line of output) can be checked once. */
 #ifndef LEDE_BUF_H
 #define LEDE_BUF_H
 
@@ -14,6 +15,7 @@ typedef struct buf {
     char *data;
     size_t len;
     size_t cap;
+    int err; /* 0, or the first failed append's code; reset by buf_clear and buf_free */
 } buf;
 
 /* Makes room for at least `extra` more bytes (plus the NUL). */
@@ -23,7 +25,7 @@ int buf_putc(buf *b, char c);
 int buf_puts(buf *b, const char *s);
 /* printf-style append. */
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Empties the buffer, keeping its memory. */
+/* Empties the buffer, keeping its memory; forgets a failed append. */
 void buf_clear(buf *b);
 /* Frees the memory; the buffer is empty and reusable afterwards. */
 void buf_free(buf *b);

@@ -601,7 +601,7 @@ static void postings_destroy(postings *p)
 
 static uint32_t fail(postings *p)
 {
-    p->bad = 1;
+    p->bad = LEDE_ECORRUPT;
     p->cur = POSTINGS_END;
     p->i = p->blk_n;
     return POSTINGS_END;
@@ -918,6 +918,7 @@ const uint32_t *postings_positions(postings *p, uint32_t *n)
     }
     if (rc) {
         fail(p);
+        p->bad = rc; /* LEDE_ENOMEM is not damage */
         return NULL;
     }
     /* gaps -> absolute positions */

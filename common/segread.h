@@ -124,9 +124,10 @@ uint32_t postings_advance(postings *p, uint32_t target);
  * (postings_error is then set). */
 uint32_t postings_tf(postings *p);
 /* The positions of the current document: *n of them, valid until the next
- * move. NULL on corruption. */
+ * move. NULL on corruption or no memory (then postings_error says which). */
 const uint32_t *postings_positions(postings *p, uint32_t *n);
-/* Nonzero once any decoding found corruption (then the iterator ends). */
+/* 0, or the error that ended the iterator: LEDE_ECORRUPT once any decoding
+ * found corruption, LEDE_ENOMEM when positions found no memory. */
 int postings_error(const postings *p);
 /* Block-max data for the block holding the current document (or the next
  * one after advance_shallow): its last doc, max tf and min field length.

@@ -20,6 +20,7 @@ struct scan {
     index_totals *tot;
     uint64_t problems;
     const char *file;
+    int rc; /* LEDE_ENOMEM: the scan stopped short */
 };
 
 static void problem(struct scan *sc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -38,7 +39,7 @@ static void problem(struct scan *sc, const char *fmt, ...)
 static uint64_t file_size(const char *path)
 {
     struct stat st;
-    return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+    return path && stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
 /* Splits a term's postings bytes into doc ids, frequencies and skip data. */
@@ -85,7 +86,7 @@ static void check_terms(struct scan *sc, segread *s)
     const segmeta *m = segread_meta(s);
     hash64_stream *fp = NULL;
     if (sc->mode == CHECK_FULL && hash64_stream_new(&fp)) {
-        problem(sc, "out of memory");
+        sc->rc = LEDE_ENOMEM;
         return;
     }
     dict_iter it;
@@ -109,7 +110,12 @@ static void check_terms(struct scan *sc, segread *s)
         hash_u32(fp, (uint32_t)it.key_len);
         hash64_stream_update(fp, it.key, it.key_len);
         postings *p = NULL;
-        if (postings_open(&p, s, ti, 1)) {
+        int prc = postings_open(&p, s, ti, 1);
+        if (prc == LEDE_ENOMEM) {
+            sc->rc = prc;
+            break;
+        }
+        if (prc) {
             problem(sc, "postings of term '%.*s' (field %u) cannot be opened", (int)it.key_len - 1,
                     it.key + 1, it.key[0]);
             continue;
@@ -148,6 +154,11 @@ static void check_terms(struct scan *sc, segread *s)
                 }
             }
         }
+        if (postings_error(p) == LEDE_ENOMEM) {
+            sc->rc = LEDE_ENOMEM;
+            postings_close(p);
+            break;
+        }
         if (postings_error(p))
             problem(sc, "postings of term '%.*s' (field %u) are corrupt", (int)it.key_len - 1,
                     it.key + 1, it.key[0]);
@@ -157,7 +168,9 @@ static void check_terms(struct scan *sc, segread *s)
                     (unsigned long long)df, (unsigned long long)cf);
         postings_close(p);
     }
-    if (rc < 0)
+    if (sc->rc) {
+        /* stopped short: the counts prove nothing */
+    } else if (rc < 0)
         problem(sc, "term dictionary is corrupt after %llu terms: %s", (unsigned long long)n_terms,
                 segread_problem(s) ? segread_problem(s) : "malformed");
     else if (n_terms != m->n_terms || n_postings != m->n_postings || n_positions != m->n_positions)
@@ -186,7 +199,7 @@ static void check_docs(struct scan *sc, segread *s)
     uint8_t *seen = calloc((size_t)m->n_docs / 8 + 1, 1);
     buf body = {0};
     if (!seen) {
-        problem(sc, "out of memory");
+        sc->rc = LEDE_ENOMEM;
         return;
     }
     for (uint32_t d = 0; d < m->n_docs; d++) {
@@ -203,10 +216,20 @@ static void check_docs(struct scan *sc, segread *s)
             break;
         }
         buf_clear(&body);
-        if (segread_body(s, d, &body)) {
+        int brc = segread_body(s, d, &body);
+        if (brc == LEDE_ENOMEM) {
+            sc->rc = brc;
+            break;
+        }
+        if (brc) {
             problem(sc, "stored text of document %u cannot be read", d);
             break;
         }
+    }
+    if (sc->rc) {
+        buf_free(&body);
+        free(seen);
+        return;
     }
     if (sum[0] != m->sum_len[0] || sum[1] != m->sum_len[1])
         problem(sc, "field lengths do not add up to META's totals");
@@ -273,7 +296,8 @@ uint64_t segment_check(segread *s, check_report_fn report, void *ctx)
 {
     index_totals tot;
     memset(&tot, 0, sizeof tot);
-    struct scan sc = {CHECK_FULL, report, ctx, &tot, 0, segread_path(s)};
+    struct scan sc = {.mode = CHECK_FULL, .report = report, .ctx = ctx, .tot = &tot,
+                      .file = segread_path(s)};
     size_t len;
     const uint8_t *bytes = segread_bytes(s, &len);
     check_segment(&sc, s, bytes, len);
@@ -285,10 +309,12 @@ int index_check(const char *dir, int mode, check_report_fn report, void *ctx, in
 {
     memset(tot, 0, sizeof *tot);
     *n_problems = 0;
-    struct scan sc = {mode, report, ctx, tot, 0, dir};
+    struct scan sc = {mode, report, ctx, tot, 0, dir, 0};
     char msg[1024];
     ixread *r = NULL;
     int rc = ixread_open(&r, dir, msg, sizeof msg);
+    if (rc == LEDE_ENOMEM)
+        return rc;
     if (rc) {
         sc.file = dir;
         problem(&sc, "%s", msg);
@@ -303,7 +329,7 @@ int index_check(const char *dir, int mode, check_report_fn report, void *ctx, in
     tot->n_segments = r->n_segs;
     tot->n_docs = r->n_docs;
     tot->n_live = r->n_live;
-    for (size_t i = 0; i < r->n_segs; i++) {
+    for (size_t i = 0; i < r->n_segs && sc.rc == 0; i++) {
         ixseg *g = &r->segs[i];
         sc.file = segread_path(g->seg);
         size_t len;
@@ -327,5 +353,5 @@ int index_check(const char *dir, int mode, check_report_fn report, void *ctx, in
     buf_free(&path);
     ixread_close(r);
     *n_problems = sc.problems;
-    return 0;
+    return sc.rc;
 }

@@ -33,7 +33,8 @@ enum { CHECK_STATS_ONLY = 0, CHECK_FULL = 1 };
 
 /* Scans DIR. Returns 0 when the scan ran (problems are counted in
  * *n_problems and reported), or a negative error when the index could not
- * be opened at all (also reported). */
+ * be opened at all (also reported), or LEDE_ENOMEM when the scan could not
+ * finish (not reported: no memory is not damage). */
 int index_check(const char *dir, int mode, check_report_fn report, void *ctx, index_totals *tot,
                 uint64_t *n_problems);
 

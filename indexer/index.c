@@ -72,13 +72,16 @@ static void say(char *msg, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Says what an I/O failure on `what` was, keeping errno's text. */
+/* Says what an I/O failure on `what` was, keeping errno's text. path may be
+ * NULL (its name could not be built: no memory). */
 static int io_fail(char *msg, size_t cap, int rc, int err_no, const char *what, const char *path)
 {
-    if (rc == LEDE_EIO)
+    if (!path)
+        say(msg, cap, "%s: %s", what, err_str(rc));
+    else if (rc == LEDE_EIO)
         say(msg, cap, "%s %s: %s", what, path, strerror(err_no ? err_no : EIO));
     else if (rc == LEDE_ENOMEM)
-        say(msg, cap, "out of memory while %s %s", what, path);
+        say(msg, cap, "%s %s: out of memory", what, path);
     else
         say(msg, cap, "%s %s: %s", what, path, err_str(rc));
     return rc;
@@ -363,7 +366,8 @@ int ixwriter_exists(const char *dir)
 {
     buf path = {0};
     struct stat st;
-    int found = format_manifest_path(&path, dir) == 0 && stat(path.data, &st) == 0;
+    int rc = format_manifest_path(&path, dir);
+    int found = rc ? rc : stat(path.data, &st) == 0;
     buf_free(&path);
     return found;
 }
@@ -441,6 +445,10 @@ static int delete_id(ixwriter *w, const char *id, size_t len)
 int ixwriter_delete(ixwriter *w, const char *id, size_t len, char *msg, size_t cap)
 {
     int n = delete_id(w, id, len);
+    if (n == LEDE_ENOMEM) {
+        say(msg, cap, "cannot delete '%.*s': %s", (int)len, id, err_str(n));
+        return n;
+    }
     if (n < 0) {
         say(msg, cap, "index corrupt while looking up id '%.*s': %s", (int)len, id, err_str(n));
         return n;
@@ -527,6 +535,10 @@ int ixwriter_add(ixwriter *w, const ingest_doc *d, int *outcome, char *msg, size
         }
     }
     int n = delete_id(w, id, id_len);
+    if (n == LEDE_ENOMEM) {
+        say(msg, cap, "cannot add document '%s': %s", id, err_str(n));
+        return n;
+    }
     if (n < 0) {
         say(msg, cap, "index corrupt while looking up id '%s': %s", id, err_str(n));
         return n;

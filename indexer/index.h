@@ -61,7 +61,8 @@ int ixwriter_open(ixwriter **out, const char *dir, const ixwriter_opts *o, char 
 void ixwriter_close(ixwriter *w);
 
 /* 1 when dir holds an index (a committed manifest), else 0 (dir may not
- * exist): for the options only a new index takes, such as its stemming. */
+ * exist): for the options only a new index takes, such as its stemming.
+ * LEDE_ENOMEM when it cannot tell. */
 int ixwriter_exists(const char *dir);
 
 /* The stemming language the index uses ("" for none). */

@@ -349,7 +349,14 @@ static uint64_t dir_bytes(const char *dir)
 static int open_writer(const struct options *op, const char *dir, ixwriter **w)
 {
     /* without --stem: an existing index keeps its stemming, a new one gets the default */
-    const char *stem = op->stem ? op->stem : ixwriter_exists(dir) ? NULL : IXWRITER_DEFAULT_STEM;
+    const char *stem = op->stem;
+    int exists = stem ? 0 : ixwriter_exists(dir);
+    if (exists < 0) {
+        fprintf(stderr, "lede-index: %s: %s\n", dir, err_str(exists));
+        return EXIT_FATAL;
+    }
+    if (!stem && !exists)
+        stem = IXWRITER_DEFAULT_STEM;
     ixwriter_opts wo = {stem, op->memory, op->keep_duplicates, op->merge_factor};
     char msg[1024];
     int rc = ixwriter_open(w, dir, &wo, msg, sizeof msg);
@@ -426,12 +433,12 @@ static int cmd_delete(const struct options *op, const char *dir, char **ids, int
     int status = open_writer(op, dir, &w);
     if (status)
         return status;
-    char msg[1024];
+    char msg[1024] = "";
     int missing = 0;
     for (int i = 0; i < n_ids; i++) {
         int rc = ixwriter_delete(w, ids[i], strlen(ids[i]), msg, sizeof msg);
         if (rc < 0) {
-            fprintf(stderr, "lede-index: %s\n", msg);
+            fprintf(stderr, "lede-index: %s\n", msg[0] ? msg : err_str(rc));
             ixwriter_close(w);
             return EXIT_FATAL;
         }
@@ -442,7 +449,9 @@ static int cmd_delete(const struct options *op, const char *dir, char **ids, int
     }
     int rc = ixwriter_commit(w, msg, sizeof msg);
     if (rc) {
-        fprintf(stderr, "lede-index: %s\n", msg);
+        fprintf(stderr, "lede-index: %s\n", msg[0] ? msg : err_str(rc));
+        fprintf(stderr, "lede-index: stopped; %s stays at its last commit (generation %" PRIu64 ")\n",
+                dir, ixwriter_generation(w));
         ixwriter_close(w);
         return EXIT_FATAL;
     }
@@ -459,11 +468,13 @@ static int cmd_optimize(const struct options *op, const char *dir)
     int status = open_writer(op, dir, &w);
     if (status)
         return status;
-    char msg[1024];
+    char msg[1024] = "";
     double t0 = now_seconds();
     int rc = ixwriter_optimize(w, msg, sizeof msg);
     if (rc) {
-        fprintf(stderr, "lede-index: %s\n", msg);
+        fprintf(stderr, "lede-index: %s\n", msg[0] ? msg : err_str(rc));
+        fprintf(stderr, "lede-index: stopped; %s stays at its last commit (generation %" PRIu64 ")\n",
+                dir, ixwriter_generation(w));
         ixwriter_close(w);
         return rc == LEDE_ECORRUPT ? EXIT_CORRUPT : EXIT_FATAL;
     }
@@ -486,6 +497,10 @@ static int cmd_check(const char *dir)
     uint64_t problems;
     double t0 = now_seconds();
     int rc = index_check(dir, CHECK_FULL, print_check_problem, NULL, &t, &problems);
+    if (rc == LEDE_ENOMEM) {
+        fprintf(stderr, "lede-index: %s: %s; the check did not finish\n", dir, err_str(rc));
+        return EXIT_FATAL;
+    }
     if (rc && rc != LEDE_ECORRUPT)
         return EXIT_FATAL; /* no index, a newer format, or I/O: not damage */
     if (problems) {
@@ -504,6 +519,8 @@ static int cmd_stats(const char *dir)
     index_totals t;
     uint64_t problems;
     int rc = index_check(dir, CHECK_STATS_ONLY, print_check_problem, NULL, &t, &problems);
+    if (rc == LEDE_ENOMEM)
+        fprintf(stderr, "lede-index: %s: %s\n", dir, err_str(rc));
     if (rc)
         return rc == LEDE_ECORRUPT ? EXIT_CORRUPT : EXIT_FATAL;
     printf("generation      %" PRIu64 "\nsegments        %" PRIu64 "\ndocuments       %" PRIu64

@@ -557,6 +557,8 @@ int memindex_flush(memindex *m, uint64_t *file_bytes, int *err_no)
         segwrite *w = m->w;
         m->w = NULL;
         rc = segwrite_finish(w, file_bytes, err_no);
+    } else if (rc == LEDE_EIO) {
+        *err_no = segwrite_errno(m->w);
     }
     memindex_free(m);
     return rc;

@@ -114,7 +114,7 @@ int merge_segments(const char *dir, uint32_t number, const char *stem_language,
                 uint32_t np;
                 const uint32_t *ps = postings_positions(p, &np);
                 if (!ps || np == 0) {
-                    rc = LEDE_ECORRUPT;
+                    rc = postings_error(p) ? postings_error(p) : LEDE_ECORRUPT;
                     break;
                 }
                 if (!begun) {
@@ -125,8 +125,8 @@ int merge_segments(const char *dir, uint32_t number, const char *stem_language,
                 if (rc)
                     break;
             }
-            if (rc == 0 && p && postings_error(p))
-                rc = LEDE_ECORRUPT;
+            if (rc == 0 && p)
+                rc = postings_error(p);
             postings_close(p);
             if (rc == 0) {
                 int r = dict_next(&src[i].it);
@@ -144,6 +144,8 @@ int merge_segments(const char *dir, uint32_t number, const char *stem_language,
         rc = segwrite_finish(ww, file_bytes, err_no);
     }
 cleanup:
+    if (rc == LEDE_EIO && w)
+        *err_no = segwrite_errno(w);
     segwrite_abort(w);
     for (size_t i = 0; map && i < n; i++)
         free(map[i]);

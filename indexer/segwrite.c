@@ -570,11 +570,19 @@ int segwrite_finish(segwrite *w, uint64_t *file_bytes, int *err_no)
         rc = fwriter_commit(fw);
         *err_no = errno;
     } else {
-        *err_no = fwriter_errno(w->fw);
-        spill *spills[] = {w->postings, w->store, w->terms, w->docrecs};
-        for (size_t i = 0; !*err_no && i < sizeof spills / sizeof *spills; i++)
-            *err_no = spill_errno(spills[i]);
+        *err_no = segwrite_errno(w);
     }
     segwrite_abort(w);
     return rc;
+}
+
+int segwrite_errno(const segwrite *w)
+{
+    if (!w)
+        return 0;
+    int e = w->fw ? fwriter_errno(w->fw) : 0;
+    spill *spills[] = {w->postings, w->store, w->terms, w->docrecs};
+    for (size_t i = 0; !e && i < sizeof spills / sizeof *spills; i++)
+        e = spill_errno(spills[i]);
+    return e;
 }

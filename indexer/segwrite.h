@@ -46,6 +46,9 @@ int segwrite_term_end(segwrite *w);
  * into place. *file_bytes receives its size. Frees w whatever happens. On
  * LEDE_EIO, *err_no is the errno (ENOSPC...). */
 int segwrite_finish(segwrite *w, uint64_t *file_bytes, int *err_no);
+/* The errno of the write that failed (ENOSPC, EFBIG...), or 0: for a caller
+ * that abandons w after a LEDE_EIO from any call before segwrite_finish. */
+int segwrite_errno(const segwrite *w);
 /* Abandons the segment and removes its temp file. Accepts NULL. */
 void segwrite_abort(segwrite *w);
 

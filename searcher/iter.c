@@ -29,10 +29,17 @@ struct term_it {
     int max_known;
 };
 
+/* Keeps the first error of an iterator and its children. */
+static void keep_error(iter *it, int err)
+{
+    if (!it->error)
+        it->error = err;
+}
+
 static uint32_t term_done(struct term_it *t, uint32_t d)
 {
-    if (d == POSTINGS_END && postings_error(t->p))
-        t->base.error = 1;
+    if (d == POSTINGS_END)
+        keep_error(&t->base, postings_error(t->p));
     return t->base.doc = d == POSTINGS_END ? ITER_END : d;
 }
 
@@ -105,7 +112,7 @@ const uint32_t *iter_term_positions(iter *it, uint32_t *n)
     struct term_it *t = (struct term_it *)it;
     const uint32_t *p = postings_positions(t->p, n);
     if (!p)
-        it->error = 1;
+        keep_error(it, postings_error(t->p) ? postings_error(t->p) : LEDE_ECORRUPT);
     return p;
 }
 
@@ -137,7 +144,8 @@ static uint32_t bm25f_settle(struct bm25f_it *f)
         d = f->t->doc;
     if (f->b && f->b->doc < d)
         d = f->b->doc;
-    f->base.error |= (f->t ? f->t->error : 0) | (f->b ? f->b->error : 0);
+    keep_error(&f->base, f->t ? f->t->error : 0);
+    keep_error(&f->base, f->b ? f->b->error : 0);
     return f->base.doc = d;
 }
 
@@ -270,7 +278,7 @@ static uint32_t or_settle(struct multi_it *m)
     for (size_t i = 0; i < m->n; i++) {
         if (m->kids[i]->doc < d)
             d = m->kids[i]->doc;
-        m->base.error |= m->kids[i]->error;
+        keep_error(&m->base, m->kids[i]->error);
     }
     return m->base.doc = d;
 }
@@ -382,7 +390,7 @@ static uint32_t and_align(struct multi_it *m, uint32_t target)
             break;
     }
     for (size_t i = 0; i < m->n; i++)
-        m->base.error |= m->kids[i]->error;
+        keep_error(&m->base, m->kids[i]->error);
     return m->base.doc = ITER_END;
 }
 
@@ -464,7 +472,8 @@ static uint32_t not_skip(struct pair_it *p, uint32_t d)
             break;
         d = iter_next(p->a);
     }
-    p->base.error |= p->a->error | p->b->error;
+    keep_error(&p->base, p->a->error);
+    keep_error(&p->base, p->b->error);
     return p->base.doc = d;
 }
 
@@ -522,7 +531,7 @@ int iter_not(iter **out, iter *pos, iter *neg)
 
 static uint32_t ro_sync(struct pair_it *p, uint32_t d)
 {
-    p->base.error |= p->a->error;
+    keep_error(&p->base, p->a->error);
     return p->base.doc = d;
 }
 
@@ -608,7 +617,7 @@ static uint32_t exact_freq(struct phrase_it *ph)
     if (na > ph->starts_cap) {
         uint64_t *st = realloc(ph->starts, na * sizeof *st);
         if (!st) {
-            ph->base.error = 1;
+            keep_error(&ph->base, LEDE_ENOMEM);
             return 0;
         }
         ph->starts = st;
@@ -650,7 +659,7 @@ static uint32_t sloppy_match(struct phrase_it *ph)
     if (total > ph->ev_cap) {
         uint64_t *e = realloc(ph->ev, total * sizeof *e);
         if (!e) {
-            ph->base.error = 1;
+            keep_error(&ph->base, LEDE_ENOMEM);
             return 0;
         }
         ph->ev = e;
@@ -694,7 +703,7 @@ static uint32_t phrase_find(struct phrase_it *ph, uint32_t d)
             break;
         d = iter_next(ph->all);
     }
-    ph->base.error |= ph->all->error;
+    keep_error(&ph->base, ph->all->error);
     return ph->base.doc = d;
 }
 

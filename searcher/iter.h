@@ -36,7 +36,8 @@ struct iter {
                           it (term iterators do so lazily: it reads all the
                           skip data, which most queries never need) */
     uint64_t cost;     /* estimated number of matches (for ordering) */
-    int error;         /* set on corrupt postings; the iterator then ends */
+    int error;         /* 0, or the first error (LEDE_ECORRUPT: corrupt postings,
+                          LEDE_ENOMEM); the iterator then ends */
     int empty;         /* known to match nothing (iter_empty) */
 };
 

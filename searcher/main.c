@@ -428,7 +428,12 @@ int main(int argc, char **argv)
                 buf_putc(&q, ' ');
             buf_puts(&q, argv[i]);
         }
-        status = answer(s, &op, q.data, q.len);
+        if (q.err) {
+            fprintf(stderr, "lede-search: %s\n", err_str(q.err));
+            status = EXIT_ERROR;
+        } else {
+            status = answer(s, &op, q.data, q.len);
+        }
         buf_free(&q);
     } else {
         buf line = {0};

@@ -191,7 +191,10 @@ int output_hits(FILE *f, searcher *s, const char *q, size_t qlen, const search_p
             buf_putc(&line, '\n');
         }
         snippet_free(&sn);
-        fwrite(line.data, 1, line.len, f);
+        if (rc == 0 && line.err)
+            rc = line.err;
+        if (rc == 0)
+            fwrite(line.data, 1, line.len, f);
     }
     if (rc == 0) {
         if (o->json)
@@ -295,10 +298,12 @@ int output_document(FILE *f, searcher *s, uint32_t doc, const output_opts *o)
         put_text(&line, body.data ? body.data : "", body.len, 1);
         buf_putc(&line, '\n');
     }
-    fwrite(line.data, 1, line.len, f);
+    rc = line.err;
+    if (rc == 0)
+        fwrite(line.data, 1, line.len, f);
     buf_free(&line);
     buf_free(&body);
-    return 0;
+    return rc;
 }
 
 int output_trec(FILE *f, searcher *s, const char *qid, const search_result *r, const char *tag)

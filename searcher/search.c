@@ -44,7 +44,9 @@ int searcher_open(searcher **out, const char *dir, char *msg, size_t cap)
     if (rc == 0) {
         analyzer_opts ao = {s->r->man.stem_language};
         rc = analyzer_new(&s->a, &ao);
-        if (rc)
+        if (rc == LEDE_ENOMEM)
+            snprintf(msg, cap, "%s: out of memory", dir);
+        else if (rc)
             snprintf(msg, cap, "%s: the index uses stemming '%s', which this build lacks", dir,
                      s->r->man.stem_language);
     }
@@ -101,7 +103,7 @@ struct ctx {
     size_t n_st, cap_st;
     const ixseg *g;   /* the segment being built for */
     size_t seg_i;     /* its index */
-    int corrupt;
+    int err;          /* a statistic could not be computed: corrupt, no memory */
 };
 
 /* Live documents containing the key in segment g; *ti gets its entry and
@@ -123,7 +125,7 @@ static int seg_live_df(const ixseg *g, const uint8_t *key, size_t len, uint64_t 
         return rc;
     for (uint32_t d = postings_next(p); d != POSTINGS_END; d = postings_next(p))
         *df += !deletions_has(&g->del, d);
-    rc = postings_error(p) ? LEDE_ECORRUPT : 0;
+    rc = postings_error(p);
     postings_close(p);
     return rc;
 }
@@ -164,10 +166,11 @@ static const struct stat_entry *stat_get(struct ctx *c, uint8_t field, const cha
     e.found = (uint8_t *)(e.ti + n_segs + 1);
     uint8_t key[FORMAT_MAX_KEY];
     size_t kl;
+    int rc;
     if (make_key(key, field, term, &kl))
         for (size_t i = 0; i < n_segs; i++)
-            if (seg_live_df(&c->s->r->segs[i], key, kl, &e.df, &e.ti[i], &e.found[i]) < 0) {
-                c->corrupt = 1;
+            if ((rc = seg_live_df(&c->s->r->segs[i], key, kl, &e.df, &e.ti[i], &e.found[i])) < 0) {
+                c->err = c->err ? c->err : rc;
                 e.found[i] = 2;
             }
     c->st[c->n_st] = e;
@@ -188,7 +191,7 @@ static int stat_lookup(struct ctx *c, uint8_t field, const char *term, term_info
     if (!e)
         return LEDE_ENOMEM;
     if (e->found[c->seg_i] == 2)
-        return LEDE_ECORRUPT;
+        return c->err;
     if (e->found[c->seg_i])
         *ti = e->ti[c->seg_i];
     return e->found[c->seg_i];
@@ -400,8 +403,8 @@ static int build_prefix(struct ctx *c, const qnode *q, iter **out)
                 bits[d >> 6] |= 1ull << (d & 63);
                 any = 1;
             }
-            if (rc == 0 && postings_error(p))
-                rc = LEDE_ECORRUPT;
+            if (rc == 0)
+                rc = postings_error(p);
             postings_close(p);
         }
     }
@@ -578,7 +581,8 @@ static void heap_offer(struct heap *hp, uint32_t doc, double score, int64_t date
 
 /* --- running ---------------------------------------------------------------------------------- */
 
-static void collect_terms(const qnode *q, int negated, search_result *r)
+/* The query's positive terms, for snippets. 0 or LEDE_ENOMEM. */
+static int collect_terms(const qnode *q, int negated, search_result *r)
 {
     int neg = negated || q->occur == Q_MUST_NOT;
     if (!neg && (q->kind == Q_TERM || q->kind == Q_PHRASE)) {
@@ -597,13 +601,15 @@ static void collect_terms(const qnode *q, int negated, search_result *r)
                 r->term_lens = l;
             char *d = t && l ? strdup(q->terms[i]) : NULL;
             if (!d)
-                return;
+                return LEDE_ENOMEM;
             r->terms[r->n_terms] = d;
             r->term_lens[r->n_terms++] = strlen(d);
         }
     }
-    for (size_t i = 0; i < q->n_kids; i++)
-        collect_terms(q->kids[i], neg, r);
+    int rc = 0;
+    for (size_t i = 0; i < q->n_kids && rc == 0; i++)
+        rc = collect_terms(q->kids[i], neg, r);
+    return rc;
 }
 
 void search_result_free(search_result *r)
@@ -715,9 +721,8 @@ static int segment_maxscore(struct ctx *c, const qnode *root, struct topk *t)
             if (cl[i].it->doc == d)
                 iter_next(cl[i].it);
     }
-    for (size_t i = 0; i < n; i++)
-        if (cl[i].it->error)
-            rc = LEDE_ECORRUPT;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = cl[i].it->error;
     if (t->pruned == 0)
         for (size_t i = 0; i < n; i++)
             if (cl[i].it->doc != ITER_END)
@@ -745,8 +750,10 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
     int rc = query_parse(&root, q, len, s->a, &qo, qerr);
     if (rc)
         return rc;
-    if (out)
-        collect_terms(root, 0, out);
+    if (out && (rc = collect_terms(root, 0, out)) != 0) {
+        query_free(root);
+        return rc;
+    }
     struct ctx c = {s, p, NULL, 0, 0, NULL, 0, 0};
     int use_maxscore = prune && maxscore_ok(root);
     for (size_t i = 0; i < s->r->n_segs && rc == 0; i++) {
@@ -778,12 +785,11 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
             double score = want_score ? iter_score(it) : 0;
             fn(fctx, c.g->base + d, score, want_date ? segread_date(c.g->seg, d) : 0);
         }
-        if (it->error)
-            rc = LEDE_ECORRUPT;
+        rc = it->error;
         iter_free(it);
     }
-    if (rc == 0 && c.corrupt)
-        rc = LEDE_ECORRUPT;
+    if (rc == 0 && c.err)
+        rc = c.err;
     if (rc == LEDE_ECORRUPT)
         searcher_corrupt_message(s, qerr->message, sizeof qerr->message);
     else if (rc == LEDE_ELIMIT)

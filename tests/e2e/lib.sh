@@ -6,7 +6,34 @@ FAILED=0
 
 fail() { echo "FAIL: $*" >&2; FAILED=1; }
 ok() { echo "ok: $*" >&2; }
-finish() { [ "$FAILED" -eq 0 ] || exit 1; exit 0; }
+
+# LEDE_VALGRIND=1: every lede-index and lede-search the test runs goes through
+# valgrind memcheck. An error or a definite leak makes the run exit 99, and
+# its report is kept in $TMP/valgrind.PID.log, which finish checks (a test
+# that ignores an exit status still fails on a report).
+if [ "${LEDE_VALGRIND:-0}" = 1 ]; then
+  for var in LEDE_INDEX LEDE_SEARCH; do
+    wrapper=$TMP/valgrind-$(basename "${!var}")
+    printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --log-file=%s/valgrind.%%p.log %s "$@"\n' \
+      "$TMP" "${!var}" >"$wrapper"
+    chmod +x "$wrapper"
+    export "$var=$wrapper"
+  done
+fi
+valgrind_reports() {
+  local f bad=0
+  for f in "$TMP"/valgrind.*.log; do
+    [ -s "$f" ] || continue
+    echo "FAIL: valgrind: $(head -c 3000 "$f")" >&2
+    bad=1
+  done
+  return $bad
+}
+finish() {
+  [ "${LEDE_VALGRIND:-0}" = 1 ] && ! valgrind_reports && FAILED=1
+  [ "$FAILED" -eq 0 ] || exit 1
+  exit 0
+}
 
 # expect_status WANT CMD...: runs CMD, checks its exit status.
 expect_status() {
