@@ -196,8 +196,16 @@ static int finish(struct run *r, size_t end)
         return 0; /* too long: dropped, but its position is taken */
     if (n >= 3 && t[n - 2] == '\'' && t[n - 1] == 's')
         n -= 2; /* possessive */
-    if (r->a->stem)
-        t = stem_cached(r->a, t, n, &n);
+    if (r->a->stem && n > 0) {
+        /* A stemmer may erase a whole word (Porter: "s" -> ""); the word
+         * then stays unstemmed rather than vanish from the index. */
+        size_t sn;
+        const char *st = stem_cached(r->a, t, n, &sn);
+        if (sn > 0) {
+            t = st;
+            n = sn;
+        }
+    }
     if (n == 0 || n > ANALYZE_MAX_TERM)
         return 0;
     token tok = {t, n, pos, (uint32_t)r->start, (uint32_t)end};

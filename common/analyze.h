@@ -15,7 +15,8 @@
  *  - each CJK ideograph (and each kana) is a token of its own;
  *  - a term longer than ANALYZE_MAX_TERM bytes after folding is dropped, but
  *    still takes its position, so phrases across it do not falsely match;
- *  - optional Snowball stemming (e.g. "english") applied last.
+ *  - optional Snowball stemming (e.g. "english") applied last; a word the
+ *    stemmer would erase entirely (Porter: "s") is kept unstemmed.
  * Positions count tokens from `first_pos`; offsets are bytes into the text. */
 #ifndef LEDE_ANALYZE_H
 #define LEDE_ANALYZE_H
