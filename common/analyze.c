@@ -197,11 +197,12 @@ static int finish(struct run *r, size_t end)
     if (n >= 3 && t[n - 2] == '\'' && t[n - 1] == 's')
         n -= 2; /* possessive */
     if (r->a->stem && n > 0) {
-        /* A stemmer may erase a whole word (Porter: "s" -> ""); the word
+        /* A stemmer may erase a whole word (Porter: "s" -> "") or lengthen
+         * it past the limit (Turkish appends a vowel to "...g"); the word
          * then stays unstemmed rather than vanish from the index. */
         size_t sn;
         const char *st = stem_cached(r->a, t, n, &sn);
-        if (sn > 0) {
+        if (sn > 0 && sn <= ANALYZE_MAX_TERM) {
             t = st;
             n = sn;
         }

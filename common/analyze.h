@@ -16,7 +16,8 @@
  *  - a term longer than ANALYZE_MAX_TERM bytes after folding is dropped, but
  *    still takes its position, so phrases across it do not falsely match;
  *  - optional Snowball stemming (e.g. "english") applied last; a word the
- *    stemmer would erase entirely (Porter: "s") is kept unstemmed.
+ *    stemmer would erase entirely (Porter: "s") or lengthen past
+ *    ANALYZE_MAX_TERM is kept unstemmed.
  * Positions count tokens from `first_pos`; offsets are bytes into the text. */
 #ifndef LEDE_ANALYZE_H
 #define LEDE_ANALYZE_H
