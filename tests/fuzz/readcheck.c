@@ -34,9 +34,11 @@ static void remove_scratch(void)
 const char *readcheck_write(const void *data, size_t len)
 {
     if (scratch_fd < 0) {
+        /* In memory when possible: the file is rewritten for every input. */
         const char *dir = getenv("TMPDIR");
-        snprintf(scratch_path, sizeof scratch_path, "%s/lede-fuzz-XXXXXX",
-                 dir && *dir && strlen(dir) < 40 ? dir : "/tmp");
+        if (!dir || !*dir || strlen(dir) >= 40)
+            dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+        snprintf(scratch_path, sizeof scratch_path, "%s/lede-fuzz-XXXXXX", dir);
         scratch_fd = mkstemp(scratch_path);
         FUZZ_CHECK(scratch_fd >= 0, "cannot create a scratch file in %s", scratch_path);
         atexit(remove_scratch);
