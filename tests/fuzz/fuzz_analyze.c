@@ -10,16 +10,17 @@
  *
  * Oracle: never crashes or hangs; analyzer_run returns 0; every token has
  * a term of 1 to ANALYZE_MAX_TERM bytes of valid UTF-8 without NUL or ASCII
- * capitals (without stemming: only letters, digits, ideographs and the
- * apostrophe), byte offsets with start < end <= the text's length that do
- * not overlap the previous token's, and a position above the previous one
- * and below first_pos + n_pos; the bytes of a token's span, analyzed alone,
- * give exactly that term; stemming changes terms, never positions or
- * offsets, and drops no token; a second run (stem cache warm) gives the
- * same tokens. For utf8.c: utf8_repair yields valid UTF-8 with one U+FFFD
- * per invalid sequence, changes nothing in valid text, and agrees with
- * utf8_valid and with decoding the text step by step, where every decoded
- * code point encodes back to the bytes it came from. */
+ * capitals (without stemming: letters, digits and apostrophes between
+ * them, or one ideograph or kana alone), byte offsets with start < end <=
+ * the text's length that do not overlap the previous token's (the tokens
+ * of a character that folds to several ideographs share its bytes), and a
+ * position above the previous one and below first_pos + n_pos; the bytes of
+ * a token, analyzed alone, give exactly its term (or those terms); stemming
+ * changes terms, never positions or offsets, and drops no token; a second
+ * run (stem cache warm) gives the same tokens. For utf8.c: utf8_repair
+ * yields valid UTF-8 with one U+FFFD per invalid sequence, changes nothing
+ * in valid text, and agrees with utf8_valid and with decoding the text step
+ * by step, where every decoded code point encodes back to its bytes. */
 #include <string.h>
 
 #include "analyze.h"
@@ -110,10 +111,11 @@ static void check_utf8(const char *s, size_t len)
     buf_free(&fixed);
 }
 
-/* Whether every code point of t is one a term may hold without stemming. */
+/* Whether t is a term analyze.h allows without stemming: letters, digits
+ * and inner apostrophes, or a single ideograph or kana. */
 static int term_chars_ok(const char *t, size_t len)
 {
-    size_t i = 0;
+    size_t i = 0, n_cp = 0, n_ideo = 0;
     while (i < len) {
         int32_t cp;
         size_t n = utf8_decode((const unsigned char *)t + i, len - i, &cp);
@@ -122,9 +124,13 @@ static int term_chars_ok(const char *t, size_t len)
         enum unicode_class k = unicode_class_of(cp);
         if (cp != '\'' && k != UNICODE_LETTER && k != UNICODE_DIGIT && k != UNICODE_IDEOGRAPH)
             return 0;
+        n_ideo += k == UNICODE_IDEOGRAPH;
+        n_cp++;
         i += n;
     }
-    return 1;
+    if (n_ideo > 0 && n_cp > 1)
+        return 0; /* an ideograph inside a longer term */
+    return t[0] != '\'' && t[len - 1] != '\'';
 }
 
 static void check_tokens(const struct toks *k, size_t len, uint32_t first_pos, uint32_t n_pos,
@@ -135,8 +141,9 @@ static void check_tokens(const struct toks *k, size_t len, uint32_t first_pos, u
         const struct tok *t = &k->v[i];
         FUZZ_CHECK(t->start < t->end && t->end <= len, "token %zu at bytes [%u, %u) of %zu", i,
                    t->start, t->end, len);
-        FUZZ_CHECK(t->start >= prev_end, "token %zu starts at %u, inside the previous one", i,
-                   t->start);
+        FUZZ_CHECK(t->start >= prev_end || (i > 0 && t->start == k->v[i - 1].start &&
+                                              t->end == k->v[i - 1].end),
+                   "token %zu starts at %u, inside the previous one", i, t->start);
         FUZZ_CHECK(t->pos >= first_pos && t->pos - first_pos < n_pos,
                    "token %zu at position %u (first %u, %u positions)", i, t->pos, first_pos,
                    n_pos);
@@ -147,7 +154,7 @@ static void check_tokens(const struct toks *k, size_t len, uint32_t first_pos, u
                        i, (int)t->len, t->term);
         if (!stemmed)
             FUZZ_CHECK(term_chars_ok(t->term, t->len),
-                       "term %zu '%.*s' holds a character that is not a letter or digit", i,
+                       "term %zu '%.*s' is not letters and digits, or one ideograph", i,
                        (int)t->len, t->term);
         prev_end = t->end;
     }
@@ -202,15 +209,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < k.n; i++)
         FUZZ_CHECK(same_tok(&k.v[i], &again.v[i]), "a second run differs at token %zu", i);
 
-    /* A token's bytes alone give the same term. */
-    for (size_t i = 0; i < k.n; i++) {
+    /* A token's bytes alone give the same term. The tokens of one
+     * character that folds to several ideographs share their bytes. */
+    for (size_t i = 0, g; i < k.n; i = g) {
         const struct tok *t = &k.v[i];
+        for (g = i + 1; g < k.n && k.v[g].start == t->start && k.v[g].end == t->end; g++)
+            FUZZ_CHECK(k.v[g].pos == k.v[g - 1].pos + 1, "tokens of one span not consecutive");
         uint32_t n1 = run(a, text + t->start, t->end - t->start, 0, &alone);
-        FUZZ_CHECK(n1 == 1 && alone.n == 1 && alone.v[0].len == t->len &&
-                       memcmp(alone.v[0].term, t->term, t->len) == 0,
-                   "token %zu '%.*s' (bytes %u..%u): its bytes alone give %zu tokens, '%.*s'", i,
-                   (int)t->len, t->term, t->start, t->end, alone.n,
-                   alone.n ? (int)alone.v[0].len : 0, alone.n ? alone.v[0].term : "");
+        FUZZ_CHECK(n1 == g - i && alone.n == g - i,
+                   "token %zu '%.*s' (bytes %u..%u): its bytes alone give %zu tokens, not %zu", i,
+                   (int)t->len, t->term, t->start, t->end, alone.n, g - i);
+        for (size_t j = 0; j < alone.n; j++)
+            FUZZ_CHECK(alone.v[j].len == k.v[i + j].len &&
+                           memcmp(alone.v[j].term, k.v[i + j].term, alone.v[j].len) == 0,
+                       "token %zu '%.*s': its bytes alone give '%.*s'", i + j,
+                       (int)k.v[i + j].len, k.v[i + j].term, (int)alone.v[j].len,
+                       alone.v[j].term);
     }
 
     /* Stemming rewrites terms only. */
