@@ -158,6 +158,26 @@ struct run {
     int in_token;
 };
 
+/* The class code point cp acts as in a token, with its folding in
+ * folded[0..*nf) (letters, digits, ideographs only), so that a character
+ * and what it folds to split alike: a letter or digit that folds to kana
+ * or an ideograph acts as one (half-width katakana, circled and Hangzhou
+ * numerals), and one that folds to nothing (presentation forms of Arabic
+ * vowel signs) as a combining mark. Folding never mixes ideographs with
+ * other letters (checked over all of Unicode with utf8proc 2.8), and
+ * ideographs fold to ideographs (two for the digraphs U+309F, U+30FF). */
+static enum unicode_class token_class(int32_t cp, int32_t folded[8], size_t *nf)
+{
+    *nf = 0;
+    enum unicode_class k = cp < 0 ? UNICODE_OTHER : unicode_class_of(cp);
+    if (k != UNICODE_LETTER && k != UNICODE_DIGIT && k != UNICODE_IDEOGRAPH)
+        return k;
+    *nf = unicode_fold(cp, folded, 8);
+    if (*nf == 0)
+        return UNICODE_MARK;
+    return unicode_class_of(folded[0]) == UNICODE_IDEOGRAPH ? UNICODE_IDEOGRAPH : k;
+}
+
 /* Is the code point at text[i] a letter or digit (so an apostrophe before it
  * is inside a word)? */
 static int word_char_at(const struct run *r, size_t i)
@@ -170,9 +190,10 @@ static int word_char_at(const struct run *r, size_t i)
         return 1;
     if (ac != AC_HIGH)
         return 0;
-    int32_t cp;
+    int32_t cp, folded[8];
+    size_t nf;
     utf8_decode(r->text + i, r->len - i, &cp);
-    enum unicode_class k = unicode_class_of(cp);
+    enum unicode_class k = token_class(cp, folded, &nf);
     return k == UNICODE_LETTER || k == UNICODE_DIGIT;
 }
 
@@ -196,8 +217,17 @@ static int finish(struct run *r, size_t end)
         return 0; /* too long: dropped, but its position is taken */
     if (n >= 3 && t[n - 2] == '\'' && t[n - 1] == 's')
         n -= 2; /* possessive */
-    if (r->a->stem)
-        t = stem_cached(r->a, t, n, &n);
+    if (r->a->stem && n > 0) {
+        /* A stemmer may erase a whole word (Porter: "s" -> "") or lengthen
+         * it past the limit (Turkish appends a vowel to "...g"); the word
+         * then stays unstemmed rather than vanish from the index. */
+        size_t sn;
+        const char *st = stem_cached(r->a, t, n, &sn);
+        if (sn > 0 && sn <= ANALYZE_MAX_TERM) {
+            t = st;
+            n = sn;
+        }
+    }
     if (n == 0 || n > ANALYZE_MAX_TERM)
         return 0;
     token tok = {t, n, pos, (uint32_t)r->start, (uint32_t)end};
@@ -265,11 +295,11 @@ int analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_pos,
             i += n;
             continue;
         }
-        enum unicode_class k = cp < 0 ? UNICODE_OTHER : unicode_class_of(cp);
+        int32_t folded[8];
+        size_t nf;
+        enum unicode_class k = token_class(cp, folded, &nf);
         if (k == UNICODE_LETTER || k == UNICODE_DIGIT) {
             begin(&r, i);
-            int32_t folded[8];
-            size_t nf = unicode_fold(cp, folded, 8);
             for (size_t j = 0; j < nf; j++) {
                 char enc[4];
                 term_push(&r, enc, utf8_encode(folded[j], enc));
@@ -277,17 +307,13 @@ int analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_pos,
         } else if (k == UNICODE_MARK && r.in_token) {
             /* a combining mark continues the word; folding drops it */
         } else if (k == UNICODE_IDEOGRAPH) {
+            /* Each folded ideograph is a token, all with this character's
+             * offsets: the digraph ゟ gives よ and り, like より. */
             rc = finish(&r, i);
-            if (rc == 0) {
+            for (size_t j = 0; j < nf && rc == 0; j++) {
+                char enc[4];
                 begin(&r, i);
-                int32_t folded[8];
-                size_t nf = unicode_fold(cp, folded, 8);
-                for (size_t j = 0; j < nf; j++) {
-                    char enc[4];
-                    term_push(&r, enc, utf8_encode(folded[j], enc));
-                }
-                if (r.term_len == 0) /* a kana that folds to nothing */
-                    term_push(&r, (const char *)r.text + i, n);
+                term_push(&r, enc, utf8_encode(folded[j], enc));
                 rc = finish(&r, i + n);
             }
         } else {

@@ -12,10 +12,14 @@
  *    Pyongyang's -> pyongyang, don't -> don't, countries' -> countries;
  *  - everything else splits: Jong-un -> jong, un (consecutive positions);
  *    21:18:40 -> 21, 18, 40; U.S. -> u, s;
- *  - each CJK ideograph (and each kana) is a token of its own;
+ *  - each CJK ideograph (and each kana) is a token of its own, also when
+ *    folding makes it (half-width katakana, circled ideographs); a letter
+ *    that folds to nothing acts as a combining mark;
  *  - a term longer than ANALYZE_MAX_TERM bytes after folding is dropped, but
  *    still takes its position, so phrases across it do not falsely match;
- *  - optional Snowball stemming (e.g. "english") applied last.
+ *  - optional Snowball stemming (e.g. "english") applied last; a word the
+ *    stemmer would erase entirely (Porter: "s") or lengthen past
+ *    ANALYZE_MAX_TERM is kept unstemmed.
  * Positions count tokens from `first_pos`; offsets are bytes into the text. */
 #ifndef LEDE_ANALYZE_H
 #define LEDE_ANALYZE_H

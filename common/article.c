@@ -158,17 +158,21 @@ static int last_line_paragraph(const char *t, size_t begin, size_t end, size_t *
     return 1;
 }
 
+/* '\r' bytes are skipped: they are removed from everything the parser
+ * keeps, so a paragraph reads as the trailer once they are gone. */
 static int is_trailer(const char *t, size_t b, size_t e)
 {
     for (size_t k = 0; k < sizeof trailer_lines / sizeof trailer_lines[0]; k++) {
         const char *w = trailer_lines[k];
-        size_t n = strlen(w);
-        if (e - b != n)
-            continue;
-        size_t i = 0;
-        while (i < n && ascii_lower(t[b + i]) == ascii_lower(w[i]))
+        size_t n = strlen(w), i = 0, j = b;
+        for (; j < e; j++) {
+            if (t[j] == '\r')
+                continue;
+            if (i == n || ascii_lower(t[j]) != ascii_lower(w[i]))
+                break;
             i++;
-        if (i == n)
+        }
+        if (i == n && j == e)
             return 1;
     }
     return 0;

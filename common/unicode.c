@@ -16,15 +16,16 @@ enum unicode_class unicode_class_of(int32_t cp)
 {
     if (cp < 0 || cp > 0x10FFFF)
         return UNICODE_OTHER;
-    if (is_ideograph(cp))
-        return UNICODE_IDEOGRAPH;
     switch (utf8proc_category(cp)) {
     case UTF8PROC_CATEGORY_LU:
     case UTF8PROC_CATEGORY_LL:
     case UTF8PROC_CATEGORY_LT:
     case UTF8PROC_CATEGORY_LM:
     case UTF8PROC_CATEGORY_LO:
-        return UNICODE_LETTER;
+        /* Only the letters of the CJK and kana blocks: the blocks also hold
+         * combining voiced marks (U+3099), punctuation (U+30FB) and
+         * unassigned code points, which are what their category says. */
+        return is_ideograph(cp) ? UNICODE_IDEOGRAPH : UNICODE_LETTER;
     case UTF8PROC_CATEGORY_ND:
     case UTF8PROC_CATEGORY_NL:
     case UTF8PROC_CATEGORY_NO:

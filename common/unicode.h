@@ -11,7 +11,8 @@ enum unicode_class {
     UNICODE_LETTER,    /* L* (except ideographs and kana) */
     UNICODE_DIGIT,     /* N* */
     UNICODE_MARK,      /* M*: combining marks, part of the word before them */
-    UNICODE_IDEOGRAPH  /* CJK ideographs and kana: one token each */
+    UNICODE_IDEOGRAPH  /* the letters (L*) of the CJK ideograph and kana
+                          blocks: one token each */
 };
 
 enum unicode_class unicode_class_of(int32_t cp);

@@ -128,6 +128,10 @@ static int collect_token(void *ctx, const token *t)
     uint32_t id = termset_find(c->ts, t->term, t->term_len);
     if (id == NO_TERM)
         return 0;
+    /* The tokens of one character that folds to several kana (ゟ: よ り)
+     * share its bytes, which one match highlights. */
+    if (c->n > 0 && c->m[c->n - 1].start == t->start && c->m[c->n - 1].end == t->end)
+        return 0;
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 64;
         if (cap > SIZE_MAX / sizeof *c->m)

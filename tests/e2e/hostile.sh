@@ -15,7 +15,9 @@
 . "$(dirname "$0")/lib.sh"
 BIG=${LEDE_HOSTILE_BIG:-0}
 MEASURE=0
-if [ -x /usr/bin/time ] && [ "${LEDE_SANITIZE:-OFF}" != "ON" ]; then MEASURE=1; fi
+if [ -x /usr/bin/time ] && [ "${LEDE_SANITIZE:-OFF}" != "ON" ] && [ "${LEDE_VALGRIND:-0}" != 1 ]; then
+  MEASURE=1
+fi
 OVERHEAD_KB=$((64 * 1024))   # docs/LIMITS.md: peak RSS <= --memory + 64 MiB (-j 2)
 SEARCH_KB=$((64 * 1024))     # lede-search on the small index of these tests
 
@@ -125,6 +127,7 @@ count_is 0 "the 1 MB word is not a term" "abcdefghijklmnop*"
 # --- many distinct terms: flushes and merges within the budget ------------------------------
 n_terms=1000000
 [ "$MEASURE" = 0 ] && n_terms=300000 # under the sanitizers: the same paths, 4 times faster
+[ "${LEDE_VALGRIND:-0}" = 1 ] && n_terms=50000 # under valgrind, some 30 times slower
 [ "$BIG" = 1 ] && n_terms=10000000
 awk -v n="$n_terms" 'BEGIN {
   per = 1000; c = 0;

@@ -308,6 +308,24 @@ TEST(test_snippet__defaults_when_opts_null_or_zero)
     analyzer_free(a);
 }
 
+TEST(test_snippet__one_character_of_two_terms_is_one_match)
+{
+    /* ゟ folds to the two kana よ り: both tokens have its three bytes. */
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    const char *text = "x \xE3\x82\x9F y";
+    const char *terms[] = {"\xE3\x82\x88", "\xE3\x82\x8A"};
+    size_t lens[] = {3, 3};
+    snippet s;
+    CHECK_INT(snippet_make(&s, a, text, strlen(text), terms, lens, 2, NULL), 0);
+    REQUIRE(s.n_frags == 1);
+    REQUIRE(s.frags[0].n_matches == 1);
+    CHECK_INT(s.frags[0].matches[0].start, 2);
+    CHECK_INT(s.frags[0].matches[0].end, 5);
+    snippet_free(&s);
+    analyzer_free(a);
+}
+
 TEST(test_snippet__distinct_terms_beat_match_count)
 {
     analyzer *a = new_analyzer(NULL);
