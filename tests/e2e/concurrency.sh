@@ -9,7 +9,7 @@
 exec {nap_fd}<> <(:)
 nap() { read -r -t "$1" -u "$nap_fd" _; }
 # valgrind slows the writers and the readers alike: fewer documents, fewer searches
-if [ "${LEDE_VALGRIND:-0}" = 1 ]; then N_DOCS=600 MIN_SEARCHES=10; else N_DOCS=4000 MIN_SEARCHES=40; fi
+if [ "${LEDE_VALGRIND:-0}" = 1 ]; then N_DOCS=600 MIN_SEARCHES=10; else N_DOCS=2000 MIN_SEARCHES=30; fi
 gen_docs $N_DOCS c >"$TMP/in.jsonl"
 gen_docs 300 c 3 >"$TMP/upd.jsonl"
 awk -F'"' '{print $4}' "$TMP/in.jsonl" >"$TMP/all_ids"

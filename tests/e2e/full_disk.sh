@@ -3,13 +3,13 @@
 # optimize) with a clear message and exit 2; the previous commit stays intact
 # and searchable; a rerun with room completes.
 . "$(dirname "$0")/lib.sh"
-gen_docs 500 a >"$TMP/a.jsonl"
-gen_docs 1200 b 7 >"$TMP/b.jsonl"   # its segment is larger than 256 KiB
+gen_docs 200 a >"$TMP/a.jsonl"
+gen_docs 400 b 7 >"$TMP/b.jsonl"   # its segment is larger than 64 KiB
 "$LEDE_INDEX" -q "$TMP/ix" "$TMP/a.jsonl" || fail "first commit"
 "$LEDE_INDEX" ids "$TMP/ix" >"$TMP/before"
 "$LEDE_SEARCH" --count "$TMP/ix" 'korea OR peace' >"$TMP/count_before" || fail "search before"
-# files may not grow past 256 KiB: the segment of b cannot be written
-( ulimit -f 256; exec "$LEDE_INDEX" -q "$TMP/ix" "$TMP/b.jsonl" ) 2>"$TMP/err"
+# files may not grow past 64 KiB: the segment of b cannot be written
+( ulimit -f 64; exec "$LEDE_INDEX" -q "$TMP/ix" "$TMP/b.jsonl" ) 2>"$TMP/err"
 st=$?
 [ $st -eq 2 ] || fail "indexing into a full disk exited $st, expected 2"
 grep -q -i -E "File too large|No space" "$TMP/err" || fail "no clear message: $(cat "$TMP/err")"
@@ -19,17 +19,17 @@ grep -q "stays at its last commit" "$TMP/err" || fail "message does not say the 
 ls "$TMP/ix" | grep -q '\.tmp$' && fail "a temporary file was left behind: $(ls "$TMP/ix")"
 "$LEDE_SEARCH" --count "$TMP/ix" 'korea OR peace' | cmp -s - "$TMP/count_before" ||
   fail "lede-search after the full disk does not answer as before"
-"$LEDE_SEARCH" "$TMP/ix" --doc a499 >/dev/null || fail "lede-search --doc after the full disk"
+"$LEDE_SEARCH" "$TMP/ix" --doc a199 >/dev/null || fail "lede-search --doc after the full disk"
 "$LEDE_INDEX" -q "$TMP/ix" "$TMP/b.jsonl" || fail "rerun with room"
-[ "$("$LEDE_INDEX" ids "$TMP/ix" | wc -l)" -eq 1700 ] || fail "rerun did not complete"
+[ "$("$LEDE_INDEX" ids "$TMP/ix" | wc -l)" -eq 600 ] || fail "rerun did not complete"
 
 # optimize into a full disk: the merged segment cannot be written
-"$LEDE_INDEX" -q --merge-factor 1 delete "$TMP/ix" a1 b2 b1000 || fail "deletes before optimize"
+"$LEDE_INDEX" -q --merge-factor 1 delete "$TMP/ix" a1 b2 b300 || fail "deletes before optimize"
 "$LEDE_INDEX" ids "$TMP/ix" >"$TMP/before"
 "$LEDE_SEARCH" --count "$TMP/ix" 'korea OR peace' >"$TMP/count_before" || fail "search before optimize"
 n_segs=$(ls "$TMP/ix" | grep -c '\.lseg$')
 [ "$n_segs" -gt 1 ] || fail "optimize test needs more than one segment: $(ls "$TMP/ix")"
-( ulimit -f 256; exec "$LEDE_INDEX" -q optimize "$TMP/ix" ) 2>"$TMP/err"
+( ulimit -f 64; exec "$LEDE_INDEX" -q optimize "$TMP/ix" ) 2>"$TMP/err"
 st=$?
 [ $st -eq 2 ] || fail "optimize into a full disk exited $st, expected 2"
 grep -q -i -E "File too large|No space" "$TMP/err" || fail "optimize: no clear message: $(cat "$TMP/err")"
