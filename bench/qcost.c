@@ -1,0 +1,116 @@
+/* bench/qcost.c - how much work does lede do per query of one type? Meant to
+ * run under callgrind, whose instruction counts do not depend on the load of
+ * the machine (wall-clock latency against the peers is bench/search.sh).
+ *
+ * usage: bench_qcost INDEX TYPE REPS < WORKDIR/queries.tsv
+ *   valgrind --tool=callgrind bench_qcost WORK/wikipedia/lede phrase 1 \
+ *       < WORK/wikipedia/queries.tsv
+ * Reads bench/search.sh's queries file (type, source, words, date lo, hi),
+ * renders the queries of TYPE as bench/search.c does (phrase: "a b";
+ * intersection: +a +b; prefix: a*; others: the words; date filters are
+ * left out), and answers each REPS times through searcher_search with the
+ * bench's settings (bare words ranked OR, top 10). Prints the mean time per
+ * query and the hits, so runs can be checked to do the same work. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "err.h"
+#include "search.h"
+
+static double now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+/* Renders the words of one queries.tsv line as a lede query of `type`. */
+static int render(buf *q, const char *type, char *words)
+{
+    buf_clear(q);
+    int rc = 0, i = 0;
+    for (char *save = NULL, *w = strtok_r(words, " ", &save); w && !rc;
+         w = strtok_r(NULL, " ", &save), i++) {
+        if (i)
+            rc = buf_putc(q, ' ');
+        if (!rc && !strcmp(type, "intersection"))
+            rc = buf_putc(q, '+');
+        if (!rc)
+            rc = buf_puts(q, w);
+        if (!rc && !strcmp(type, "prefix"))
+            rc = buf_putc(q, '*');
+    }
+    if (!rc && !strcmp(type, "phrase")) {
+        buf quoted = {0};
+        rc = buf_printf(&quoted, "\"%s\"", q->data ? q->data : "");
+        if (!rc) {
+            buf_clear(q);
+            rc = buf_puts(q, quoted.data);
+        }
+        buf_free(&quoted);
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: bench_qcost INDEX TYPE REPS < queries.tsv\n");
+        return 2;
+    }
+    const char *type = argv[2];
+    int reps = atoi(argv[3]);
+    char msg[512];
+    searcher *s;
+    if (searcher_open(&s, argv[1], msg, sizeof msg)) {
+        fprintf(stderr, "bench_qcost: %s\n", msg);
+        return 2;
+    }
+    char **qs = NULL;
+    size_t n = 0, cap = 0;
+    char line[8192];
+    buf q = {0};
+    while (fgets(line, sizeof line, stdin)) {
+        line[strcspn(line, "\n")] = 0;
+        char *save = NULL, *t = strtok_r(line, "\t", &save);
+        strtok_r(NULL, "\t", &save); /* source */
+        char *words = strtok_r(NULL, "\t", &save);
+        if (!t || !words || strcmp(t, type) || render(&q, type, words))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            char **p = realloc(qs, cap * sizeof *p);
+            if (!p)
+                return 2;
+            qs = p;
+        }
+        qs[n++] = buf_detach(&q);
+    }
+    search_params p;
+    search_params_default(&p);
+    p.any_default = 1;
+    p.limit = 10;
+    unsigned long long hits = 0;
+    double t0 = now_us();
+    for (int r = 0; r < reps; r++)
+        for (size_t i = 0; i < n; i++) {
+            search_result res;
+            query_error qe;
+            if (searcher_search(s, qs[i], strlen(qs[i]), &p, &res, &qe) == 0) {
+                hits += res.n_hits;
+                search_result_free(&res);
+            }
+        }
+    double t = now_us() - t0;
+    printf("%s: %zu queries x %d: %.2f us/query, %llu hits\n", type, n, reps,
+           n && reps ? t / ((double)n * reps) : 0.0, hits);
+    for (size_t i = 0; i < n; i++)
+        free(qs[i]);
+    free(qs);
+    buf_free(&q);
+    searcher_close(s);
+    return 0;
+}
