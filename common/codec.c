@@ -134,11 +134,6 @@ uint64_t cur_u64le(cursor *c)
     return p ? load_u64le(p) : 0;
 }
 
-const uint8_t *cur_bytes(cursor *c, size_t n)
-{
-    return take(c, n);
-}
-
 /* --- bit-packed blocks ----------------------------------------------------- */
 
 unsigned bitpack_width(const uint32_t *v, size_t n)

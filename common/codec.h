@@ -69,19 +69,29 @@ uint64_t cur_vint_slow(cursor *c);
 uint32_t cur_vint32_slow(cursor *c);
 
 /* Varint of at most 10 bytes whose value fits 64 bits; else bad, returns 0.
- * Most varints of the format are one byte: that case is inline. */
+ * Most varints of the format take one or two bytes: those cases are inline. */
 static inline uint64_t cur_vint(cursor *c)
 {
-    if (!c->bad && c->p < c->end && c->p[0] < 0x80)
-        return *c->p++;
+    if (!c->bad && c->p < c->end) {
+        uint32_t b0 = c->p[0];
+        if (b0 < 0x80) {
+            c->p++;
+            return b0;
+        }
+        if (c->end - c->p >= 2 && c->p[1] < 0x80) { /* two bytes: offsets, gaps */
+            uint32_t v = (b0 & 0x7F) | (uint32_t)c->p[1] << 7;
+            c->p += 2;
+            return v;
+        }
+    }
     return cur_vint_slow(c);
 }
 
 /* A varint that must fit 32 bits; else bad, returns 0. */
 static inline uint32_t cur_vint32(cursor *c)
 {
-    if (!c->bad && c->p < c->end && c->p[0] < 0x80)
-        return *c->p++;
+    if (!c->bad && c->p < c->end && (c->p[0] < 0x80 || (c->end - c->p >= 2 && c->p[1] < 0x80)))
+        return (uint32_t)cur_vint(c); /* one or two bytes: fits */
     return cur_vint32_slow(c);
 }
 uint8_t cur_u8(cursor *c);
@@ -89,7 +99,16 @@ uint16_t cur_u16le(cursor *c);
 uint32_t cur_u32le(cursor *c);
 uint64_t cur_u64le(cursor *c);
 /* Returns a pointer to the next n bytes and skips them, or NULL (bad). */
-const uint8_t *cur_bytes(cursor *c, size_t n);
+static inline const uint8_t *cur_bytes(cursor *c, size_t n)
+{
+    if (c->bad || (size_t)(c->end - c->p) < n) {
+        c->bad = 1;
+        return NULL;
+    }
+    const uint8_t *p = c->p;
+    c->p += n;
+    return p;
+}
 
 /* --- bit-packed blocks ----------------------------------------------------- */
 

@@ -216,13 +216,22 @@ void segread_close(segread *s)
 
 /* --- dictionary ---------------------------------------------------------------- */
 
+/* Length of the common prefix of a[0..al) and b[0..bl). */
+static size_t common_prefix(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+{
+    size_t n = al < bl ? al : bl, i = 0;
+    while (i < n && a[i] == b[i])
+        i++;
+    return i;
+}
+
+/* Keys are short and differ early: a byte loop beats a call to memcmp. */
 static int key_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 {
-    size_t n = al < bl ? al : bl;
-    int c = n ? memcmp(a, b, n) : 0;
-    if (c)
-        return c;
-    return al < bl ? -1 : al > bl;
+    size_t i = common_prefix(a, al, b, bl);
+    if (i < al && i < bl)
+        return a[i] < b[i] ? -1 : 1;
+    return (al > bl) - (al < bl);
 }
 
 /* Points c at the start of dictionary block b. */
@@ -288,6 +297,36 @@ static void read_key(dict_iter *it)
     it->key_len = (size_t)(shared + sl);
 }
 
+/* Decodes the metadata after an entry's key into *in (docs/FORMAT.md,
+ * TERMS): in->pos_off holds the previous entry's on entry (its delta base),
+ * *last_post the block's last postings offset. first: the block's first
+ * entry. Returns 1 when the values are malformed or out of range. */
+static inline int read_info(const segread *s, cursor *c, term_info *in, int first,
+                            uint64_t *last_post)
+{
+    uint64_t prev_pos = in->pos_off;
+    int bad = 0;
+    in->df = cur_vint32(c);
+    uint64_t extra = cur_vint(c);
+    in->cf = in->df + extra;
+    in->single_doc = 0;
+    in->post_off = 0;
+    if (in->df == 1) {
+        in->single_doc = cur_vint32(c);
+        bad |= in->single_doc >= s->meta.n_docs;
+    } else {
+        uint64_t v = cur_vint(c);
+        in->post_off = *last_post == UINT64_MAX ? v : *last_post + v;
+        *last_post = in->post_off;
+        bad |= in->post_off >= s->sec[SEC_POSTINGS].len;
+    }
+    uint64_t pv = cur_vint(c);
+    in->pos_off = first ? pv : prev_pos + pv;
+    bad |= in->pos_off > s->sec[SEC_POSITIONS].len || in->df == 0 || in->df > s->meta.n_docs ||
+           extra > (uint64_t)UINT32_MAX * 64;
+    return bad | c->bad;
+}
+
 int dict_next(dict_iter *it)
 {
     segread *s = it->s;
@@ -312,32 +351,11 @@ int dict_next(dict_iter *it)
         }
     }
     cursor *c = &it->c;
-    term_info *in = &it->info;
-    uint64_t prev_pos = in->pos_off;
     read_key(it);
     if (prev_len && key_cmp(prev_key, prev_len, it->key, it->key_len) >= 0)
         c->bad = 1;
-    in->field = it->key[0];
-    in->df = cur_vint32(c);
-    uint64_t extra = cur_vint(c);
-    in->cf = in->df + extra;
-    in->single_doc = 0;
-    in->post_off = 0;
-    if (in->df == 1) {
-        in->single_doc = cur_vint32(c);
-        if (in->single_doc >= s->meta.n_docs)
-            c->bad = 1;
-    } else {
-        uint64_t v = cur_vint(c);
-        in->post_off = it->last_post == UINT64_MAX ? v : it->last_post + v;
-        it->last_post = in->post_off;
-        if (in->post_off >= s->sec[SEC_POSTINGS].len)
-            c->bad = 1;
-    }
-    uint64_t pv = cur_vint(c);
-    in->pos_off = it->in_block == 0 ? pv : prev_pos + pv;
-    if (in->pos_off > s->sec[SEC_POSITIONS].len || in->df == 0 || in->df > s->meta.n_docs ||
-        extra > (uint64_t)UINT32_MAX * 64)
+    it->info.field = it->key[0];
+    if (read_info(s, c, &it->info, it->in_block == 0, &it->last_post))
         c->bad = 1;
     it->in_block++;
     if (c->bad) {
@@ -347,16 +365,10 @@ int dict_next(dict_iter *it)
     return 1;
 }
 
-int dict_seek(segread *s, dict_iter *it, const uint8_t *key, size_t len)
+/* The last dictionary block whose first key is <= key (block 0 when key
+ * precedes every key). */
+static int find_block(segread *s, const uint8_t *key, size_t len, uint64_t *block)
 {
-    memset(it, 0, sizeof *it);
-    it->s = s;
-    it->last_post = UINT64_MAX;
-    if (s->meta.n_terms == 0) {
-        it->in_block = 0;
-        return 0;
-    }
-    /* The last block whose first key is <= key. */
     uint64_t lo = 0, hi = s->n_dict_blocks;
     while (hi - lo > 1) {
         uint64_t mid = lo + (hi - lo) / 2;
@@ -369,7 +381,19 @@ int dict_seek(segread *s, dict_iter *it, const uint8_t *key, size_t len)
         else
             hi = mid;
     }
-    if (dict_start_block(it, lo)) {
+    *block = lo;
+    return 0;
+}
+
+int dict_seek(segread *s, dict_iter *it, const uint8_t *key, size_t len)
+{
+    memset(it, 0, sizeof *it);
+    it->s = s;
+    it->last_post = UINT64_MAX;
+    if (s->meta.n_terms == 0)
+        return 0;
+    uint64_t b;
+    if (find_block(s, key, len, &b) || dict_start_block(it, b)) {
         it->bad = 1;
         return LEDE_ECORRUPT;
     }
@@ -385,18 +409,54 @@ int dict_seek(segread *s, dict_iter *it, const uint8_t *key, size_t len)
     }
 }
 
+/* An exact lookup scans its block without rebuilding keys: it keeps m, the
+ * length of the prefix the current key shares with the sought one. A key
+ * sharing more than m bytes with its predecessor still sorts before the
+ * sought key; one sharing fewer sorts after it; only one sharing exactly m
+ * bytes needs its suffix compared. */
 int dict_lookup(segread *s, const uint8_t *key, size_t len, term_info *info)
 {
-    dict_iter it;
-    int rc = dict_seek(s, &it, key, len);
-    if (rc)
-        return rc;
-    rc = dict_next(&it);
-    if (rc <= 0)
-        return rc;
-    if (key_cmp(it.key, it.key_len, key, len) != 0)
+    if (s->meta.n_terms == 0 || len == 0)
         return 0;
-    *info = it.info;
+    uint64_t b;
+    cursor c;
+    if (find_block(s, key, len, &b) || block_cursor(s, b, &c))
+        return LEDE_ECORRUPT;
+    uint64_t db = s->meta.dict_block, left = s->meta.n_terms - b * db;
+    uint32_t n = (uint32_t)(left < db ? left : db);
+    term_info in;
+    memset(&in, 0, sizeof in);
+    uint64_t last_post = UINT64_MAX;
+    uint64_t kl = cur_vint(&c);
+    const uint8_t *k = kl >= 2 && kl <= FORMAT_MAX_KEY ? cur_bytes(&c, (size_t)kl) : NULL;
+    if (!k)
+        return note(s, "malformed term dictionary entry");
+    size_t m = common_prefix(k, (size_t)kl, key, len), cur_len = (size_t)kl;
+    int cmp = m < cur_len && m < len ? (k[m] < key[m] ? -1 : 1) : (cur_len > len) - (cur_len < len);
+    for (uint32_t j = 0;; j++) {
+        if (read_info(s, &c, &in, j == 0, &last_post))
+            return note(s, "malformed term dictionary entry");
+        if (cmp >= 0 || j + 1 == n)
+            break;
+        uint64_t shared = cur_vint(&c), sl = cur_vint(&c);
+        const uint8_t *suf = NULL;
+        if (shared <= cur_len && sl >= 1 && shared + sl >= 2 && shared + sl <= FORMAT_MAX_KEY)
+            suf = cur_bytes(&c, (size_t)sl);
+        if (!suf)
+            return note(s, "malformed term dictionary entry");
+        cur_len = (size_t)(shared + sl);
+        if (shared < m) {
+            cmp = 1;
+        } else if (shared == m) {
+            size_t e = common_prefix(suf, (size_t)sl, key + m, len - m);
+            m += e;
+            cmp = e < sl && m < len ? (suf[e] < key[m] ? -1 : 1) : (cur_len > len) - (cur_len < len);
+        } /* shared > m: still before key, m unchanged */
+    }
+    if (cmp != 0)
+        return 0;
+    in.field = key[0];
+    *info = in;
     return 1;
 }
 
@@ -432,7 +492,9 @@ struct postings {
     uint32_t pos_blk;      /* UINT32_MAX: none */
     uint32_t *pos;         /* absolute positions, doc after doc */
     size_t pos_cap;
-    uint32_t *pos_start;   /* per doc of the block: index into pos */
+    uint32_t *pos_start;   /* per doc of the block: index into pos; known for
+                              docs 0..pos_known */
+    uint32_t pos_known;
     /* the block's position sequence is decoded chunk by chunk, only where a
      * requested document's positions lie */
     cursor pos_region;     /* the block's bytes in POSITIONS */
@@ -802,17 +864,18 @@ static int load_positions(postings *p)
     uint64_t end = p->n_blocks >= 2 ? p->ti.pos_off + p->sk_pos_off[p->blk + 1] : ps->len;
     if (start > end || end > ps->len)
         return note(p->s, "skip data places a positions block out of range");
-    uint64_t total = 0;
-    for (uint32_t j = 0; j < p->blk_n; j++) {
-        p->pos_start[j] = (uint32_t)total;
-        total += (uint64_t)p->tfs[j] + 1;
-    }
+    /* the block's position count (a sum the compiler vectorizes); the
+     * per-document starts are summed only as far as documents are asked */
+    uint64_t total = p->blk_n;
+    for (uint32_t j = 0; j < p->blk_n; j++)
+        total += p->tfs[j];
     /* Each packed chunk of B values and each varint of the tail takes at
      * least a byte: frequencies that promise more positions than the bytes
      * can hold are corrupt (and must not size the buffers below). */
-    if (total / p->B + total % p->B > end - start)
+    if (total / p->B + total % p->B > end - start || total > UINT32_MAX)
         return note(p->s, "frequencies promise more positions than the block holds");
-    p->pos_start[p->blk_n] = (uint32_t)total;
+    p->pos_start[0] = 0;
+    p->pos_known = 0;
     if (total + p->B > p->pos_cap) {
         size_t cap = (size_t)total + p->B;
         uint32_t *np = realloc(p->pos, cap * sizeof *np);
@@ -904,6 +967,14 @@ const uint32_t *postings_positions(postings *p, uint32_t *n)
     if (p->bad || p->cur == POSTINGS_END || !p->with_pos)
         return NULL;
     int rc = p->pos_blk != p->blk ? load_positions(p) : 0;
+    if (rc == 0 && p->pos_known <= p->i) {
+        uint32_t k = p->pos_known, acc = p->pos_start[k]; /* the block's total fits 32 bits */
+        for (; k <= p->i; k++) {
+            acc += p->tfs[k] + 1;
+            p->pos_start[k + 1] = acc;
+        }
+        p->pos_known = k;
+    }
     uint64_t a = p->pos_start[p->i], b = p->pos_start[p->i + 1];
     if (rc == 0)
         rc = decode_range(p, a, b);
