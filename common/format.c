@@ -1,6 +1,7 @@
 /* format.c - envelope and naming of index files (see format.h, FORMAT.md). */
 #include "format.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "codec.h"
@@ -115,4 +116,18 @@ int format_manifest_path(buf *out, const char *dir)
 {
     buf_clear(out);
     return buf_printf(out, "%s/MANIFEST", dir);
+}
+
+void format_version_message(char *msg, size_t cap, const char *dir, uint32_t version)
+{
+    if (version < FORMAT_VERSION)
+        snprintf(msg, cap,
+                 "%s/MANIFEST: unsupported format version %u, older than this build's %d; "
+                 "index the articles again into a new directory",
+                 dir, version, FORMAT_VERSION);
+    else
+        snprintf(msg, cap,
+                 "%s/MANIFEST: unsupported format version %u (this build reads %d); "
+                 "use the lede that wrote it",
+                 dir, version, FORMAT_VERSION);
 }

@@ -1,4 +1,4 @@
-/* format.h - the constants and envelope of lede's on-disk format, version 1.
+/* format.h - the constants and envelope of lede's on-disk format, version 2.
  * docs/FORMAT.md is the normative description; this header is its single
  * definition in code, used by the writer (indexer/) and every reader. */
 #ifndef LEDE_FORMAT_H
@@ -9,7 +9,7 @@
 
 #include "buf.h"
 
-#define FORMAT_VERSION 1
+#define FORMAT_VERSION 2
 #define FORMAT_HEADER_LEN 16
 #define FORMAT_FOOTER_LEN 24
 
@@ -25,7 +25,27 @@
 #endif
 #define FORMAT_MAX_BLOCK 4096
 #define FORMAT_MAX_DICT_BLOCK 1024
-#define FORMAT_MAX_KEY (1 + 128) /* field byte + ANALYZE_MAX_TERM */
+#define FORMAT_MAX_KEY (128 + 1) /* ANALYZE_MAX_TERM + field byte */
+
+/* A dictionary key (docs/FORMAT.md, "Terms: keys and dictionary"): the
+ * term's bytes, then one byte naming the field. A word's keys in every field
+ * are neighbours, so one lookup finds them all. Returns the key's length, or
+ * 0 when the term is empty or too long for a key. */
+static inline size_t format_key(uint8_t key[FORMAT_MAX_KEY], uint8_t field, const char *term,
+                                size_t len)
+{
+    if (len == 0 || len + 1 > FORMAT_MAX_KEY)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        key[i] = (uint8_t)term[i];
+    key[len] = field;
+    return len + 1;
+}
+/* The field byte of a key of len >= 1 bytes; its term is the len - 1 before. */
+static inline uint8_t format_key_field(const uint8_t *key, size_t len)
+{
+    return key[len - 1];
+}
 
 enum file_kind { FILE_MANIFEST, FILE_SEGMENT, FILE_DELETIONS };
 
@@ -44,6 +64,10 @@ enum section_id {
     SEC_STOREINDEX = 12,
     SEC_N = 13 /* one past the last id */
 };
+
+/* The message for an index written in another format version (dir: its
+ * directory, for the message). */
+void format_version_message(char *msg, size_t cap, const char *dir, uint32_t version);
 
 /* "TERMS", "POSTINGS", ... for messages and stats. */
 const char *format_section_name(int id);

@@ -112,8 +112,7 @@ static int try_open(ixread *r, char *msg, size_t cap, int *vanished)
         return rc;
     }
     if (rc == LEDE_EVERSION) {
-        say(msg, cap, "%s/MANIFEST: unsupported format version %u (this build reads %d)", r->dir,
-            version, FORMAT_VERSION);
+        format_version_message(msg, cap, r->dir, version);
         return rc;
     }
     if (rc == LEDE_ECORRUPT) {

@@ -6,6 +6,7 @@
 
 #include "codec.h"
 #include "err.h"
+#include "field.h"
 #include "fileio.h"
 #include "hash.h"
 #include "zio.h"
@@ -354,7 +355,7 @@ int dict_next(dict_iter *it)
     read_key(it);
     if (prev_len && key_cmp(prev_key, prev_len, it->key, it->key_len) >= 0)
         c->bad = 1;
-    it->info.field = it->key[0];
+    it->info.field = format_key_field(it->key, it->key_len);
     if (read_info(s, c, &it->info, it->in_block == 0, &it->last_post))
         c->bad = 1;
     it->in_block++;
@@ -409,55 +410,102 @@ int dict_seek(segread *s, dict_iter *it, const uint8_t *key, size_t len)
     }
 }
 
-/* An exact lookup scans its block without rebuilding keys: it keeps m, the
- * length of the prefix the current key shares with the sought one. A key
- * sharing more than m bytes with its predecessor still sorts before the
- * sought key; one sharing fewer sorts after it; only one sharing exactly m
- * bytes needs its suffix compared. */
+/* Compares key k[0..kl) with the sought key x[0..xl), given that they share
+ * their first m bytes: sets *m to their common prefix length. */
+static int cmp_from(const uint8_t *k, size_t kl, const uint8_t *x, size_t xl, size_t *m)
+{
+    size_t i = *m + common_prefix(k + *m, kl - *m, x + *m, xl - *m);
+    *m = i;
+    if (i < kl && i < xl)
+        return k[i] < x[i] ? -1 : 1;
+    return (kl > xl) - (kl < xl);
+}
+
+/* Looks up keys[0..n) (ascending): found[i] is 1 with info[i] set, or 0.
+ * Neighbouring keys, such as a word's keys in several fields, cost one
+ * binary search and one scan: the scan goes on from one key to the next.
+ * The scan keeps m, the length of the prefix the current key shares with the
+ * sought one: a key sharing more than m bytes with its predecessor still
+ * sorts before it, one sharing fewer after it, so only keys sharing exactly
+ * m bytes are compared. */
+static int lookup_keys(segread *s, const uint8_t *const *keys, const size_t *lens, size_t n,
+                       term_info *info, int *found)
+{
+    for (size_t i = 0; i < n; i++)
+        found[i] = 0;
+    uint64_t db = s->meta.dict_block, prev_block = UINT64_MAX;
+    size_t t = 0; /* the next key to find */
+    while (t < n && s->meta.n_terms > 0) {
+        uint64_t b;
+        cursor c;
+        if (find_block(s, keys[t], lens[t], &b) || block_cursor(s, b, &c))
+            return LEDE_ECORRUPT;
+        if (b == prev_block) { /* a whole block was scanned: keys[t] is not there */
+            t++;
+            continue;
+        }
+        prev_block = b;
+        uint64_t left = s->meta.n_terms - b * db;
+        uint32_t n_in = (uint32_t)(left < db ? left : db);
+        uint8_t k[FORMAT_MAX_KEY];
+        size_t kl = 0, m = 0;
+        term_info in;
+        memset(&in, 0, sizeof in);
+        uint64_t last_post = UINT64_MAX;
+        for (uint32_t j = 0; j < n_in && t < n; j++) {
+            uint64_t shared = j ? cur_vint(&c) : 0, sl = cur_vint(&c);
+            const uint8_t *suf = NULL;
+            if (shared <= kl && shared + sl >= 2 && shared + sl <= FORMAT_MAX_KEY && (j == 0 || sl >= 1))
+                suf = cur_bytes(&c, (size_t)sl);
+            if (!suf || read_info(s, &c, &in, j == 0, &last_post))
+                return note(s, "malformed term dictionary entry");
+            memcpy(k + shared, suf, (size_t)sl);
+            kl = (size_t)(shared + sl);
+            if (j > 0 && shared > m)
+                continue; /* still before keys[t] */
+            if (j > 0 && shared < m)
+                m = shared; /* after keys[t]: cmp_from finds so at once */
+            for (int cmp; t < n && (cmp = cmp_from(k, kl, keys[t], lens[t], &m)) >= 0;) {
+                if (cmp == 0) {
+                    found[t] = 1;
+                    info[t] = in;
+                    info[t].field = format_key_field(k, kl);
+                }
+                if (++t < n)
+                    m = 0;
+            }
+        }
+    }
+    return 0;
+}
+
 int dict_lookup(segread *s, const uint8_t *key, size_t len, term_info *info)
 {
-    if (s->meta.n_terms == 0 || len == 0)
+    int found;
+    if (len == 0)
         return 0;
-    uint64_t b;
-    cursor c;
-    if (find_block(s, key, len, &b) || block_cursor(s, b, &c))
-        return LEDE_ECORRUPT;
-    uint64_t db = s->meta.dict_block, left = s->meta.n_terms - b * db;
-    uint32_t n = (uint32_t)(left < db ? left : db);
-    term_info in;
-    memset(&in, 0, sizeof in);
-    uint64_t last_post = UINT64_MAX;
-    uint64_t kl = cur_vint(&c);
-    const uint8_t *k = kl >= 2 && kl <= FORMAT_MAX_KEY ? cur_bytes(&c, (size_t)kl) : NULL;
-    if (!k)
-        return note(s, "malformed term dictionary entry");
-    size_t m = common_prefix(k, (size_t)kl, key, len), cur_len = (size_t)kl;
-    int cmp = m < cur_len && m < len ? (k[m] < key[m] ? -1 : 1) : (cur_len > len) - (cur_len < len);
-    for (uint32_t j = 0;; j++) {
-        if (read_info(s, &c, &in, j == 0, &last_post))
-            return note(s, "malformed term dictionary entry");
-        if (cmp >= 0 || j + 1 == n)
-            break;
-        uint64_t shared = cur_vint(&c), sl = cur_vint(&c);
-        const uint8_t *suf = NULL;
-        if (shared <= cur_len && sl >= 1 && shared + sl >= 2 && shared + sl <= FORMAT_MAX_KEY)
-            suf = cur_bytes(&c, (size_t)sl);
-        if (!suf)
-            return note(s, "malformed term dictionary entry");
-        cur_len = (size_t)(shared + sl);
-        if (shared < m) {
-            cmp = 1;
-        } else if (shared == m) {
-            size_t e = common_prefix(suf, (size_t)sl, key + m, len - m);
-            m += e;
-            cmp = e < sl && m < len ? (suf[e] < key[m] ? -1 : 1) : (cur_len > len) - (cur_len < len);
-        } /* shared > m: still before key, m unchanged */
+    int rc = lookup_keys(s, &key, &len, 1, info, &found);
+    return rc ? rc : found;
+}
+
+int dict_lookup_fields(segread *s, const char *term, size_t len, const uint8_t *fields,
+                       size_t n, term_info *info, int *found)
+{
+    uint8_t keys[N_FIELDS][FORMAT_MAX_KEY];
+    const uint8_t *kp[N_FIELDS];
+    size_t kl[N_FIELDS];
+    if (n > N_FIELDS)
+        return LEDE_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        kp[i] = keys[i];
+        kl[i] = format_key(keys[i], fields[i], term, len);
+        if (kl[i] == 0 || (i > 0 && fields[i] <= fields[i - 1])) {
+            for (size_t j = 0; j < n; j++)
+                found[j] = 0;
+            return kl[i] == 0 ? 0 : LEDE_EINVAL;
+        }
     }
-    if (cmp != 0)
-        return 0;
-    in.field = key[0];
-    *info = in;
-    return 1;
+    return lookup_keys(s, kp, kl, n, info, found);
 }
 
 /* --- postings ---------------------------------------------------------------- */

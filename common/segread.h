@@ -100,6 +100,11 @@ int dict_seek(segread *s, dict_iter *it, const uint8_t *key, size_t len);
 int dict_next(dict_iter *it);
 /* Exact lookup: 1 found (info set), 0 absent, LEDE_ECORRUPT. */
 int dict_lookup(segread *s, const uint8_t *key, size_t len, term_info *info);
+/* One term in several fields (ascending, at most N_FIELDS): found[i] is 1
+ * with info[i] set, or 0. The keys are neighbours, so this costs about one
+ * lookup. 0, or LEDE_ECORRUPT (LEDE_EINVAL for fields out of order). */
+int dict_lookup_fields(segread *s, const char *term, size_t len, const uint8_t *fields,
+                       size_t n, term_info *info, int *found);
 
 /* --- postings ---------------------------------------------------------------- */
 

@@ -101,8 +101,8 @@ static void check_terms(struct scan *sc, segread *s)
         measure_postings(s, ti, sc->tot);
         n_postings += ti->df;
         n_positions += ti->cf;
-        if (it.key[0] >= N_FIELDS) {
-            problem(sc, "term %llu has an unknown field byte %u", (unsigned long long)n_terms, it.key[0]);
+        if (it.info.field >= N_FIELDS) {
+            problem(sc, "term %llu has an unknown field byte %u", (unsigned long long)n_terms, it.info.field);
             continue;
         }
         if (sc->mode != CHECK_FULL)
@@ -117,7 +117,7 @@ static void check_terms(struct scan *sc, segread *s)
         }
         if (prc) {
             problem(sc, "postings of term '%.*s' (field %u) cannot be opened", (int)it.key_len - 1,
-                    it.key + 1, it.key[0]);
+                    it.key, it.info.field);
             continue;
         }
         uint64_t df = 0, cf = 0;
@@ -131,7 +131,7 @@ static void check_terms(struct scan *sc, segread *s)
             cf += n;
             hash_u32(fp, d);
             hash_u32(fp, n);
-            uint32_t flen = it.key[0] <= 1 ? segread_len(s, d, it.key[0]) : UINT32_MAX;
+            uint32_t flen = it.info.field <= 1 ? segread_len(s, d, it.info.field) : UINT32_MAX;
             /* the block-max bounds that pruning trusts must hold (a
              * single block's are computed from the block itself) */
             uint32_t last = d, max_tf = n, min_len = 0;
@@ -139,9 +139,9 @@ static void check_terms(struct scan *sc, segread *s)
                 postings_shallow_advance(p, d);
                 postings_block_max(p, &last, &max_tf, &min_len);
             }
-            if (!bound_reported && (last < d || n > max_tf || (it.key[0] <= 1 && flen < min_len))) {
+            if (!bound_reported && (last < d || n > max_tf || (it.info.field <= 1 && flen < min_len))) {
                 problem(sc, "term '%.*s': the skip data's bounds (max tf %u, min length %u) do not "
-                        "hold for document %u (tf %u, length %u)", (int)it.key_len - 1, it.key + 1,
+                        "hold for document %u (tf %u, length %u)", (int)it.key_len - 1, it.key,
                         max_tf, min_len, d, n, flen);
                 bound_reported = 1;
             }
@@ -149,7 +149,7 @@ static void check_terms(struct scan *sc, segread *s)
                 hash_u32(fp, pos[j]);
                 if (pos[j] >= flen && !pos_reported) { /* once per term: damage spreads */
                     problem(sc, "term '%.*s': position %u of document %u is beyond the field's length %u",
-                            (int)it.key_len - 1, it.key + 1, pos[j], d, flen);
+                            (int)it.key_len - 1, it.key, pos[j], d, flen);
                     pos_reported = 1;
                 }
             }
@@ -161,10 +161,10 @@ static void check_terms(struct scan *sc, segread *s)
         }
         if (postings_error(p))
             problem(sc, "postings of term '%.*s' (field %u) are corrupt", (int)it.key_len - 1,
-                    it.key + 1, it.key[0]);
+                    it.key, it.info.field);
         else if (df != ti->df || cf != ti->cf)
             problem(sc, "term '%.*s': the dictionary says df %u cf %llu, the postings hold df %llu cf %llu",
-                    (int)it.key_len - 1, it.key + 1, ti->df, (unsigned long long)ti->cf,
+                    (int)it.key_len - 1, it.key, ti->df, (unsigned long long)ti->cf,
                     (unsigned long long)df, (unsigned long long)cf);
         postings_close(p);
     }

@@ -84,11 +84,10 @@ int index_dump(const char *dir, const char *term, FILE *out, char *msg, size_t c
             for (int f = 0; f < N_FIELDS; f++) {
                 if (field >= 0 && f != field)
                     continue;
-                uint8_t key[1 + ANALYZE_MAX_TERM];
-                key[0] = (uint8_t)f;
-                memcpy(key + 1, word, word_len);
+                uint8_t key[FORMAT_MAX_KEY];
+                size_t kl = format_key(key, (uint8_t)f, word, word_len);
                 term_info ti;
-                int found = dict_lookup(g->seg, key, word_len + 1, &ti);
+                int found = kl ? dict_lookup(g->seg, key, kl, &ti) : 0;
                 if (found < 0) {
                     fprintf(out, "  (dictionary corrupt)\n");
                     break;
@@ -110,8 +109,8 @@ int index_dump(const char *dir, const char *term, FILE *out, char *msg, size_t c
             if (k <= 0)
                 break;
             fprintf(out, "  %s:%.*s df %" PRIu32 " cf %" PRIu64 "\n",
-                    field_name((enum field)(it.key[0] < N_FIELDS ? it.key[0] : 0)),
-                    (int)it.key_len - 1, (const char *)it.key + 1, it.info.df, it.info.cf);
+                    field_name((enum field)(it.info.field < N_FIELDS ? it.info.field : 0)),
+                    (int)it.key_len - 1, (const char *)it.key, it.info.df, it.info.cf);
         }
     }
     ixread_close(r);

@@ -301,8 +301,7 @@ int ixwriter_open(ixwriter **out, const char *dir, const ixwriter_opts *o, char 
                                           ? w->o.stem_language : "");
         rc = w->man.stem_language ? 0 : LEDE_ENOMEM;
     } else if (rc == LEDE_EVERSION) {
-        say(msg, cap, "%s/MANIFEST: unsupported format version %u (this build reads %d); "
-            "use the lede that wrote it", dir, version, FORMAT_VERSION);
+        format_version_message(msg, cap, dir, version);
         goto fail;
     } else if (rc == LEDE_ECORRUPT) {
         say(msg, cap, "index corrupt: %s/MANIFEST: %s", dir, what);

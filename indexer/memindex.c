@@ -1,6 +1,6 @@
 /* memindex.c - in-memory postings (see memindex.h).
  *
- * Terms live in an open-addressing hash table keyed by (field byte + term).
+ * Terms live in an open-addressing hash table keyed by (term + field byte).
  * Each term's postings are a byte stream of varints - per document: doc
  * delta, tf, then tf position gaps - kept in a chain of slices carved from
  * large pages (no malloc per term, little slack): a slice's last 4 bytes link
@@ -208,7 +208,7 @@ static int term_get(memindex *m, uint32_t hash, uint8_t field, const char *term,
         const struct term *e = &m->terms[t - 1];
         if (e->hash == hash && e->key_len == len + 1) {
             const uint8_t *k = (const uint8_t *)m->keys.data + e->key_off;
-            if (k[0] == field && memcmp(k + 1, term, len) == 0) {
+            if (format_key_field(k, len + 1) == field && memcmp(k, term, len) == 0) {
                 *idx = t - 1;
                 return 0;
             }
@@ -238,8 +238,8 @@ static int term_get(memindex *m, uint32_t hash, uint8_t field, const char *term,
     e->slice_len = FIRST_SLICE;
     e->tail_end = a + FIRST_SLICE - 4;
     e->last_doc = -1;
-    rc = buf_putc(&m->keys, (char)field);
-    rc = rc ? rc : buf_append(&m->keys, term, len);
+    rc = buf_append(&m->keys, term, len); /* the key: term, then field (format_key) */
+    rc = rc ? rc : buf_putc(&m->keys, (char)field);
     if (rc)
         return rc;
     m->table[h] = m->n_terms + 1;

@@ -367,7 +367,7 @@ int segwrite_term_doc(segwrite *w, uint32_t doc, const uint32_t *positions, uint
     w->blk_n++;
     if (tf > w->blk_max_tf)
         w->blk_max_tf = tf;
-    uint8_t field = w->key[0];
+    uint8_t field = format_key_field(w->key, w->key_len);
     if (field <= 1) {
         uint32_t len = load_u32le((const uint8_t *)w->doclen.data + (size_t)doc * 8 + field * 4);
         if (len < w->blk_min_len)

@@ -106,21 +106,15 @@ struct ctx {
     int err;          /* a statistic could not be computed: corrupt, no memory */
 };
 
-/* Live documents containing the key in segment g; *ti gets its entry and
- * *found whether it is there. */
-static int seg_live_df(const ixseg *g, const uint8_t *key, size_t len, uint64_t *df,
-                       term_info *ti, uint8_t *found)
+/* Adds to *df the live documents of segment g among the postings of ti. */
+static int seg_live_df(const ixseg *g, const term_info *ti, uint64_t *df)
 {
-    int rc = dict_lookup(g->seg, key, len, ti);
-    *found = rc == 1;
-    if (rc <= 0)
-        return rc;
     if (g->del.n_deleted == 0) {
         *df += ti->df;
         return 0;
     }
     postings *p = NULL;
-    rc = postings_open(&p, g->seg, ti, 0);
+    int rc = postings_open(&p, g->seg, ti, 0);
     if (rc)
         return rc;
     for (uint32_t d = postings_next(p); d != POSTINGS_END; d = postings_next(p))
@@ -130,27 +124,32 @@ static int seg_live_df(const ixseg *g, const uint8_t *key, size_t len, uint64_t 
     return rc;
 }
 
-static int make_key(uint8_t *key, uint8_t field, const char *term, size_t *len)
-{
-    size_t n = strlen(term);
-    if (n + 1 > FORMAT_MAX_KEY)
-        return 0;
-    key[0] = field;
-    memcpy(key + 1, term, n);
-    *len = n + 1;
-    return 1;
-}
-
-/* The statistics of (field, term), looked up once per query: its
- * index-wide live df, and its dictionary entry in every segment (which the
- * iterators reuse instead of searching the dictionary again). NULL only
- * when out of memory. */
-static const struct stat_entry *stat_get(struct ctx *c, uint8_t field, const char *term)
+static struct stat_entry *stat_find(struct ctx *c, uint8_t field, const char *term)
 {
     for (size_t i = 0; i < c->n_st; i++)
         if (c->st[i].field == field && strcmp(c->st[i].term, term) == 0)
             return &c->st[i];
-    if (c->n_st == c->cap_st) {
+    return NULL;
+}
+
+/* The statistics of (field, term), looked up once per query: its
+ * index-wide live df, and its dictionary entry in every segment (which the
+ * iterators reuse instead of searching the dictionary again). Title and body
+ * are looked up together: a word's keys are neighbours in the dictionary,
+ * and queries without a field ask for both. NULL only when out of memory. */
+static const struct stat_entry *stat_get(struct ctx *c, uint8_t field, const char *term)
+{
+    struct stat_entry *known = stat_find(c, field, term);
+    if (known)
+        return known;
+    uint8_t fields[2] = {field, field};
+    size_t n_f = 1;
+    if (field == FIELD_TITLE || field == FIELD_BODY) {
+        fields[0] = FIELD_TITLE;
+        fields[1] = FIELD_BODY;
+        n_f = 2;
+    }
+    if (c->n_st + n_f > c->cap_st) {
         size_t cap = c->cap_st ? c->cap_st * 2 : 16;
         struct stat_entry *p = realloc(c->st, cap * sizeof *p);
         if (!p)
@@ -159,22 +158,37 @@ static const struct stat_entry *stat_get(struct ctx *c, uint8_t field, const cha
         c->cap_st = cap;
     }
     size_t n_segs = c->s->r->n_segs;
-    /* ti and found in one allocation */
-    struct stat_entry e = {field, term, 0, calloc(n_segs + 1, sizeof *e.ti + 1), NULL};
-    if (!e.ti)
-        return NULL;
-    e.found = (uint8_t *)(e.ti + n_segs + 1);
-    uint8_t key[FORMAT_MAX_KEY];
-    size_t kl;
-    int rc;
-    if (make_key(key, field, term, &kl))
-        for (size_t i = 0; i < n_segs; i++)
-            if ((rc = seg_live_df(&c->s->r->segs[i], key, kl, &e.df, &e.ti[i], &e.found[i])) < 0) {
-                c->err = c->err ? c->err : rc;
-                e.found[i] = 2;
+    struct stat_entry *e = &c->st[c->n_st];
+    for (size_t f = 0; f < n_f; f++) {
+        /* ti and found in one allocation */
+        e[f] = (struct stat_entry){fields[f], term, 0, calloc(n_segs + 1, sizeof *e->ti + 1), NULL};
+        if (!e[f].ti) {
+            if (f)
+                free(e[0].ti);
+            return NULL;
+        }
+        e[f].found = (uint8_t *)(e[f].ti + n_segs + 1);
+    }
+    for (size_t i = 0; i < n_segs; i++) {
+        const ixseg *g = &c->s->r->segs[i];
+        term_info ti[2];
+        int hit[2];
+        int rc = dict_lookup_fields(g->seg, term, strlen(term), fields, n_f, ti, hit);
+        for (size_t f = 0; f < n_f; f++) {
+            int r = rc;
+            if (r == 0 && hit[f]) {
+                e[f].ti[i] = ti[f];
+                e[f].found[i] = 1;
+                r = seg_live_df(g, &ti[f], &e[f].df);
             }
-    c->st[c->n_st] = e;
-    return &c->st[c->n_st++];
+            if (r < 0) {
+                c->err = c->err ? c->err : r;
+                e[f].found[i] = 2;
+            }
+        }
+    }
+    c->n_st += n_f;
+    return &e[n_f == 2 && field == FIELD_BODY ? 1 : 0];
 }
 
 static uint64_t stat_df(struct ctx *c, uint8_t field, const char *term)
@@ -372,41 +386,45 @@ static int build_phrase(struct ctx *c, const qnode *q, iter **out)
     return combine_or(out, alts, n);
 }
 
-/* Prefix: every key of the field starting with the prefix, as one bitmap;
- * constant score 1 (docs/QUERY.md). */
+/* Prefix: every term starting with the prefix, in the query's fields, as one
+ * bitmap; constant score 1 (docs/QUERY.md). Keys start with their term, so
+ * the terms of every field are one range of the dictionary. */
 static int build_prefix(struct ctx *c, const qnode *q, iter **out)
 {
     int fields[2];
     int nf = fields_of(q, fields);
+    uint32_t want = 0; /* the fields, as bits */
+    for (int fi = 0; fi < nf; fi++)
+        want |= 1u << fields[fi];
+    const uint8_t *pre = (const uint8_t *)q->terms[0];
+    size_t pl = strlen(q->terms[0]);
     uint32_t n_docs = segread_meta(c->g->seg)->n_docs;
+    if (pl == 0 || pl + 1 > FORMAT_MAX_KEY)
+        return iter_empty(out);
     uint64_t *bits = calloc((size_t)n_docs / 64 + 1, sizeof *bits);
     if (!bits)
         return LEDE_ENOMEM;
     int rc = 0, any = 0;
-    for (int fi = 0; fi < nf && rc == 0; fi++) {
-        uint8_t key[FORMAT_MAX_KEY];
-        size_t kl;
-        if (!make_key(key, (uint8_t)fields[fi], q->terms[0], &kl))
+    dict_iter it;
+    rc = dict_seek(c->g->seg, &it, pre, pl);
+    while (rc == 0) {
+        int r = dict_next(&it);
+        if (r < 0)
+            rc = r;
+        if (r <= 0 || it.key_len < pl + 1 || memcmp(it.key, pre, pl) != 0)
+            break;
+        if (it.info.field >= 32 || !(want >> it.info.field & 1))
             continue;
-        dict_iter it;
-        rc = dict_seek(c->g->seg, &it, key, kl);
-        while (rc == 0) {
-            int r = dict_next(&it);
-            if (r < 0)
-                rc = r;
-            if (r <= 0 || it.key_len < kl || memcmp(it.key, key, kl) != 0)
-                break;
-            postings *p = NULL;
-            rc = postings_open(&p, c->g->seg, &it.info, 0);
-            for (uint32_t d = rc ? POSTINGS_END : postings_next(p); d != POSTINGS_END;
-                 d = postings_next(p)) {
-                bits[d >> 6] |= 1ull << (d & 63);
-                any = 1;
-            }
-            if (rc == 0)
-                rc = postings_error(p);
-            postings_close(p);
+        postings *p = NULL;
+        rc = postings_open(&p, c->g->seg, &it.info, 0);
+        for (uint32_t d = rc ? POSTINGS_END : postings_next(p); d != POSTINGS_END;
+             d = postings_next(p)) {
+            bits[d >> 6] |= 1ull << (d & 63);
+            any = 1;
         }
+        if (rc == 0)
+            rc = postings_error(p);
+        postings_close(p);
     }
     if (rc || !any) {
         free(bits);

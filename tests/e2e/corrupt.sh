@@ -64,7 +64,7 @@ search_corrupt "$SEG: bad footer (truncated or overwritten)" korea
 check_finds "$SEG: bad footer (truncated or overwritten)"
 restore; : >"$SEG"
 search_corrupt "$SEG: file too short to be a lede index file (truncated?)" korea
-restore; poke "$SEG" 8 002
+restore; poke "$SEG" 8 377
 search_corrupt "$SEG: format version differs from the manifest's (a damaged header)" korea
 check_finds "$SEG: format version differs"
 restore; rm "$IX/seg_000002.lseg"

@@ -213,7 +213,7 @@ static void serialize(const char *dir, buf *out)
         size_t kl = it[min].key_len;
         memcpy(key, it[min].key, kl);
         size_t mark = out->len;
-        buf_printf(out, "key %u:%.*s\n", key[0], (int)kl - 1, key + 1);
+        buf_printf(out, "key %u:%.*s\n", format_key_field(key, kl), (int)kl - 1, key);
         int any = 0;
         for (size_t s = 0; s < r->n_segs; s++) {
             if (!live[s] || it[s].key_len != kl || memcmp(it[s].key, key, kl) != 0)
