@@ -161,6 +161,29 @@ static void too_long(query_error *e, size_t total)
              QUERY_MAX_BYTES);
 }
 
+/* Echoes s[0..len) to f with control bytes and bytes outside ASCII as '?',
+ * so that no input can send escape sequences to the terminal. */
+static void put_plain(FILE *f, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        fputc(c >= 0x20 && c < 0x7F ? c : '?', f);
+    }
+}
+
+/* A TREC run's query id and tag are written as given, so they must be one
+ * field: not empty, no white space or control byte (docids are escaped
+ * instead, output.c). */
+static int trec_field_ok(const char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7F)
+            return 0;
+    return 1;
+}
+
 /* Answers one query; returns an exit status. */
 static int answer(searcher *s, const struct options *op, const char *q, size_t len)
 {
@@ -180,7 +203,8 @@ static int answer(searcher *s, const struct options *op, const char *q, size_t l
     }
     if (op->count_only) {
         if (op->o.json)
-            printf("{\"summary\":true,\"total\":%" PRIu64 ",\"micros\":%.0f}\n", r.total, us);
+            printf("{\"summary\":true,\"total\":%" PRIu64 ",\"exact\":%s,\"micros\":%.0f}\n",
+                   r.total, r.total_exact ? "true" : "false", us);
         else
             printf("%" PRIu64 "\n", r.total);
     } else if (op->timeline) {
@@ -221,6 +245,14 @@ static int run_batch(searcher *s, const struct options *op)
             continue;
         }
         *tab = '\0';
+        if (!trec_field_ok(line.data, (size_t)(tab - line.data))) {
+            fprintf(stderr, "%s:%lu: the query id '", op->batch, lineno);
+            put_plain(stderr, line.data, (size_t)(tab - line.data));
+            fputs("' is empty or holds white space or a control character, which would split the "
+                  "run's columns; line skipped\n", stderr);
+            status = EXIT_ERROR;
+            continue;
+        }
         const char *q = tab + 1;
         size_t qlen = line.len - (size_t)(q - line.data);
         search_result r;
@@ -369,7 +401,16 @@ int main(int argc, char **argv)
                 return EXIT_ERROR;
             }
             break;
-        case O_TAG: op.tag = optarg; break;
+        case O_TAG:
+            if (!trec_field_ok(optarg, strlen(optarg))) {
+                fprintf(stderr, "lede-search: --tag wants one word (no white space or control "
+                                "character), not '");
+                put_plain(stderr, optarg, strlen(optarg));
+                fputs("'\n", stderr);
+                return EXIT_ERROR;
+            }
+            op.tag = optarg;
+            break;
         case O_COLOR:
             if (strcmp(optarg, "always") == 0)
                 color = 1;

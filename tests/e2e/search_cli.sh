@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# lede-search from the command line: what it says about totals (exact or a
+# lower bound), TREC runs with awkward ids, --help, and the memory a hit in a
+# large article costs.
+. "$(dirname "$0")/lib.sh"
+IX=$TMP/ix
+gen_docs 3000 d | "$LEDE_INDEX" -q "$IX" - || fail "index 3000 generated documents"
+
+# --- totals: exact, or "at least" -----------------------------------------------------------
+# With relevance ranking the search stops counting once the top hits are
+# certain; a text summary must then not state the lower bound as the total.
+q='k* p*'
+expect_status 0 "$LEDE_SEARCH" "$IX" --count --any "$q" && exact=$(cat "$TMP/out")
+expect_status 0 "$LEDE_SEARCH" "$IX" --json --any -n 1 "$q" &&
+  expect_grep '"summary":true,"total":[0-9]*,"exact":false' "$TMP/out" "a pruned total is marked inexact in JSON (the case this test needs)"
+expect_status 0 "$LEDE_SEARCH" "$IX" --color never --any -n 1 "$q"
+summary=$(tail -n 1 "$TMP/out")
+case $summary in
+  "at least "[0-9]*" matching document"*"(--count counts them all); showing 1 from 1 "*) ok "pruned total: $summary" ;;
+  *) fail "a pruned total must read 'at least N matching documents': '$summary' (--count: $exact)" ;;
+esac
+shown=$(echo "$summary" | sed -n 's/^at least \([0-9]*\) .*/\1/p')
+[ -n "$shown" ] && [ "$shown" -le "$exact" ] || fail "lower bound $shown over the exact count $exact"
+# an exact total is said plainly, and agrees with --count
+expect_status 0 "$LEDE_SEARCH" "$IX" --color never --fragments 0 -n 5000 --any "$q"
+[ "$(tail -n 1 "$TMP/out" | sed 's/;.*//')" = "$exact matching documents" ] ||
+  fail "exact total: '$(tail -n 1 "$TMP/out")', --count says $exact"
+expect_status 0 "$LEDE_SEARCH" "$IX" --json --sort date -n 1 --any "$q" &&
+  expect_grep "\"summary\":true,\"total\":$exact,\"exact\":true" "$TMP/out" "sorted by date: every match counted"
+# --count, --timeline: always exact, and their JSON summaries say so
+expect_status 0 "$LEDE_SEARCH" "$IX" --count --json --any "$q" &&
+  expect_grep "\"summary\":true,\"total\":$exact,\"exact\":true" "$TMP/out" "--count --json summary"
+expect_status 0 "$LEDE_SEARCH" "$IX" --timeline --color never --any "$q" &&
+  expect_grep "^$exact matching documents (" "$TMP/out" "--timeline total"
+expect_status 0 "$LEDE_SEARCH" "$IX" --timeline --json --any "$q" &&
+  expect_grep "\"summary\":true,\"total\":$exact,\"exact\":true" "$TMP/out" "--timeline --json summary"
+
+# --- --batch: TREC runs whatever the ids hold ------------------------------------------------
+printf '%s\n' '{"id":"van Buren-1837","title":"annual message","body":"tariff bank"}' \
+  '{"id":"tab\tid","title":"tariff","body":"bank"}' \
+  '{"id":"100%","title":"tariff","body":"full bank"}' \
+  '{"id":"plain","title":"tariff","body":"bank bank"}' \
+  '{"id":"line\nbreak","title":"tariff","body":"tariff"}' >"$TMP/ids.jsonl"
+"$LEDE_INDEX" -q "$TMP/ids" "$TMP/ids.jsonl" || fail "index awkward ids"
+# one match: singular
+expect_status 0 "$LEDE_SEARCH" "$TMP/ids" --color never full &&
+  expect_grep "^1 matching document; showing 1 from 1 " "$TMP/out" "one match, exact"
+printf 'q1\ttariff bank\n' >"$TMP/batch.tsv"
+expect_status 0 "$LEDE_SEARCH" "$TMP/ids" --batch "$TMP/batch.tsv" -k 10
+[ "$(wc -l <"$TMP/out")" -eq 5 ] || fail "5 run lines expected: $(cat "$TMP/out")"
+awk 'NF != 6 || $1 != "q1" || $2 != "Q0" || $4 != NR || $6 != "lede" { bad = 1; print "bad run line " NR ": " $0 > "/dev/stderr" }
+     END { exit bad }' "$TMP/out" || fail "every run line has 6 columns"
+for want in 'van%20Buren-1837' 'tab%09id' '100%25' 'plain' 'line%0Abreak'; do
+  awk -v w="$want" '$3 == w { f = 1 } END { exit !f }' "$TMP/out" || fail "docid $want not in the run: $(cat "$TMP/out")"
+done
+# a query id or a tag that would split the columns is refused, naming it
+printf 'q 2\ttariff\nq3\ttariff\n\tbank\n' >"$TMP/batch2.tsv"
+expect_status 2 "$LEDE_SEARCH" "$TMP/ids" --batch "$TMP/batch2.tsv" &&
+  expect_grep "batch2.tsv:1: the query id 'q 2' is empty or holds white space" "$TMP/err" "qid with a space" &&
+  expect_grep "batch2.tsv:3: the query id '' is empty" "$TMP/err" "empty qid" &&
+  expect_grep "^q3 Q0 " "$TMP/out" "the batch goes on after a bad qid"
+grep -q "^q 2" "$TMP/out" && fail "a qid with a space reached the run"
+expect_status 2 "$LEDE_SEARCH" "$TMP/ids" --batch "$TMP/batch.tsv" --tag "my run" &&
+  expect_grep "tag wants one word" "$TMP/err" "--tag with a space"
+expect_status 0 "$LEDE_SEARCH" --help &&
+  expect_grep "%XX" "$TMP/out" "--help documents the docid escape"
+
+# --- --help reads well ----------------------------------------------------------------------
+for prog in "$LEDE_SEARCH" "$LEDE_INDEX"; do
+  expect_status 0 "$prog" --help && expect_grep "exit status" "$TMP/out" "$(basename "$prog") --help: exit statuses"
+  [ "$(awk 'length > 80' "$TMP/out" | wc -l)" -eq 0 ] || fail "$(basename "$prog") --help has lines over 80 columns"
+done
+expect_status 0 "$LEDE_SEARCH" --help && expect_grep "examples:" "$TMP/out" "lede-search --help examples"
+
+# --- a hit in a large article holds its text once --------------------------------------------
+# 6 MB of body in one article (the default limit is 8 MB): a hit's peak RSS
+# over that of a small index must stay under 1.5 times the body (it was twice).
+if [ -x /usr/bin/time ] && [ "${LEDE_SANITIZE:-OFF}" != "ON" ] && [ "${LEDE_VALGRIND:-0}" != 1 ]; then
+  awk 'BEGIN {
+    printf("{\"id\":\"big\",\"title\":\"big\",\"body\":\"");
+    for (j = 0; j < 6 * 1048576 / 80; j++) printf("putin kim summit korea peninsula talks sanctions trade china russia %07d ", j);
+    printf("\"}\n");
+  }' >"$TMP/big.jsonl"
+  body=$(($(stat -c %s "$TMP/big.jsonl") / 1024))
+  "$LEDE_INDEX" -q "$TMP/big" "$TMP/big.jsonl" || fail "index a 6 MB article"
+  /usr/bin/time -f %M -o "$TMP/rss0" "$LEDE_SEARCH" "$TMP/ids" --color never bank >/dev/null
+  /usr/bin/time -f %M -o "$TMP/rss1" "$LEDE_SEARCH" "$TMP/big" --color never putin >"$TMP/out" ||
+    fail "search the 6 MB article"
+  grep -q '^1 matching document' "$TMP/out" || fail "the 6 MB article found: $(head -c 600 "$TMP/out")"
+  extra=$(($(tail -n 1 "$TMP/rss1") - $(tail -n 1 "$TMP/rss0")))
+  echo "a hit in a ${body} KB article: $extra KB over a small index" >&2
+  [ "$extra" -lt $((body * 3 / 2)) ] || fail "a hit in a ${body} KB article costs $extra KB: its text is held twice"
+fi
+finish
