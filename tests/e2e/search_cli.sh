@@ -73,22 +73,23 @@ done
 expect_status 0 "$LEDE_SEARCH" --help && expect_grep "examples:" "$TMP/out" "lede-search --help examples"
 
 # --- a hit in a large article holds its text once --------------------------------------------
-# 6 MB of body in one article (the default limit is 8 MB): a hit's peak RSS
-# over that of a small index must stay under 1.5 times the body (it was twice).
+# 7.5 MB of body in one article (the default limit is 8 MB): a hit's peak RSS
+# over that of a tiny index must stay under 1.6 times the body. It was 2.2
+# times when the hit copied its text (and 1.1 to 1.3 since).
 if [ -x /usr/bin/time ] && [ "${LEDE_SANITIZE:-OFF}" != "ON" ] && [ "${LEDE_VALGRIND:-0}" != 1 ]; then
   awk 'BEGIN {
     printf("{\"id\":\"big\",\"title\":\"big\",\"body\":\"");
-    for (j = 0; j < 6 * 1048576 / 80; j++) printf("putin kim summit korea peninsula talks sanctions trade china russia %07d ", j);
+    for (j = 0; j < 7.5 * 1048576 / 80; j++) printf("putin kim summit korea peninsula talks sanctions trade china russia %07d ", j);
     printf("\"}\n");
   }' >"$TMP/big.jsonl"
   body=$(($(stat -c %s "$TMP/big.jsonl") / 1024))
-  "$LEDE_INDEX" -q "$TMP/big" "$TMP/big.jsonl" || fail "index a 6 MB article"
+  "$LEDE_INDEX" -q "$TMP/big" "$TMP/big.jsonl" || fail "index a 7.5 MB article"
   /usr/bin/time -f %M -o "$TMP/rss0" "$LEDE_SEARCH" "$TMP/ids" --color never bank >/dev/null
   /usr/bin/time -f %M -o "$TMP/rss1" "$LEDE_SEARCH" "$TMP/big" --color never putin >"$TMP/out" ||
-    fail "search the 6 MB article"
-  grep -q '^1 matching document' "$TMP/out" || fail "the 6 MB article found: $(head -c 600 "$TMP/out")"
+    fail "search the 7.5 MB article"
+  grep -q '^1 matching document' "$TMP/out" || fail "the 7.5 MB article found: $(head -c 600 "$TMP/out")"
   extra=$(($(tail -n 1 "$TMP/rss1") - $(tail -n 1 "$TMP/rss0")))
   echo "a hit in a ${body} KB article: $extra KB over a small index" >&2
-  [ "$extra" -lt $((body * 3 / 2)) ] || fail "a hit in a ${body} KB article costs $extra KB: its text is held twice"
+  [ "$extra" -lt $((body * 8 / 5)) ] || fail "a hit in a ${body} KB article costs $extra KB: its text is held twice"
 fi
 finish
