@@ -252,6 +252,36 @@ int output_timeline(FILE *f, const search_result *r, const output_opts *o, doubl
     return 0;
 }
 
+/* A document's body is printed in pieces of about this many bytes, so that
+ * printing it holds its text once (decompressed), not a second time escaped. */
+#define DOC_PIECE ((size_t)64 << 10)
+
+/* Writes body[0..len) to f as put_text (newlines kept) or as the inside of a
+ * JSON string would, piece by piece, with line as scratch. A piece never
+ * ends on a '\r' or a 0xC2 (put_text looks at the byte after them: CRLF, C1
+ * controls), so the output is that of one call on the whole body. */
+static int put_body(FILE *f, buf *line, const char *body, size_t len, int json)
+{
+    for (size_t at = 0; at < len;) {
+        size_t n = len - at < DOC_PIECE ? len - at : DOC_PIECE;
+        while (at + n < len && (body[at + n - 1] == '\r' || (unsigned char)body[at + n - 1] == 0xC2))
+            n++;
+        buf_clear(line);
+        if (json)
+            json_put_string(line, body + at, n);
+        else
+            put_text(line, body + at, n, 1);
+        if (line->err)
+            return line->err;
+        if (json) /* without the quotes */
+            fwrite(line->data + 1, 1, line->len - 2, f);
+        else
+            fwrite(line->data, 1, line->len, f);
+        at += n;
+    }
+    return 0;
+}
+
 int output_document(FILE *f, searcher *s, uint32_t doc, const output_opts *o)
 {
     docrec d;
@@ -275,8 +305,7 @@ int output_document(FILE *f, searcher *s, uint32_t doc, const output_opts *o)
         json_field(&line, "section", d.section, d.section_len);
         json_field(&line, "url", d.url, d.url_len);
         json_field(&line, "title", d.title, d.title_len);
-        json_field(&line, "body", body, body_len);
-        buf_puts(&line, "}\n");
+        buf_puts(&line, ",\"body\":\"");
     } else {
         put_text(&line, d.title, d.title_len, 0);
         buf_puts(&line, "\n\nid: ");
@@ -298,12 +327,14 @@ int output_document(FILE *f, searcher *s, uint32_t doc, const output_opts *o)
             buf_putc(&line, '\n');
         }
         buf_putc(&line, '\n');
-        put_text(&line, body, body_len, 1);
-        buf_putc(&line, '\n');
     }
     rc = line.err;
     if (rc == 0)
         fwrite(line.data, 1, line.len, f);
+    if (rc == 0)
+        rc = put_body(f, &line, body, body_len, o->json);
+    if (rc == 0)
+        fputs(o->json ? "\"}\n" : "\n", f);
     buf_free(&line);
     return rc;
 }

@@ -91,5 +91,41 @@ if [ -x /usr/bin/time ] && [ "${LEDE_SANITIZE:-OFF}" != "ON" ] && [ "${LEDE_VALG
   extra=$(($(tail -n 1 "$TMP/rss1") - $(tail -n 1 "$TMP/rss0")))
   echo "a hit in a ${body} KB article: $extra KB over a small index" >&2
   [ "$extra" -lt $((body * 8 / 5)) ] || fail "a hit in a ${body} KB article costs $extra KB: its text is held twice"
+  # --doc prints it piece by piece (it was held three times: 3.3 times the body)
+  for fmt in --color=never --json; do
+    /usr/bin/time -f %M -o "$TMP/rss1" "$LEDE_SEARCH" "$TMP/big" $fmt --doc big >"$TMP/out" ||
+      fail "--doc $fmt of the 7.5 MB article"
+    [ "$(stat -c %s "$TMP/out")" -gt $((body * 1024)) ] || fail "--doc $fmt printed $(stat -c %s "$TMP/out") bytes"
+    extra=$(($(tail -n 1 "$TMP/rss1") - $(tail -n 1 "$TMP/rss0")))
+    echo "--doc $fmt of a ${body} KB article: $extra KB over a small index" >&2
+    [ "$extra" -lt $((body * 8 / 5)) ] || fail "--doc $fmt of a ${body} KB article costs $extra KB"
+  done
 fi
+
+# --- --doc: the pieces it is printed in do not show --------------------------------------------
+# Bodies with a CRLF (kept as a newline) and a C1 control U+0085 (shown as
+# U+FFFD) straddling each 64 KiB piece boundary, at every offset around it.
+awk 'BEGIN {
+  for (p = 0; p < 7; p++) {
+    printf("{\"id\":\"crlf%d\",\"title\":\"crlf\",\"body\":\"", p);
+    for (i = 0; i < p; i++) printf("x");
+    for (k = 0; k < 40000; k++) printf("abcde\\r\\n");
+    printf("\"}\n{\"id\":\"cone%d\",\"title\":\"cone\",\"body\":\"", p);
+    for (i = 0; i < p; i++) printf("x");
+    for (k = 0; k < 40000; k++) printf("abcd\\u0085\\n");
+    printf("\"}\n");
+  }
+}' >"$TMP/pieces.jsonl"
+"$LEDE_INDEX" -q "$TMP/pieces" "$TMP/pieces.jsonl" || fail "index CRLF and C1 bodies"
+for p in 0 1 2 3 4 5 6; do
+  expect_status 0 "$LEDE_SEARCH" "$TMP/pieces" --color never --doc crlf$p
+  [ "$(grep -c '^x*abcde$' "$TMP/out")" -eq 40000 ] && ! grep -q "$(printf '\r')" "$TMP/out" ||
+    fail "crlf$p: 40000 lines 'abcde' expected, no CR and no trailing space: $(grep -v '^x*abcde$' "$TMP/out" | sort | uniq -c | head -5)"
+  expect_status 0 "$LEDE_SEARCH" "$TMP/pieces" --color never --doc cone$p
+  [ "$(grep -c "^x*abcd$(printf '\357\277\275')\$" "$TMP/out")" -eq 40000 ] ||
+    fail "cone$p: 40000 lines 'abcd' U+FFFD expected: $(grep -v '^x*abcd' "$TMP/out" | head -c 300 | od -c | head -5)"
+  expect_status 0 "$LEDE_SEARCH" "$TMP/pieces" --json --doc crlf$p
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["body"] == "x"*int(sys.argv[2]) + "abcde\r\n"*40000, "body differs"' \
+    "$TMP/out" "$p" 2>"$TMP/err" || fail "crlf$p --json: $(tail -n 1 "$TMP/err")"
+done
 finish
