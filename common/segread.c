@@ -1225,8 +1225,10 @@ int segread_find_id(segread *s, const char *id, size_t len, uint32_t *doc)
     return found;
 }
 
-int segread_body(segread *s, uint32_t doc, buf *out)
+int segread_body_ref(segread *s, uint32_t doc, const char **out, size_t *len)
 {
+    *out = NULL;
+    *len = 0;
     if (doc >= s->meta.n_docs)
         return LEDE_EINVAL;
     const uint8_t *ix = s->sec[SEC_STOREINDEX].p;
@@ -1259,11 +1261,21 @@ int segread_body(segread *s, uint32_t doc, buf *out)
         s->store_cached = lo + 1;
     }
     cursor c = cursor_make(s->store_raw.data, s->store_raw.len);
-    size_t len = 0;
+    size_t n = 0;
     const char *body = "";
     for (uint32_t d = first; d <= doc && !c.bad; d++)
-        body = take_str(&c, &len);
+        body = take_str(&c, &n);
     if (c.bad)
         return note(s, "stored-text block holds fewer documents than STOREINDEX says");
-    return buf_append(out, body, len);
+    *out = body;
+    *len = n;
+    return 0;
+}
+
+int segread_body(segread *s, uint32_t doc, buf *out)
+{
+    const char *body;
+    size_t len;
+    int rc = segread_body_ref(s, doc, &body, &len);
+    return rc ? rc : buf_append(out, body, len);
 }

@@ -167,5 +167,10 @@ int segread_find_id(segread *s, const char *id, size_t len, uint32_t *doc);
 void segread_fprint(const segread *s, uint32_t doc, uint64_t *lo, uint64_t *hi);
 /* Appends the stored body of doc to out. LEDE_ECORRUPT, LEDE_ENOMEM. */
 int segread_body(segread *s, uint32_t doc, buf *out);
+/* Points *out at the stored body of doc (*len bytes, not NUL-terminated)
+ * without copying it. Borrowed from s's one cached stored-text block: valid
+ * until the next segread_body or segread_body_ref on s, or segread_close.
+ * On failure *out is NULL. LEDE_ECORRUPT, LEDE_ENOMEM. */
+int segread_body_ref(segread *s, uint32_t doc, const char **out, size_t *len);
 
 #endif

@@ -23,18 +23,23 @@ static const char usage[] =
     "       lede-search DIR --doc ID\n"
     "       lede-search DIR --batch QUERIES.tsv [--run-format trec] [-k N]\n"
     "\n"
-    "Searches the index in DIR (opened read-only). Without QUERY, reads one\n"
-    "query per line from standard input and answers each in turn.\n"
+    "Searches the index in DIR (built by lede-index; opened read-only) and\n"
+    "prints the best matches, most relevant first, each with its id, date,\n"
+    "source, title and a passage with the matched words marked; then how many\n"
+    "documents match. Without QUERY, reads one query per line from standard\n"
+    "input and answers each in turn.\n"
     "\n"
     "query language (docs/QUERY.md):\n"
     "  putin kim            both words (all words must match by default)\n"
     "  putin OR kim         either;  putin -kim  or  putin NOT kim  excludes\n"
     "  +putin kim           with --any: putin required, kim optional\n"
     "  \"korean peninsula\"   exact phrase;  \"putin kim\"~5  within 5 positions\n"
-    "  denucl*              prefix\n"
+    "  denucl*              prefix: denuclearize, denuclearization, ...\n"
     "  title:summit  source:reuters  section:editorial  body:\"trade war\"\n"
     "  date:2019-04-25  date:2019-01-01..2019-06-30  date:>=2019  date:<2019-03\n"
     "  (a OR b) AND c       grouping; NOT binds tighter than AND, AND than OR\n"
+    "  Case and accents do not matter (Erdogan finds Erdo\xC4\x9F" "an); with the\n"
+    "  default stemming, sanction also finds sanctions and sanctioned.\n"
     "  limits: 64 KiB, 1024 terms (64 per phrase), 64 prefixes, parentheses 100\n"
     "  deep; a query over one is refused (docs/LIMITS.md)\n"
     "\n"
@@ -43,8 +48,12 @@ static const char usage[] =
     "      --offset N       skip the first N hits (paging)\n"
     "      --sort date      newest first instead of by relevance\n"
     "      --any            bare words are optional and ranked (OR), not all required\n"
-    "      --count          print only the number of matching documents\n"
+    "      --count          print only the number of matching documents (exact;\n"
+    "                       without it, a search ranked by relevance may stop\n"
+    "                       counting once the best hits are certain, and says\n"
+    "                       \"at least N matching documents\")\n"
     "      --json           one JSON object per hit, then a summary object\n"
+    "                       (\"exact\": false when the total is a lower bound)\n"
     "      --fragments N    snippet passages per hit (default 1; 0: none)\n"
     "      --explain        show the BM25 contribution of each term and field\n"
     "      --timeline       matching articles per month (or year) as a bar chart\n"
@@ -56,22 +65,39 @@ static const char usage[] =
     "                       score per field (title score times the title weight)\n"
     "      --batch FILE     run 'qid<TAB>query' lines as free text (words OR'ed,\n"
     "                       syntax characters are plain text, English stop words\n"
-    "                       left out), print a TREC run\n"
+    "                       left out) and print a TREC run, one line per hit:\n"
+    "                       qid Q0 docid rank score tag. A docid byte that would\n"
+    "                       split the columns (space, tab, line break, other\n"
+    "                       control bytes) is written %XX, and so is % (%25):\n"
+    "                       'van Buren-1837' is van%20Buren-1837. A qid must\n"
+    "                       be one word: a line with an empty qid or one with\n"
+    "                       white space is reported and skipped\n"
     "      --stopwords LIST stop words left out in --batch: snowball (default),\n"
     "                       lucene (its 33 words) or none\n"
     "  -k N                 hits per query in --batch (default 1000)\n"
     "      --run-format trec  the run format (the only one)\n"
-    "      --tag NAME       run tag in --batch output (default lede)\n"
+    "      --tag NAME       run tag in --batch output, one word (default lede)\n"
     "      --color WHEN     highlight with colour: auto (default), always, never\n"
     "  -h, --help           this text\n"
     "\n"
-    "exit status: 0 with matches; 1 no match; 2 a malformed query (the message\n"
-    "points at the column), a bad option or no index; 3 the index is corrupt.\n"
+    "exit status:\n"
+    "  0  something matched (--doc: the article was found; --batch: no line had\n"
+    "     to be skipped)\n"
+    "  1  nothing matched (for queries read from standard input: none of them\n"
+    "     matched); --doc: no document has that id\n"
+    "  2  a malformed query (the message points at the column), a bad option,\n"
+    "     no index in DIR, a --batch line skipped (its FILE:LINE is printed),\n"
+    "     or another error (its message says which)\n"
+    "  3  the index is damaged (lede-index check DIR says where)\n"
     "\n"
     "examples:\n"
     "  lede-search idx '\"korean peninsula\" putin'\n"
+    "  lede-search idx 'sanctions -russia date:2019-01..2019-06'\n"
+    "  lede-search idx --sort date -n 20 'title:summit source:reuters'\n"
+    "  lede-search idx --count 'refugee* date:2015'\n"
     "  lede-search idx --timeline 'sanctions source:reuters'\n"
-    "  lede-search idx --json -n 20 'title:summit date:2019'\n";
+    "  lede-search idx --json -n 20 'title:summit date:2019'\n"
+    "  lede-search idx --doc reuters-1234\n";
 
 struct options {
     search_params p;
@@ -161,6 +187,29 @@ static void too_long(query_error *e, size_t total)
              QUERY_MAX_BYTES);
 }
 
+/* Echoes s[0..len) to f with control bytes and bytes outside ASCII as '?',
+ * so that no input can send escape sequences to the terminal. */
+static void put_plain(FILE *f, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        fputc(c >= 0x20 && c < 0x7F ? c : '?', f);
+    }
+}
+
+/* A TREC run's query id and tag are written as given, so they must be one
+ * field: not empty, no white space or control byte (docids are escaped
+ * instead, output.c). */
+static int trec_field_ok(const char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7F)
+            return 0;
+    return 1;
+}
+
 /* Answers one query; returns an exit status. */
 static int answer(searcher *s, const struct options *op, const char *q, size_t len)
 {
@@ -180,7 +229,8 @@ static int answer(searcher *s, const struct options *op, const char *q, size_t l
     }
     if (op->count_only) {
         if (op->o.json)
-            printf("{\"summary\":true,\"total\":%" PRIu64 ",\"micros\":%.0f}\n", r.total, us);
+            printf("{\"summary\":true,\"total\":%" PRIu64 ",\"exact\":%s,\"micros\":%.0f}\n",
+                   r.total, r.total_exact ? "true" : "false", us);
         else
             printf("%" PRIu64 "\n", r.total);
     } else if (op->timeline) {
@@ -221,6 +271,14 @@ static int run_batch(searcher *s, const struct options *op)
             continue;
         }
         *tab = '\0';
+        if (!trec_field_ok(line.data, (size_t)(tab - line.data))) {
+            fprintf(stderr, "%s:%lu: the query id '", op->batch, lineno);
+            put_plain(stderr, line.data, (size_t)(tab - line.data));
+            fputs("' is empty or holds white space or a control character, which would split the "
+                  "run's columns; line skipped\n", stderr);
+            status = EXIT_ERROR;
+            continue;
+        }
         const char *q = tab + 1;
         size_t qlen = line.len - (size_t)(q - line.data);
         search_result r;
@@ -369,7 +427,16 @@ int main(int argc, char **argv)
                 return EXIT_ERROR;
             }
             break;
-        case O_TAG: op.tag = optarg; break;
+        case O_TAG:
+            if (!trec_field_ok(optarg, strlen(optarg))) {
+                fprintf(stderr, "lede-search: --tag wants one word (no white space or control "
+                                "character), not '");
+                put_plain(stderr, optarg, strlen(optarg));
+                fputs("'\n", stderr);
+                return EXIT_ERROR;
+            }
+            op.tag = optarg;
+            break;
         case O_COLOR:
             if (strcmp(optarg, "always") == 0)
                 color = 1;

@@ -116,7 +116,7 @@ static void json_field(buf *o, const char *name, const char *s, size_t len)
 int output_hits(FILE *f, searcher *s, const char *q, size_t qlen, const search_params *p,
                 const search_result *r, const output_opts *o, double micros)
 {
-    buf line = {0}, body = {0};
+    buf line = {0};
     analyzer *a = searcher_analyzer(s);
     snippet_opts so = {o->snippet_bytes, o->fragments};
     int rc = 0;
@@ -124,13 +124,14 @@ int output_hits(FILE *f, searcher *s, const char *q, size_t qlen, const search_p
         const search_hit *h = &r->hits[i];
         docrec d;
         int64_t date;
+        const char *text;
+        size_t text_len;
         rc = searcher_doc(s, h->doc, &d, &date);
-        buf_clear(&body);
-        rc = rc ? rc : searcher_body(s, h->doc, &body);
+        /* borrowed, not copied: a 200 MB body is in memory once, decompressed */
+        rc = rc ? rc : searcher_body_ref(s, h->doc, &text, &text_len);
         if (rc)
             break;
-        const char *text = body.data ? body.data : "";
-        size_t scan = body.len;
+        size_t scan = text_len;
         if (scan > SNIPPET_TEXT_MAX) { /* cut before a character, not inside one */
             scan = SNIPPET_TEXT_MAX;
             while (scan > 0 && ((unsigned char)text[scan] & 0xC0) == 0x80)
@@ -181,7 +182,7 @@ int output_hits(FILE *f, searcher *s, const char *q, size_t qlen, const search_p
             buf_printf(&line, "%s\n", o->color ? HL_OFF : "");
             for (size_t k = 0; k < sn.n_frags; k++) {
                 buf_puts(&line, "   ");
-                render_fragment(&line, text, body.len, &sn.frags[k], o);
+                render_fragment(&line, text, text_len, &sn.frags[k], o);
                 buf_putc(&line, '\n');
             }
             if (o->explain) {
@@ -202,12 +203,12 @@ int output_hits(FILE *f, searcher *s, const char *q, size_t qlen, const search_p
                        "\"offset\":%zu,\"micros\":%.0f}\n",
                     r->total, r->total_exact ? "true" : "false", r->n_hits, p->offset, micros);
         else
-            fprintf(f, "%" PRIu64 " matching document%s; showing %zu from %zu (%.2f ms)\n",
-                    r->total, r->total == 1 ? "" : "s", r->n_hits, r->n_hits ? p->offset + 1 : 0,
-                    micros / 1000.0);
+            fprintf(f, "%s%" PRIu64 " matching document%s%s; showing %zu from %zu (%.2f ms)\n",
+                    r->total_exact ? "" : "at least ", r->total, r->total == 1 ? "" : "s",
+                    r->total_exact ? "" : " (--count counts them all)", r->n_hits,
+                    r->n_hits ? p->offset + 1 : 0, micros / 1000.0);
     }
     buf_free(&line);
-    buf_free(&body);
     return rc;
 }
 
@@ -224,8 +225,9 @@ int output_timeline(FILE *f, const search_result *r, const output_opts *o, doubl
             else
                 fprintf(f, "{\"period\":\"%04d\",\"count\":%" PRIu64 "}\n", b->year, b->count);
         }
-        fprintf(f, "{\"summary\":true,\"total\":%" PRIu64 ",\"undated\":%" PRIu64 ",\"micros\":%.0f}\n",
-                r->total, r->undated, micros);
+        fprintf(f, "{\"summary\":true,\"total\":%" PRIu64 ",\"exact\":%s,\"undated\":%" PRIu64
+                   ",\"micros\":%.0f}\n",
+                r->total, r->total_exact ? "true" : "false", r->undated, micros);
         return 0;
     }
     const int width = 50;
@@ -242,10 +244,41 @@ int output_timeline(FILE *f, const search_result *r, const output_opts *o, doubl
             fputs(o->color ? "\u2588" : "#", f);
         fputc('\n', f);
     }
-    fprintf(f, "%" PRIu64 " matching documents", r->total);
+    fprintf(f, "%s%" PRIu64 " matching document%s", r->total_exact ? "" : "at least ", r->total,
+            r->total == 1 ? "" : "s");
     if (r->undated)
         fprintf(f, " (%" PRIu64 " without a date, not shown)", r->undated);
     fprintf(f, " (%.2f ms)\n", micros / 1000.0);
+    return 0;
+}
+
+/* A document's body is printed in pieces of about this many bytes, so that
+ * printing it holds its text once (decompressed), not a second time escaped. */
+#define DOC_PIECE ((size_t)64 << 10)
+
+/* Writes body[0..len) to f as put_text (newlines kept) or as the inside of a
+ * JSON string would, piece by piece, with line as scratch. A piece never
+ * ends on a '\r' or a 0xC2 (put_text looks at the byte after them: CRLF, C1
+ * controls), so the output is that of one call on the whole body. */
+static int put_body(FILE *f, buf *line, const char *body, size_t len, int json)
+{
+    for (size_t at = 0; at < len;) {
+        size_t n = len - at < DOC_PIECE ? len - at : DOC_PIECE;
+        while (at + n < len && (body[at + n - 1] == '\r' || (unsigned char)body[at + n - 1] == 0xC2))
+            n++;
+        buf_clear(line);
+        if (json)
+            json_put_string(line, body + at, n);
+        else
+            put_text(line, body + at, n, 1);
+        if (line->err)
+            return line->err;
+        if (json) /* without the quotes */
+            fwrite(line->data + 1, 1, line->len - 2, f);
+        else
+            fwrite(line->data, 1, line->len, f);
+        at += n;
+    }
     return 0;
 }
 
@@ -253,13 +286,13 @@ int output_document(FILE *f, searcher *s, uint32_t doc, const output_opts *o)
 {
     docrec d;
     int64_t date;
-    buf body = {0}, line = {0};
+    buf line = {0};
+    const char *body;
+    size_t body_len;
     int rc = searcher_doc(s, doc, &d, &date);
-    rc = rc ? rc : searcher_body(s, doc, &body);
-    if (rc) {
-        buf_free(&body);
+    rc = rc ? rc : searcher_body_ref(s, doc, &body, &body_len);
+    if (rc)
         return rc;
-    }
     char ds[32];
     if (!date_format(ds, sizeof ds, date, 0))
         ds[0] = '\0';
@@ -272,8 +305,7 @@ int output_document(FILE *f, searcher *s, uint32_t doc, const output_opts *o)
         json_field(&line, "section", d.section, d.section_len);
         json_field(&line, "url", d.url, d.url_len);
         json_field(&line, "title", d.title, d.title_len);
-        json_field(&line, "body", body.data ? body.data : "", body.len);
-        buf_puts(&line, "}\n");
+        buf_puts(&line, ",\"body\":\"");
     } else {
         put_text(&line, d.title, d.title_len, 0);
         buf_puts(&line, "\n\nid: ");
@@ -295,25 +327,60 @@ int output_document(FILE *f, searcher *s, uint32_t doc, const output_opts *o)
             buf_putc(&line, '\n');
         }
         buf_putc(&line, '\n');
-        put_text(&line, body.data ? body.data : "", body.len, 1);
-        buf_putc(&line, '\n');
     }
     rc = line.err;
     if (rc == 0)
         fwrite(line.data, 1, line.len, f);
+    if (rc == 0)
+        rc = put_body(f, &line, body, body_len, o->json);
+    if (rc == 0)
+        fputs(o->json ? "\"}\n" : "\n", f);
     buf_free(&line);
-    buf_free(&body);
     return rc;
+}
+
+/* A TREC run line is six fields split at ASCII white space: in a docid,
+ * each byte that could split it or end the line (0x00-0x20, DEL) is written
+ * %XX, and so is '%' itself, so the docid field decodes back to the id
+ * (docs/QUERY.md, "Free-text mode"). Bytes from 0x80 pass as they are. */
+static int trec_escapes(unsigned char c)
+{
+    return c <= 0x20 || c == 0x7F || c == '%';
+}
+
+static void put_trec_id(buf *o, const char *id, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t run = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)id[i];
+        if (!trec_escapes(c))
+            continue;
+        buf_append(o, id + run, i - run);
+        char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
+        buf_append(o, esc, 3);
+        run = i + 1;
+    }
+    buf_append(o, id + run, len - run);
 }
 
 int output_trec(FILE *f, searcher *s, const char *qid, const search_result *r, const char *tag)
 {
-    for (size_t i = 0; i < r->n_hits; i++) {
+    buf line = {0};
+    int rc = 0;
+    for (size_t i = 0; i < r->n_hits && rc == 0; i++) {
         docrec d;
-        int rc = searcher_doc(s, r->hits[i].doc, &d, NULL);
+        rc = searcher_doc(s, r->hits[i].doc, &d, NULL);
         if (rc)
-            return rc;
-        fprintf(f, "%s Q0 %.*s %zu %.6f %s\n", qid, (int)d.id_len, d.id, i + 1, r->hits[i].score, tag);
+            break;
+        buf_clear(&line);
+        buf_printf(&line, "%s Q0 ", qid);
+        put_trec_id(&line, d.id, d.id_len);
+        buf_printf(&line, " %zu %.6f %s\n", i + 1, r->hits[i].score, tag);
+        rc = line.err;
+        if (rc == 0)
+            fwrite(line.data, 1, line.len, f);
     }
-    return 0;
+    buf_free(&line);
+    return rc;
 }

@@ -1006,6 +1006,17 @@ int searcher_body(searcher *s, uint32_t doc, buf *out)
     return segread_body(g->seg, local, out);
 }
 
+int searcher_body_ref(searcher *s, uint32_t doc, const char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    uint32_t local;
+    const ixseg *g = ixread_locate(s->r, doc, &local);
+    if (!g)
+        return LEDE_EINVAL;
+    return segread_body_ref(g->seg, local, out, len);
+}
+
 int searcher_find_id(searcher *s, const char *id, size_t len, uint32_t *doc)
 {
     for (size_t i = 0; i < s->r->n_segs; i++) {

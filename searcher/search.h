@@ -97,6 +97,10 @@ int searcher_explain(searcher *s, const char *q, size_t len, const search_params
 int searcher_doc(searcher *s, uint32_t doc, docrec *out, int64_t *date);
 /* Appends the stored body. */
 int searcher_body(searcher *s, uint32_t doc, buf *out);
+/* Points *out at the stored body (*len bytes, not NUL-terminated) without
+ * copying it: borrowed, valid until the next searcher_body or
+ * searcher_body_ref on s, or searcher_close. On failure *out is NULL. */
+int searcher_body_ref(searcher *s, uint32_t doc, const char **out, size_t *len);
 /* The live document with external id id[0..len): 1 found, 0 not. */
 int searcher_find_id(searcher *s, const char *id, size_t len, uint32_t *doc);
 

@@ -155,6 +155,9 @@ if [ "$BIG" = 1 ]; then
   SIX=$TMP/ix8
   count_is 1 "the 200 MB article found" '"korea peninsula talks"'
   run 0 "a hit in the 200 MB article" "$LEDE_SEARCH" "$TMP/ix8" --color never putin
+  under "a hit in the 200 MB article (its text once: 223 MiB)" $((300 * 1024))
+  run 0 "--doc of the 200 MB article" "$LEDE_SEARCH" "$TMP/ix8" --color never --doc "$TMP/in/giant.txt"
+  under "--doc of the 200 MB article (its text once: 213 MiB)" $((300 * 1024))
   rm -rf "$TMP/ix8"
 fi
 rm -f "$TMP/in/giant.txt" "$TMP/in/terms.jsonl"
