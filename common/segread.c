@@ -867,25 +867,23 @@ uint32_t postings_advance(postings *p, uint32_t target)
             return fail(p);
     }
 in_block:;
-    /* gallop from the current entry, then search the last step */
+    /* The first entry >= target: often the next one; otherwise a binary
+     * search whose steps are conditional moves, not branches (which the
+     * processor would mispredict half the time: targets are random here). */
     uint32_t i = p->i, n = p->blk_n;
     if (i < n && p->docs[i] < target) {
-        uint32_t lo = i, hi = i + 1, step = 1;
-        while (hi < n && p->docs[hi] < target) {
-            lo = hi;
-            step <<= 1;
-            hi = lo + step;
+        i++;
+        if (i < n && p->docs[i] < target) {
+            const uint32_t *d = p->docs;
+            uint32_t len = n - ++i; /* the answer is in [i, i + len] */
+            while (len > 1) {
+                uint32_t half = len / 2;
+                i = d[i + half - 1] < target ? i + half : i;
+                len -= half;
+            }
+            if (len == 1)
+                i += d[i] < target;
         }
-        if (hi > n)
-            hi = n;
-        for (lo++; lo < hi;) { /* the first entry >= target in (lo, hi] */
-            uint32_t mid = lo + (hi - lo) / 2;
-            if (p->docs[mid] < target)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        i = lo;
     }
     p->i = i;
     if (p->i == p->blk_n) {
