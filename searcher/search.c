@@ -94,6 +94,7 @@ struct stat_entry {
     uint64_t df;
     term_info *ti;    /* per segment: the dictionary entry, kept for building */
     uint8_t *found;   /* per segment: 1 when the key is in it, 2 unknown (error) */
+    int owns;         /* ti points to the allocation of this entry and the next */
 };
 
 struct ctx {
@@ -159,15 +160,13 @@ static const struct stat_entry *stat_get(struct ctx *c, uint8_t field, const cha
     }
     size_t n_segs = c->s->r->n_segs;
     struct stat_entry *e = &c->st[c->n_st];
+    /* the entries' ti and found arrays in one allocation, owned by e[0] */
+    term_info *ti_all = calloc(n_f * (n_segs + 1), sizeof *ti_all + 1);
+    if (!ti_all)
+        return NULL;
     for (size_t f = 0; f < n_f; f++) {
-        /* ti and found in one allocation */
-        e[f] = (struct stat_entry){fields[f], term, 0, calloc(n_segs + 1, sizeof *e->ti + 1), NULL};
-        if (!e[f].ti) {
-            if (f)
-                free(e[0].ti);
-            return NULL;
-        }
-        e[f].found = (uint8_t *)(e[f].ti + n_segs + 1);
+        e[f] = (struct stat_entry){fields[f], term, 0, ti_all + f * (n_segs + 1), NULL, f == 0};
+        e[f].found = (uint8_t *)(ti_all + n_f * (n_segs + 1)) + f * (n_segs + 1);
     }
     for (size_t i = 0; i < n_segs; i++) {
         const ixseg *g = &c->s->r->segs[i];
@@ -213,9 +212,9 @@ static int stat_lookup(struct ctx *c, uint8_t field, const char *term, term_info
 
 static void stats_free(struct ctx *c)
 {
-    for (size_t i = 0; i < c->n_st; i++) {
-        free(c->st[i].ti); /* found[] too */
-    }
+    for (size_t i = 0; i < c->n_st; i++)
+        if (c->st[i].owns)
+            free(c->st[i].ti); /* found[] too, and a title entry's body twin */
     free(c->st);
 }
 
@@ -599,35 +598,61 @@ static void heap_offer(struct heap *hp, uint32_t doc, double score, int64_t date
 
 /* --- running ---------------------------------------------------------------------------------- */
 
-/* The query's positive terms, for snippets. 0 or LEDE_ENOMEM. */
-static int collect_terms(const qnode *q, int negated, search_result *r)
+/* Visits the query's distinct positive terms (not under a NOT or a '-'):
+ * stores up to cap of them in out[] and returns how many there are. */
+static size_t positive_terms(const qnode *q, int negated, const char **out, size_t n, size_t cap)
 {
     int neg = negated || q->occur == Q_MUST_NOT;
-    if (!neg && (q->kind == Q_TERM || q->kind == Q_PHRASE)) {
+    if (!neg && (q->kind == Q_TERM || q->kind == Q_PHRASE))
         for (size_t i = 0; i < q->n_terms; i++) {
             size_t j = 0;
-            for (; j < r->n_terms; j++)
-                if (strcmp(r->terms[j], q->terms[i]) == 0)
-                    break;
-            if (j < r->n_terms)
-                continue;
-            char **t = realloc(r->terms, (r->n_terms + 1) * sizeof *t);
-            size_t *l = realloc(r->term_lens, (r->n_terms + 1) * sizeof *l);
-            if (t)
-                r->terms = t;
-            if (l)
-                r->term_lens = l;
-            char *d = t && l ? strdup(q->terms[i]) : NULL;
-            if (!d)
-                return LEDE_ENOMEM;
-            r->terms[r->n_terms] = d;
-            r->term_lens[r->n_terms++] = strlen(d);
+            while (j < n && j < cap && strcmp(out[j], q->terms[i]) != 0)
+                j++;
+            if (j < n && j < cap)
+                continue; /* seen */
+            if (n < cap)
+                out[n] = q->terms[i];
+            n++;
         }
+    for (size_t i = 0; i < q->n_kids; i++)
+        n = positive_terms(q->kids[i], neg, out, n, cap);
+    return n;
+}
+
+/* The query's positive terms, for snippets, in one allocation (pointers,
+ * lengths, strings). 0 or LEDE_ENOMEM. */
+static int collect_terms(const qnode *q, search_result *r)
+{
+    const char *small[16], **t = small;
+    size_t n = positive_terms(q, 0, small, 0, 16);
+    if (n > 16) { /* rare: count duplicates of those past 16 again, with room for all */
+        t = malloc(n * sizeof *t);
+        if (!t)
+            return LEDE_ENOMEM;
+        n = positive_terms(q, 0, t, 0, n);
     }
-    int rc = 0;
-    for (size_t i = 0; i < q->n_kids && rc == 0; i++)
-        rc = collect_terms(q->kids[i], neg, r);
-    return rc;
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        bytes += strlen(t[i]) + 1;
+    char **terms = n ? malloc(n * (sizeof(char *) + sizeof(size_t)) + bytes) : NULL;
+    if (n && !terms) {
+        if (t != small)
+            free((void *)t);
+        return LEDE_ENOMEM;
+    }
+    size_t *lens = (size_t *)(terms + n);
+    char *text = (char *)(lens + n);
+    for (size_t i = 0; i < n; i++) {
+        lens[i] = strlen(t[i]);
+        terms[i] = memcpy(text, t[i], lens[i] + 1);
+        text += lens[i] + 1;
+    }
+    if (t != small)
+        free((void *)t);
+    r->terms = terms;
+    r->term_lens = n ? lens : NULL;
+    r->n_terms = n;
+    return 0;
 }
 
 void search_result_free(search_result *r)
@@ -635,10 +660,7 @@ void search_result_free(search_result *r)
     if (!r)
         return;
     free(r->hits);
-    for (size_t i = 0; i < r->n_terms; i++)
-        free(r->terms[i]);
-    free(r->terms);
-    free(r->term_lens);
+    free(r->terms); /* term_lens and the strings too */
     free(r->timeline);
     memset(r, 0, sizeof *r);
 }
@@ -768,7 +790,7 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
     int rc = query_parse(&root, q, len, s->a, &qo, qerr);
     if (rc)
         return rc;
-    if (out && (rc = collect_terms(root, 0, out)) != 0) {
+    if (out && (rc = collect_terms(root, out)) != 0) {
         query_free(root);
         return rc;
     }
