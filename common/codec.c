@@ -98,39 +98,27 @@ uint32_t cur_vint32_slow(cursor *c)
     return (uint32_t)v;
 }
 
-/* Returns the next n bytes and skips them, or NULL and sets bad. */
-static const uint8_t *take(cursor *c, size_t n)
-{
-    if (c->bad || (size_t)(c->end - c->p) < n) {
-        c->bad = 1;
-        return NULL;
-    }
-    const uint8_t *p = c->p;
-    c->p += n;
-    return p;
-}
-
 uint8_t cur_u8(cursor *c)
 {
-    const uint8_t *p = take(c, 1);
+    const uint8_t *p = cur_bytes(c, 1);
     return p ? p[0] : 0;
 }
 
 uint16_t cur_u16le(cursor *c)
 {
-    const uint8_t *p = take(c, 2);
+    const uint8_t *p = cur_bytes(c, 2);
     return p ? (uint16_t)(p[0] | p[1] << 8) : 0;
 }
 
 uint32_t cur_u32le(cursor *c)
 {
-    const uint8_t *p = take(c, 4);
+    const uint8_t *p = cur_bytes(c, 4);
     return p ? load_u32le(p) : 0;
 }
 
 uint64_t cur_u64le(cursor *c)
 {
-    const uint8_t *p = take(c, 8);
+    const uint8_t *p = cur_bytes(c, 8);
     return p ? load_u64le(p) : 0;
 }
 
