@@ -274,6 +274,21 @@ static void unpack_tail(uint32_t *out, const uint8_t *in, size_t n, unsigned wid
     }
 }
 
+uint32_t bitpack_get(const uint8_t *in, size_t len, size_t i, unsigned width)
+{
+    if (width == 0 || width > 32)
+        return 0;
+    size_t bit = i * width, at = bit / 8;
+    uint64_t x = 0;
+    if (at + 8 <= len) {
+        x = load_word(in + at);
+    } else {
+        for (size_t k = 0; k < 8 && at + k < len; k++)
+            x |= (uint64_t)in[at + k] << (8 * k);
+    }
+    return (uint32_t)(x >> (bit % 8)) & low_mask(width);
+}
+
 void bitpack_decode(uint32_t *out, const uint8_t *in, size_t n, unsigned width)
 {
     if (width == 0 || width > 32) { /* > 32 is a caller bug; decode as zeros */

@@ -125,6 +125,10 @@ void bitpack_encode(uint8_t *out, const uint32_t *v, size_t n, unsigned width);
  * Reads no byte past that range. */
 void bitpack_decode(uint32_t *out, const uint8_t *in, size_t n, unsigned width);
 
+/* Value i of values packed `width` bits each in in[0..len), read alone
+ * (bytes past len are taken as 0; the caller checks i is inside). */
+uint32_t bitpack_get(const uint8_t *in, size_t len, size_t i, unsigned width);
+
 /* A block as stored: one byte `width` (0..32), then bitpack_bytes(n, width)
  * bytes. n is implied by the format (the block size), never stored. */
 int block_put(buf *b, const uint32_t *v, size_t n);

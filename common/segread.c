@@ -981,6 +981,14 @@ static int decode_range(postings *p, uint64_t a, uint64_t b)
             continue;
         if (chunk_offsets_upto(p, (uint32_t)j + 1))
             return LEDE_ECORRUPT;
+        uint64_t lo = a > j * p->B ? a : j * p->B, hi = b < (j + 1) * p->B ? b : (j + 1) * p->B;
+        if (hi - lo <= p->B / 8) { /* a few of the chunk's values: read them alone */
+            const uint8_t *ch = r->p + p->chunk_off[j];
+            size_t len = bitpack_bytes(p->B, ch[0]); /* inside the region: chunk_offsets_upto */
+            for (uint64_t q = lo; q < hi; q++)
+                p->pos[q] = bitpack_get(ch + 1, len, (size_t)(q - j * p->B), ch[0]);
+            continue;
+        }
         cursor c = cursor_make(r->p + p->chunk_off[j], region - p->chunk_off[j]);
         cur_block(&c, p->pos + j * p->B, p->B);
         if (c.bad)

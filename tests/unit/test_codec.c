@@ -633,6 +633,39 @@ TEST(test_codec__bitpack_decode_exact_buffer)
     seed_report(seed);
 }
 
+TEST(test_codec__bitpack_get_reads_one_value)
+{
+    /* Each value read alone equals the bit-by-bit reference, from a buffer
+     * of exactly bitpack_bytes (ASan: no byte past it is read). */
+    uint64_t seed = seed_start();
+    static const size_t sizes[] = {1, 3, 8, 9, 64, 127, 128};
+    for (unsigned w = 0; w <= 32; w++)
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            size_t n = sizes[s], len = bitpack_bytes(n, w);
+            uint8_t *in = malloc(len ? len : 1);
+            uint32_t *want = malloc(n * sizeof *want);
+            if (!in || !want) {
+                T_FAIL("out of memory");
+            } else {
+                for (size_t i = 0; i < len; i++)
+                    in[i] = (uint8_t)rng_next();
+                ref_unpack(want, in, n, w);
+                for (size_t i = 0; i < n; i++)
+                    if (bitpack_get(in, len, i, w) != want[i]) {
+                        T_FAIL("value %zu of %zu at width %u", i, n, w);
+                        break;
+                    }
+            }
+            free(in);
+            free(want);
+        }
+    /* known: 5,3 at 3 bits are 0x1D */
+    static const uint8_t b[] = {0x1D};
+    CHECK_INT(bitpack_get(b, 1, 0, 3), 5);
+    CHECK_INT(bitpack_get(b, 1, 1, 3), 3);
+    seed_report(seed);
+}
+
 TEST(test_codec__bitpack_values_near_uint32_max)
 {
     /* Doc ids near 2^32-1 as absolute values, and maximal gaps. */
