@@ -243,6 +243,45 @@ static void begin(struct run *r, size_t at)
     }
 }
 
+/* ASCII letters and digits as they appear in terms (A-Z folded to a-z); 0
+ * for every other byte. */
+static const char ascii_fold[256] = {
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4',
+    ['5'] = '5', ['6'] = '6', ['7'] = '7', ['8'] = '8', ['9'] = '9',
+    ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f', ['g'] = 'g',
+    ['h'] = 'h', ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n',
+    ['o'] = 'o', ['p'] = 'p', ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't', ['u'] = 'u',
+    ['v'] = 'v', ['w'] = 'w', ['x'] = 'x', ['y'] = 'y', ['z'] = 'z',
+    ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f', ['G'] = 'g',
+    ['H'] = 'h', ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n',
+    ['O'] = 'o', ['P'] = 'p', ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't', ['U'] = 'u',
+    ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z',
+};
+
+/* Appends the run of ASCII letters and digits starting at text[i] to the
+ * current token (begun); returns the offset just past the run. Bytes past
+ * TERM_BUF are counted, not stored: the token will be dropped. */
+static size_t ascii_run(struct run *r, size_t i)
+{
+    const unsigned char *t = r->text;
+    size_t len = r->len, tl = r->term_len;
+    char *term = r->a->term;
+    if (tl < TERM_BUF) {
+        size_t stop = len - i > TERM_BUF - tl ? i + (TERM_BUF - tl) : len;
+        char f;
+        while (i < stop && (f = ascii_fold[t[i]]) != 0) {
+            term[tl++] = f;
+            i++;
+        }
+    }
+    while (i < len && ascii_fold[t[i]] != 0) {
+        tl++;
+        i++;
+    }
+    r->term_len = tl;
+    return i;
+}
+
 int analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_pos,
                  token_fn emit, void *ctx, uint32_t *n_pos)
 {
@@ -257,18 +296,12 @@ int analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_pos,
         unsigned c = r.text[i];
         switch (ascii_class[c]) {
         case AC_WORD:
-            begin(&r, i);
-            if (r.term_len < TERM_BUF)
-                a->term[r.term_len] = (char)c;
-            r.term_len++;
-            i++;
-            continue;
         case AC_UPPER:
+            /* The fast path: a run of ASCII letters and digits, folded by
+             * table. It does what the per-character rules do for these
+             * bytes, only without leaving the loop between them. */
             begin(&r, i);
-            if (r.term_len < TERM_BUF)
-                a->term[r.term_len] = (char)(c + 32);
-            r.term_len++;
-            i++;
+            i = ascii_run(&r, i);
             continue;
         case AC_APOS:
             if (r.in_token && word_char_at(&r, i + 1)) {
@@ -279,8 +312,13 @@ int analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_pos,
             i++;
             continue;
         case AC_SEP:
-            rc = finish(&r, i);
+            /* A run of ASCII separators ends a token at its first byte;
+             * the rest of the run changes nothing. */
+            if (r.in_token)
+                rc = finish(&r, i);
             i++;
+            while (i < len && ascii_class[r.text[i]] == AC_SEP)
+                i++;
             continue;
         default:
             break;
