@@ -17,18 +17,7 @@
 
 /* --- writing ------------------------------------------------------------- */
 
-size_t vint_encode(uint8_t *out, uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        out[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    out[n++] = (uint8_t)v;
-    return n;
-}
-
-int vint_put(buf *b, uint64_t v)
+int vint_put_grow(buf *b, uint64_t v)
 {
     uint8_t tmp[VINT_MAX_BYTES];
     return buf_append(b, tmp, vint_encode(tmp, v));
@@ -45,14 +34,14 @@ int put_u16le(buf *b, uint16_t v)
     return buf_append(b, tmp, 2);
 }
 
-int put_u32le(buf *b, uint32_t v)
+int put_u32le_grow(buf *b, uint32_t v)
 {
     uint8_t tmp[4];
     store_u32le(tmp, v);
     return buf_append(b, tmp, 4);
 }
 
-int put_u64le(buf *b, uint64_t v)
+int put_u64le_grow(buf *b, uint64_t v)
 {
     uint8_t tmp[8];
     store_u64le(tmp, v);

@@ -20,12 +20,24 @@
 
 /* Encodes v as an unsigned LEB128 varint into out (room for VINT_MAX_BYTES);
  * returns the byte count. */
-size_t vint_encode(uint8_t *out, uint64_t v);
-int vint_put(buf *b, uint64_t v);
+static inline size_t vint_encode(uint8_t *out, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        out[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    out[n++] = (uint8_t)v;
+    return n;
+}
+
+/* Appends v as a varint (vint_put) or as little-endian fixed-width integers.
+ * The common case, room in b, is inline; the _grow functions do the rest. */
+int vint_put_grow(buf *b, uint64_t v);
+int put_u32le_grow(buf *b, uint32_t v);
+int put_u64le_grow(buf *b, uint64_t v);
 int put_u8(buf *b, uint8_t v);
 int put_u16le(buf *b, uint16_t v);
-int put_u32le(buf *b, uint32_t v);
-int put_u64le(buf *b, uint64_t v);
 
 /* Little-endian loads from memory the caller has bounds-checked. */
 static inline uint32_t load_u32le(const uint8_t *p)
@@ -44,6 +56,35 @@ static inline void store_u64le(uint8_t *p, uint64_t v)
 {
     store_u32le(p, (uint32_t)v);
     store_u32le(p + 4, (uint32_t)(v >> 32));
+}
+
+static inline int vint_put(buf *b, uint64_t v)
+{
+    if (b->cap - b->len <= VINT_MAX_BYTES)
+        return vint_put_grow(b, v);
+    b->len += vint_encode((uint8_t *)b->data + b->len, v);
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+static inline int put_u32le(buf *b, uint32_t v)
+{
+    if (b->cap - b->len <= 4)
+        return put_u32le_grow(b, v);
+    store_u32le((uint8_t *)b->data + b->len, v);
+    b->len += 4;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+static inline int put_u64le(buf *b, uint64_t v)
+{
+    if (b->cap - b->len <= 8)
+        return put_u64le_grow(b, v);
+    store_u64le((uint8_t *)b->data + b->len, v);
+    b->len += 8;
+    b->data[b->len] = '\0';
+    return 0;
 }
 
 /* --- bounded reading ------------------------------------------------------ */
