@@ -195,6 +195,7 @@ static void to_ingest_doc(const struct slot *s, ingest_doc *out)
 {
     out->d = &s->d;
     out->terms = s->terms.data;
+    out->terms_len = s->terms.len;
     out->toks = s->toks;
     out->n_toks = s->n_toks;
     memcpy(out->field_len, s->field_len, sizeof out->field_len);

@@ -72,6 +72,7 @@ static inline uint32_t ingest_key_hash_copy(uint8_t field, char *dst, const char
 typedef struct ingest_doc {
     const doc *d;
     const char *terms;
+    size_t terms_len;                 /* bytes in terms: the sum of the tokens' term_len */
     const ingest_tok *toks;           /* grouped by field, in position order */
     size_t n_toks;
     uint32_t field_len[N_FIELDS];     /* positions used per field (BM25 length) */

@@ -169,9 +169,7 @@ size_t memindex_doc_cost(const ingest_doc *d)
     for (int k = 0; k < DOC_N_FIELDS; k++)
         n += d->d->f_len[k];
     n *= 2;
-    for (size_t i = 0; i < d->n_toks; i++)
-        n += TOKEN_COST + d->toks[i].term_len;
-    return n;
+    return n + d->n_toks * TOKEN_COST + d->terms_len;
 }
 
 /* --- terms --------------------------------------------------------------------- */
@@ -195,6 +193,36 @@ static int grow_table(memindex *m)
     return 0;
 }
 
+/* a[0..n) == b[0..n), for the short terms of the hash table: overlapping
+ * word loads instead of a call. */
+static inline int same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    if (n >= 8) {
+        uint64_t x, y;
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y)
+                return 0;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        uint32_t x0, y0, x1, y1;
+        memcpy(&x0, a, 4);
+        memcpy(&y0, b, 4);
+        memcpy(&x1, a + n - 4, 4);
+        memcpy(&y1, b + n - 4, 4);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
 /* Finds or adds the term with key (field, term[0..len)) whose ingest_key_hash
  * is `hash`; *idx receives its index. */
 static int term_get(memindex *m, uint32_t hash, uint8_t field, const char *term, size_t len,
@@ -208,7 +236,7 @@ static int term_get(memindex *m, uint32_t hash, uint8_t field, const char *term,
         const struct term *e = &m->terms[t - 1];
         if (e->hash == hash && e->key_len == len + 1) {
             const uint8_t *k = (const uint8_t *)m->keys.data + e->key_off;
-            if (k[0] == field && memcmp(k + 1, term, len) == 0) {
+            if (k[0] == field && same_bytes(k + 1, (const uint8_t *)term, len)) {
                 *idx = t - 1;
                 return 0;
             }
@@ -492,6 +520,24 @@ static uint8_t chain_byte(struct chain *c)
 
 static uint64_t chain_vint(struct chain *c)
 {
+    if (c->slice_end - c->at >= VINT_MAX_BYTES) {
+        /* The whole varint lies in this slice: no link to follow. */
+        const uint8_t *p = addr(c->m, c->at);
+        if (p[0] < 0x80) {
+            c->at++;
+            return p[0];
+        }
+        uint64_t v = 0;
+        uint32_t k = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            uint8_t b = p[k++];
+            v |= (uint64_t)(b & 0x7F) << shift;
+            if (!(b & 0x80))
+                break;
+        }
+        c->at += k;
+        return v;
+    }
     uint64_t v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
         uint8_t b = chain_byte(c);
