@@ -164,12 +164,6 @@ void bitpack_encode(uint8_t *out, const uint32_t *v, size_t n, unsigned width)
         out[o] = (uint8_t)acc;
 }
 
-/* Host byte order, for the decoder's word loads and paired stores. */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define CODEC_BIG_ENDIAN 1
-#else
-#define CODEC_BIG_ENDIAN 0
-#endif
 
 /* load_u64le as one plain load: clang splits the byte-wise form back into
  * byte loads when later shifts use only part of the word (40% slower). */

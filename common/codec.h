@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 
@@ -39,23 +40,37 @@ int put_u64le_grow(buf *b, uint64_t v);
 int put_u8(buf *b, uint8_t v);
 int put_u16le(buf *b, uint16_t v);
 
+/* Host byte order: the fixed-width helpers below are one load or store
+ * (plus a byte swap on a big-endian host); gcc does not merge the byte-wise
+ * form into one. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define CODEC_BIG_ENDIAN 1
+#else
+#define CODEC_BIG_ENDIAN 0
+#endif
+
 /* Little-endian loads from memory the caller has bounds-checked. */
 static inline uint32_t load_u32le(const uint8_t *p)
 {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return CODEC_BIG_ENDIAN ? __builtin_bswap32(v) : v;
 }
 static inline uint64_t load_u64le(const uint8_t *p)
 {
-    return (uint64_t)load_u32le(p) | (uint64_t)load_u32le(p + 4) << 32;
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return CODEC_BIG_ENDIAN ? __builtin_bswap64(v) : v;
 }
 static inline void store_u32le(uint8_t *p, uint32_t v)
 {
-    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+    v = CODEC_BIG_ENDIAN ? __builtin_bswap32(v) : v;
+    memcpy(p, &v, 4);
 }
 static inline void store_u64le(uint8_t *p, uint64_t v)
 {
-    store_u32le(p, (uint32_t)v);
-    store_u32le(p + 4, (uint32_t)(v >> 32));
+    v = CODEC_BIG_ENDIAN ? __builtin_bswap64(v) : v;
+    memcpy(p, &v, 8);
 }
 
 static inline int vint_put(buf *b, uint64_t v)
