@@ -435,13 +435,28 @@ static int put_dict_entry(segwrite *w, uint64_t post_off)
     return rc;
 }
 
+/* The end of a term found in one document: a dictionary entry holds its
+ * document, so only its positions are written (no postings, no skip data). */
+static int flush_single(segwrite *w)
+{
+    if (w->blk_n == 0)
+        return 0; /* already flushed as a full block (tiny block sizes) */
+    buf_clear(&w->scratch);
+    int rc = put_sequence(w, &w->scratch, w->blk_pos, w->blk_pos_n);
+    rc = rc ? rc : fwriter_write(w->fw, w->scratch.data, w->scratch.len);
+    w->n_blocks++;
+    w->blk_n = 0;
+    w->blk_pos_n = 0;
+    return rc;
+}
+
 int segwrite_term_end(segwrite *w)
 {
     if (w->rc)
         return w->rc;
     if (!w->in_term || w->df == 0)
         return set_rc(w, LEDE_EINVAL);
-    int rc = flush_block(w);
+    int rc = w->df == 1 ? flush_single(w) : flush_block(w);
     uint64_t post_off = spill_size(w->postings);
     if (rc == 0 && w->df >= 2) {
         if (w->n_blocks >= 2) {
