@@ -261,6 +261,35 @@ static const char ascii_fold[256] = {
     ['V'] = 'v', ['W'] = 'w', ['X'] = 'x', ['Y'] = 'y', ['Z'] = 'z',
 };
 
+/* Eight bytes at a time (SWAR): for bytes below 0x80, the high bit of
+ * ((b | 0x80) - c) is set iff b >= c, with no borrow between bytes since
+ * c <= 0x80. */
+#define SWAR_ONES 0x0101010101010101ull
+#define SWAR_HIGHS 0x8080808080808080ull
+
+static inline uint64_t swar_ge(uint64_t x7h, unsigned c)
+{
+    return (x7h - SWAR_ONES * c) & SWAR_HIGHS;
+}
+
+static inline uint64_t load8_le(const unsigned char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    return x;
+}
+
+static inline void store8_le(char *p, uint64_t x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    memcpy(p, &x, 8);
+}
+
 /* Appends the run of ASCII letters and digits starting at text[i] to the
  * current token (begun); returns the offset just past the run. Bytes past
  * TERM_BUF are counted, not stored: the token will be dropped. */
@@ -269,6 +298,26 @@ static size_t ascii_run(struct run *r, size_t i)
     const unsigned char *t = r->text;
     size_t len = r->len, tl = r->term_len;
     char *term = r->a->term;
+    /* Whole words of up to 8 bytes, and long words 8 bytes at a time: all
+     * 8 bytes are folded and stored (the term buffer has room), but only
+     * those before the first byte that is not an ASCII letter or digit
+     * count. */
+    while (len - i >= 8 && tl <= TERM_BUF - 8) {
+        uint64_t x = load8_le(t + i);
+        uint64_t x7h = (x & ~SWAR_HIGHS) | SWAR_HIGHS;
+        uint64_t digit = swar_ge(x7h, '0') & ~swar_ge(x7h, '9' + 1);
+        uint64_t upper = swar_ge(x7h, 'A') & ~swar_ge(x7h, 'Z' + 1);
+        uint64_t lower = swar_ge(x7h, 'a') & ~swar_ge(x7h, 'z' + 1);
+        uint64_t stop = ~((digit | upper | lower) & ~x) & SWAR_HIGHS;
+        store8_le(term + tl, x | upper >> 2); /* A-Z + 0x20 = a-z */
+        if (stop) {
+            size_t k = (size_t)__builtin_ctzll(stop) >> 3;
+            r->term_len = tl + k;
+            return i + k;
+        }
+        tl += 8;
+        i += 8;
+    }
     if (tl < TERM_BUF) {
         size_t stop = len - i > TERM_BUF - tl ? i + (TERM_BUF - tl) : len;
         char f;
