@@ -277,16 +277,10 @@ static int term_get(memindex *m, uint32_t hash, uint8_t field, const char *term,
     return 0;
 }
 
-/* Appends bytes to a term's slice chain. */
-static int term_write(memindex *m, struct term *e, const uint8_t *p, size_t n)
+/* Appends bytes to a term's slice chain: term_write's path through a full
+ * slice. */
+static int term_write_grow(memindex *m, struct term *e, const uint8_t *p, size_t n)
 {
-    if (e->tail_end - e->tail > n) { /* the common case: a few bytes that fit */
-        uint8_t *dst = addr(m, e->tail);
-        for (size_t i = 0; i < n; i++)
-            dst[i] = p[i];
-        e->tail += (uint32_t)n;
-        return 0;
-    }
     while (n > 0) {
         if (e->tail == e->tail_end) {
             uint32_t len = e->slice_len * 2 > MAX_SLICE ? MAX_SLICE : e->slice_len * 2;
@@ -306,6 +300,19 @@ static int term_write(memindex *m, struct term *e, const uint8_t *p, size_t n)
         p += k;
         n -= k;
     }
+    return 0;
+}
+
+/* Appends bytes to a term's slice chain; inline for the common case, a few
+ * bytes that fit in the current slice. */
+static inline int term_write(memindex *m, struct term *e, const uint8_t *p, size_t n)
+{
+    if (e->tail_end - e->tail <= n)
+        return term_write_grow(m, e, p, n);
+    uint8_t *dst = addr(m, e->tail);
+    for (size_t i = 0; i < n; i++)
+        dst[i] = p[i];
+    e->tail += (uint32_t)n;
     return 0;
 }
 
