@@ -148,20 +148,23 @@ void bitpack_encode(uint8_t *out, const uint32_t *v, size_t n, unsigned width)
     if (width == 0 || width > 32) /* > 32 is a caller bug; the acc would overflow */
         return;
     uint32_t mask = low_mask(width);
-    uint64_t acc = 0; /* pending bits, LSB first; fewer than 8 between values */
+    uint64_t acc = 0; /* pending bits, LSB first; fewer than 32 between values */
     unsigned n_acc = 0;
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         acc |= (uint64_t)(v[i] & mask) << n_acc;
         n_acc += width;
-        while (n_acc >= 8) {
-            out[o++] = (uint8_t)acc;
-            acc >>= 8;
-            n_acc -= 8;
+        if (n_acc >= 32) { /* 32 bits complete: 4 bytes at once */
+            store_u32le(out + o, (uint32_t)acc);
+            o += 4;
+            acc >>= 32;
+            n_acc -= 32;
         }
     }
-    if (n_acc)
-        out[o] = (uint8_t)acc;
+    for (; n_acc > 0; n_acc = n_acc > 8 ? n_acc - 8 : 0) { /* the last 1..4 bytes */
+        out[o++] = (uint8_t)acc;
+        acc >>= 8;
+    }
 }
 
 
