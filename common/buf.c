@@ -26,7 +26,7 @@ int buf_reserve(buf *b, size_t extra)
     return 0;
 }
 
-int buf_append(buf *b, const void *data, size_t len)
+int buf_append_grow(buf *b, const void *data, size_t len)
 {
     int rc = buf_reserve(b, len);
     if (rc)

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct buf {
     char *data;
@@ -20,7 +21,21 @@ typedef struct buf {
 
 /* Makes room for at least `extra` more bytes (plus the NUL). */
 int buf_reserve(buf *b, size_t extra);
-int buf_append(buf *b, const void *data, size_t len);
+/* buf_append when the bytes may not fit: grows the buffer first. */
+int buf_append_grow(buf *b, const void *data, size_t len);
+
+/* Appends data[0..len). Inline for the common case, bytes that fit: the
+ * index writers append a few bytes at a time. */
+static inline int buf_append(buf *b, const void *data, size_t len)
+{
+    if (b->cap - b->len <= len)
+        return buf_append_grow(b, data, len);
+    if (len)
+        memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return 0;
+}
 int buf_putc(buf *b, char c);
 int buf_puts(buf *b, const char *s);
 /* printf-style append. */

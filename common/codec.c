@@ -17,18 +17,7 @@
 
 /* --- writing ------------------------------------------------------------- */
 
-size_t vint_encode(uint8_t *out, uint64_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        out[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    out[n++] = (uint8_t)v;
-    return n;
-}
-
-int vint_put(buf *b, uint64_t v)
+int vint_put_grow(buf *b, uint64_t v)
 {
     uint8_t tmp[VINT_MAX_BYTES];
     return buf_append(b, tmp, vint_encode(tmp, v));
@@ -45,14 +34,14 @@ int put_u16le(buf *b, uint16_t v)
     return buf_append(b, tmp, 2);
 }
 
-int put_u32le(buf *b, uint32_t v)
+int put_u32le_grow(buf *b, uint32_t v)
 {
     uint8_t tmp[4];
     store_u32le(tmp, v);
     return buf_append(b, tmp, 4);
 }
 
-int put_u64le(buf *b, uint64_t v)
+int put_u64le_grow(buf *b, uint64_t v)
 {
     uint8_t tmp[8];
     store_u64le(tmp, v);
@@ -142,28 +131,25 @@ void bitpack_encode(uint8_t *out, const uint32_t *v, size_t n, unsigned width)
     if (width == 0 || width > 32) /* > 32 is a caller bug; the acc would overflow */
         return;
     uint32_t mask = low_mask(width);
-    uint64_t acc = 0; /* pending bits, LSB first; fewer than 8 between values */
+    uint64_t acc = 0; /* pending bits, LSB first; fewer than 32 between values */
     unsigned n_acc = 0;
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         acc |= (uint64_t)(v[i] & mask) << n_acc;
         n_acc += width;
-        while (n_acc >= 8) {
-            out[o++] = (uint8_t)acc;
-            acc >>= 8;
-            n_acc -= 8;
+        if (n_acc >= 32) { /* 32 bits complete: 4 bytes at once */
+            store_u32le(out + o, (uint32_t)acc);
+            o += 4;
+            acc >>= 32;
+            n_acc -= 32;
         }
     }
-    if (n_acc)
-        out[o] = (uint8_t)acc;
+    for (; n_acc > 0; n_acc = n_acc > 8 ? n_acc - 8 : 0) { /* the last 1..4 bytes */
+        out[o++] = (uint8_t)acc;
+        acc >>= 8;
+    }
 }
 
-/* Host byte order, for the decoder's word loads and paired stores. */
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-#define CODEC_BIG_ENDIAN 1
-#else
-#define CODEC_BIG_ENDIAN 0
-#endif
 
 /* load_u64le as one plain load: clang splits the byte-wise form back into
  * byte loads when later shifts use only part of the word (40% slower). */

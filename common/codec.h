@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 
@@ -20,30 +21,85 @@
 
 /* Encodes v as an unsigned LEB128 varint into out (room for VINT_MAX_BYTES);
  * returns the byte count. */
-size_t vint_encode(uint8_t *out, uint64_t v);
-int vint_put(buf *b, uint64_t v);
+static inline size_t vint_encode(uint8_t *out, uint64_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        out[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    out[n++] = (uint8_t)v;
+    return n;
+}
+
+/* Appends v as a varint (vint_put) or as little-endian fixed-width integers.
+ * The common case, room in b, is inline; the _grow functions do the rest. */
+int vint_put_grow(buf *b, uint64_t v);
+int put_u32le_grow(buf *b, uint32_t v);
+int put_u64le_grow(buf *b, uint64_t v);
 int put_u8(buf *b, uint8_t v);
 int put_u16le(buf *b, uint16_t v);
-int put_u32le(buf *b, uint32_t v);
-int put_u64le(buf *b, uint64_t v);
+
+/* Host byte order: the fixed-width helpers below are one load or store
+ * (plus a byte swap on a big-endian host); gcc does not merge the byte-wise
+ * form into one. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define CODEC_BIG_ENDIAN 1
+#else
+#define CODEC_BIG_ENDIAN 0
+#endif
 
 /* Little-endian loads from memory the caller has bounds-checked. */
 static inline uint32_t load_u32le(const uint8_t *p)
 {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return CODEC_BIG_ENDIAN ? __builtin_bswap32(v) : v;
 }
 static inline uint64_t load_u64le(const uint8_t *p)
 {
-    return (uint64_t)load_u32le(p) | (uint64_t)load_u32le(p + 4) << 32;
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return CODEC_BIG_ENDIAN ? __builtin_bswap64(v) : v;
 }
 static inline void store_u32le(uint8_t *p, uint32_t v)
 {
-    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+    v = CODEC_BIG_ENDIAN ? __builtin_bswap32(v) : v;
+    memcpy(p, &v, 4);
 }
 static inline void store_u64le(uint8_t *p, uint64_t v)
 {
-    store_u32le(p, (uint32_t)v);
-    store_u32le(p + 4, (uint32_t)(v >> 32));
+    v = CODEC_BIG_ENDIAN ? __builtin_bswap64(v) : v;
+    memcpy(p, &v, 8);
+}
+
+static inline int vint_put(buf *b, uint64_t v)
+{
+    if (b->cap - b->len <= VINT_MAX_BYTES)
+        return vint_put_grow(b, v);
+    b->len += vint_encode((uint8_t *)b->data + b->len, v);
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+static inline int put_u32le(buf *b, uint32_t v)
+{
+    if (b->cap - b->len <= 4)
+        return put_u32le_grow(b, v);
+    store_u32le((uint8_t *)b->data + b->len, v);
+    b->len += 4;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+static inline int put_u64le(buf *b, uint64_t v)
+{
+    if (b->cap - b->len <= 8)
+        return put_u64le_grow(b, v);
+    store_u64le((uint8_t *)b->data + b->len, v);
+    b->len += 8;
+    b->data[b->len] = '\0';
+    return 0;
 }
 
 /* --- bounded reading ------------------------------------------------------ */

@@ -1,6 +1,12 @@
-/* hash.c - xxhash adapter (see hash.h). */
+/* hash.c - xxhash adapter (see hash.h).
+ *
+ * xxhash is compiled into this file (XXH_INLINE_ALL): the functions below
+ * then run specialized, inlined code instead of calls into the shared
+ * library, which matters for the short keys hashed once per token. The
+ * results are the same: the algorithms are fixed by their specification. */
 #include "hash.h"
 
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "err.h"

@@ -28,10 +28,43 @@ typedef struct ingest_tok {
     uint8_t field;      /* enum field */
 } ingest_tok;
 
-/* The hash of an index key (field byte + term) used by the in-memory index. */
+/* The hash of an index key (field byte + term) used by the in-memory index;
+ * never stored. FNV-1a over the field byte and the term, then murmur3's
+ * finalizer so that the low bits (the table slot) depend on every byte:
+ * cheaper than XXH3 on words of a few bytes, and computed while the term is
+ * copied (ingest_key_hash_copy). */
+static inline uint32_t ingest_key_hash_step_(uint32_t h, uint8_t c)
+{
+    return (h ^ c) * 16777619u;
+}
+
+static inline uint32_t ingest_key_hash_mix_(uint32_t h)
+{
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    return h ^ (h >> 16);
+}
+
 static inline uint32_t ingest_key_hash(uint8_t field, const char *term, size_t len)
 {
-    return (uint32_t)hash64_seeded(term, len, field);
+    uint32_t h = ingest_key_hash_step_(2166136261u, field);
+    for (size_t i = 0; i < len; i++)
+        h = ingest_key_hash_step_(h, (uint8_t)term[i]);
+    return ingest_key_hash_mix_(h);
+}
+
+/* Copies term[0..len) to dst and returns ingest_key_hash(field, term, len). */
+static inline uint32_t ingest_key_hash_copy(uint8_t field, char *dst, const char *term, size_t len)
+{
+    uint32_t h = ingest_key_hash_step_(2166136261u, field);
+    for (size_t i = 0; i < len; i++) {
+        char c = term[i];
+        dst[i] = c;
+        h = ingest_key_hash_step_(h, (uint8_t)c);
+    }
+    return ingest_key_hash_mix_(h);
 }
 
 /* One parsed and analyzed document. Everything is borrowed: valid during the
@@ -39,6 +72,7 @@ static inline uint32_t ingest_key_hash(uint8_t field, const char *term, size_t l
 typedef struct ingest_doc {
     const doc *d;
     const char *terms;
+    size_t terms_len;                 /* bytes in terms: the sum of the tokens' term_len */
     const ingest_tok *toks;           /* grouped by field, in position order */
     size_t n_toks;
     uint32_t field_len[N_FIELDS];     /* positions used per field (BM25 length) */

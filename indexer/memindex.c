@@ -169,9 +169,7 @@ size_t memindex_doc_cost(const ingest_doc *d)
     for (int k = 0; k < DOC_N_FIELDS; k++)
         n += d->d->f_len[k];
     n *= 2;
-    for (size_t i = 0; i < d->n_toks; i++)
-        n += TOKEN_COST + d->toks[i].term_len;
-    return n;
+    return n + d->n_toks * TOKEN_COST + d->terms_len;
 }
 
 /* --- terms --------------------------------------------------------------------- */
@@ -195,6 +193,36 @@ static int grow_table(memindex *m)
     return 0;
 }
 
+/* a[0..n) == b[0..n), for the short terms of the hash table: overlapping
+ * word loads instead of a call. */
+static inline int same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    if (n >= 8) {
+        uint64_t x, y;
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y)
+                return 0;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        uint32_t x0, y0, x1, y1;
+        memcpy(&x0, a, 4);
+        memcpy(&y0, b, 4);
+        memcpy(&x1, a + n - 4, 4);
+        memcpy(&y1, b + n - 4, 4);
+        return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
 /* Finds or adds the term with key (field, term[0..len)) whose ingest_key_hash
  * is `hash`; *idx receives its index. */
 static int term_get(memindex *m, uint32_t hash, uint8_t field, const char *term, size_t len,
@@ -208,7 +236,7 @@ static int term_get(memindex *m, uint32_t hash, uint8_t field, const char *term,
         const struct term *e = &m->terms[t - 1];
         if (e->hash == hash && e->key_len == len + 1) {
             const uint8_t *k = (const uint8_t *)m->keys.data + e->key_off;
-            if (format_key_field(k, len + 1) == field && memcmp(k, term, len) == 0) {
+            if (format_key_field(k, len + 1) == field && same_bytes(k, (const uint8_t *)term, len)) {
                 *idx = t - 1;
                 return 0;
             }
@@ -249,16 +277,10 @@ static int term_get(memindex *m, uint32_t hash, uint8_t field, const char *term,
     return 0;
 }
 
-/* Appends bytes to a term's slice chain. */
-static int term_write(memindex *m, struct term *e, const uint8_t *p, size_t n)
+/* Appends bytes to a term's slice chain: term_write's path through a full
+ * slice. */
+static int term_write_grow(memindex *m, struct term *e, const uint8_t *p, size_t n)
 {
-    if (e->tail_end - e->tail > n) { /* the common case: a few bytes that fit */
-        uint8_t *dst = addr(m, e->tail);
-        for (size_t i = 0; i < n; i++)
-            dst[i] = p[i];
-        e->tail += (uint32_t)n;
-        return 0;
-    }
     while (n > 0) {
         if (e->tail == e->tail_end) {
             uint32_t len = e->slice_len * 2 > MAX_SLICE ? MAX_SLICE : e->slice_len * 2;
@@ -278,6 +300,19 @@ static int term_write(memindex *m, struct term *e, const uint8_t *p, size_t n)
         p += k;
         n -= k;
     }
+    return 0;
+}
+
+/* Appends bytes to a term's slice chain; inline for the common case, a few
+ * bytes that fit in the current slice. */
+static inline int term_write(memindex *m, struct term *e, const uint8_t *p, size_t n)
+{
+    if (e->tail_end - e->tail <= n)
+        return term_write_grow(m, e, p, n);
+    uint8_t *dst = addr(m, e->tail);
+    for (size_t i = 0; i < n; i++)
+        dst[i] = p[i];
+    e->tail += (uint32_t)n;
     return 0;
 }
 
@@ -458,19 +493,120 @@ int memindex_add(memindex *m, const ingest_doc *d, hash128 fprint)
 
 /* --- flush ------------------------------------------------------------------------ */
 
+/* The flush's order: keys compare as memcmp, then the shorter first. A sort
+ * key carries the key's first 8 bytes as a big-endian number, which decides
+ * nearly every comparison without touching the key. */
 struct sort_key {
-    const uint8_t *key;
-    uint32_t len;
+    uint64_t prefix;
     uint32_t idx;
+    uint32_t len;
 };
 _Static_assert(sizeof(struct sort_key) <= SORT_KEY_BYTES, "memindex_mem counts sort keys");
 
-static int cmp_sort_key(const void *a, const void *b)
+static uint64_t key_prefix(const uint8_t *k, size_t len)
 {
-    const struct sort_key *x = a, *y = b;
-    size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(x->key, y->key, n);
-    return c ? c : (int)x->len - (int)y->len;
+    uint64_t p = 0;
+    for (size_t i = 0; i < 8; i++)
+        p = p << 8 | (i < len ? k[i] : 0);
+    return p;
+}
+
+/* x < y. Equal prefixes: the first min(len) <= 8 bytes are equal and the
+ * longer key's next bytes (if any within 8) are the padding's zeros, so the
+ * shorter key sorts first, as memcmp order says; past 8 bytes, memcmp. */
+static inline int key_less(const memindex *m, const struct sort_key *x, const struct sort_key *y)
+{
+    if (x->prefix != y->prefix)
+        return x->prefix < y->prefix;
+    uint32_t n = x->len < y->len ? x->len : y->len;
+    if (n > 8) {
+        const uint8_t *kx = (const uint8_t *)m->keys.data + m->terms[x->idx].key_off;
+        const uint8_t *ky = (const uint8_t *)m->keys.data + m->terms[y->idx].key_off;
+        int c = memcmp(kx + 8, ky + 8, n - 8);
+        if (c)
+            return c < 0;
+    }
+    return x->len < y->len;
+}
+
+static void sift_down(const memindex *m, struct sort_key *a, size_t root, size_t n)
+{
+    for (;;) {
+        size_t child = 2 * root + 1;
+        if (child >= n)
+            return;
+        if (child + 1 < n && key_less(m, &a[child], &a[child + 1]))
+            child++;
+        if (!key_less(m, &a[root], &a[child]))
+            return;
+        struct sort_key t = a[root];
+        a[root] = a[child];
+        a[child] = t;
+        root = child;
+    }
+}
+
+/* Introsort: quicksort (median of three), heapsort past 2 log2 n levels so
+ * that no input takes quadratic time, insertion sort for short runs. Keys
+ * are distinct, so the result is the one order whatever the algorithm. */
+static void sort_keys(const memindex *m, struct sort_key *a, size_t n, unsigned depth)
+{
+    while (n > 16) {
+        if (depth-- == 0) {
+            for (size_t i = n / 2; i-- > 0;)
+                sift_down(m, a, i, n);
+            for (size_t i = n - 1; i > 0; i--) {
+                struct sort_key t = a[0];
+                a[0] = a[i];
+                a[i] = t;
+                sift_down(m, a, 0, i);
+            }
+            return;
+        }
+        size_t mid = n / 2;
+        struct sort_key t;
+        if (key_less(m, &a[mid], &a[0])) {
+            t = a[mid]; a[mid] = a[0]; a[0] = t;
+        }
+        if (key_less(m, &a[n - 1], &a[mid])) {
+            t = a[n - 1]; a[n - 1] = a[mid]; a[mid] = t;
+            if (key_less(m, &a[mid], &a[0])) {
+                t = a[mid]; a[mid] = a[0]; a[0] = t;
+            }
+        }
+        struct sort_key pivot = a[mid];
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (key_less(m, &a[i], &pivot))
+                i++;
+            while (key_less(m, &pivot, &a[j]))
+                j--;
+            if (i >= j)
+                break;
+            t = a[i]; a[i] = a[j]; a[j] = t;
+            i++;
+            j--;
+        }
+        /* a[0..j] <= pivot <= a[j+1..n): recurse on the smaller side. */
+        size_t left = j + 1;
+        if (left < n - left) {
+            sort_keys(m, a, left, depth);
+            a += left;
+            n -= left;
+        } else {
+            sort_keys(m, a + left, n - left, depth);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        struct sort_key t = a[i];
+        size_t j = i;
+        while (j > 0 && key_less(m, &t, &a[j - 1])) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = t;
+    }
 }
 
 /* Reads a term's stream back: a cursor over its slice chain. */
@@ -492,6 +628,24 @@ static uint8_t chain_byte(struct chain *c)
 
 static uint64_t chain_vint(struct chain *c)
 {
+    if (c->slice_end - c->at >= VINT_MAX_BYTES) {
+        /* The whole varint lies in this slice: no link to follow. */
+        const uint8_t *p = addr(c->m, c->at);
+        if (p[0] < 0x80) {
+            c->at++;
+            return p[0];
+        }
+        uint64_t v = 0;
+        uint32_t k = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            uint8_t b = p[k++];
+            v |= (uint64_t)(b & 0x7F) << shift;
+            if (!(b & 0x80))
+                break;
+        }
+        c->at += k;
+        return v;
+    }
     uint64_t v = 0;
     for (int shift = 0; shift < 64; shift += 7) {
         uint8_t b = chain_byte(c);
@@ -517,12 +671,17 @@ int memindex_flush(memindex *m, uint64_t *file_bytes, int *err_no)
     if (!order)
         rc = LEDE_ENOMEM;
     for (uint32_t i = 0; rc == 0 && i < m->n_terms; i++) {
-        order[i].key = (const uint8_t *)m->keys.data + m->terms[i].key_off;
+        order[i].prefix = key_prefix((const uint8_t *)m->keys.data + m->terms[i].key_off,
+                                     m->terms[i].key_len);
         order[i].len = m->terms[i].key_len;
         order[i].idx = i;
     }
-    if (rc == 0)
-        qsort(order, m->n_terms, sizeof *order, cmp_sort_key);
+    if (rc == 0) {
+        unsigned depth = 0;
+        for (uint32_t k = m->n_terms; k > 1; k >>= 1)
+            depth += 2;
+        sort_keys(m, order, m->n_terms, depth);
+    }
     for (uint32_t i = 0; rc == 0 && i < m->n_terms; i++) {
         const struct term *e = &m->terms[order[i].idx];
         rc = segwrite_term_begin(m->w, (const uint8_t *)m->keys.data + e->key_off, e->key_len);

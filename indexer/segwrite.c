@@ -81,7 +81,7 @@ struct segwrite {
     uint32_t *packbuf;
 
     hash64_stream *fp;
-    buf fpbuf;
+    buf fpbuf;                /* fingerprint stream bytes not yet hashed */
     zdeflater *z;
 };
 
@@ -249,6 +249,20 @@ int segwrite_add_doc(segwrite *w, const segdoc *d)
 
 /* --- terms ------------------------------------------------------------------------ */
 
+/* The content fingerprint's stream (docs/FORMAT.md) collects in w->fpbuf and
+ * reaches the hash in pieces of FP_CHUNK bytes or more: XXH3's streaming digest
+ * does not depend on how the stream is cut, and one call per term-document
+ * pair cost more than the hashing itself. */
+#define FP_CHUNK (32u * 1024)
+
+static void fp_drain(segwrite *w, size_t min)
+{
+    if (w->fpbuf.len >= min && w->fpbuf.len > 0) {
+        hash64_stream_update(w->fp, w->fpbuf.data, w->fpbuf.len);
+        buf_clear(&w->fpbuf);
+    }
+}
+
 int segwrite_term_begin(segwrite *w, const uint8_t *key, size_t len)
 {
     if (w->rc)
@@ -276,11 +290,10 @@ int segwrite_term_begin(segwrite *w, const uint8_t *key, size_t len)
     w->term_pos_off = fwriter_offset(w->fw) - w->positions_start;
     buf_clear(&w->term_skip);
     buf_clear(&w->term_blocks);
-    buf_clear(&w->fpbuf);
     int rc = put_u32le(&w->fpbuf, (uint32_t)len);
     rc = rc ? rc : buf_append(&w->fpbuf, key, len);
     if (rc == 0)
-        hash64_stream_update(w->fp, w->fpbuf.data, w->fpbuf.len);
+        fp_drain(w, FP_CHUNK);
     return set_rc(w, rc);
 }
 
@@ -349,10 +362,10 @@ int segwrite_term_doc(segwrite *w, uint32_t doc, const uint32_t *positions, uint
         w->blk_pos = p;
         w->blk_pos_cap = cap;
     }
-    buf_clear(&w->fpbuf);
-    if (buf_reserve(&w->fpbuf, 8 + (size_t)tf * 4))
+    size_t fp_n = 8 + (size_t)tf * 4;
+    if (w->fpbuf.cap - w->fpbuf.len <= fp_n && buf_reserve(&w->fpbuf, fp_n))
         return set_rc(w, LEDE_ENOMEM);
-    uint8_t *fb = (uint8_t *)w->fpbuf.data;
+    uint8_t *fb = (uint8_t *)w->fpbuf.data + w->fpbuf.len;
     store_u32le(fb, doc);
     store_u32le(fb + 4, tf);
     for (uint32_t i = 0; i < tf; i++) {
@@ -361,7 +374,9 @@ int segwrite_term_doc(segwrite *w, uint32_t doc, const uint32_t *positions, uint
         w->blk_pos[w->blk_pos_n++] = i == 0 ? positions[0] : positions[i] - positions[i - 1] - 1;
         store_u32le(fb + 8 + (size_t)i * 4, positions[i]);
     }
-    hash64_stream_update(w->fp, fb, 8 + (size_t)tf * 4);
+    w->fpbuf.len += fp_n;
+    w->fpbuf.data[w->fpbuf.len] = '\0';
+    fp_drain(w, FP_CHUNK);
     w->blk_docs[w->blk_n] = doc;
     w->blk_tfs[w->blk_n] = tf;
     w->blk_n++;
@@ -420,13 +435,28 @@ static int put_dict_entry(segwrite *w, uint64_t post_off)
     return rc;
 }
 
+/* The end of a term found in one document: a dictionary entry holds its
+ * document, so only its positions are written (no postings, no skip data). */
+static int flush_single(segwrite *w)
+{
+    if (w->blk_n == 0)
+        return 0; /* already flushed as a full block (tiny block sizes) */
+    buf_clear(&w->scratch);
+    int rc = put_sequence(w, &w->scratch, w->blk_pos, w->blk_pos_n);
+    rc = rc ? rc : fwriter_write(w->fw, w->scratch.data, w->scratch.len);
+    w->n_blocks++;
+    w->blk_n = 0;
+    w->blk_pos_n = 0;
+    return rc;
+}
+
 int segwrite_term_end(segwrite *w)
 {
     if (w->rc)
         return w->rc;
     if (!w->in_term || w->df == 0)
         return set_rc(w, LEDE_EINVAL);
-    int rc = flush_block(w);
+    int rc = w->df == 1 ? flush_single(w) : flush_block(w);
     uint64_t post_off = spill_size(w->postings);
     if (rc == 0 && w->df >= 2) {
         if (w->n_blocks >= 2) {
@@ -538,6 +568,7 @@ int segwrite_finish(segwrite *w, uint64_t *file_bytes, int *err_no)
         rc = rc ? rc : put_u64le(&tmp, w->n_positions);
         rc = rc ? rc : put_u64le(&tmp, w->sum_len[0]);
         rc = rc ? rc : put_u64le(&tmp, w->sum_len[1]);
+        fp_drain(w, 0);
         rc = rc ? rc : put_u64le(&tmp, hash64_stream_digest(w->fp));
         rc = rc ? rc : vint_put(&tmp, sl);
         rc = rc ? rc : buf_append(&tmp, w->stem, sl);

@@ -830,4 +830,298 @@ TEST(test_analyze__no_stemming_by_default)
     }
 }
 
+/* ---- ASCII fast path against the general path and the rules ------------- */
+
+/* Runs of ASCII letters and digits take a fast path; every other character
+ * takes the general (Unicode) path. The tests below check that the two
+ * agree, on seeded random texts that mix them, in two ways:
+ *  - fullwidth twins: docs/ANALYSIS.md folds Ｆｏｏ to foo (NFKD), so a text
+ *    and its copy with some ASCII letters and digits replaced by their
+ *    fullwidth forms (U+FF10.., U+FF21.., U+FF41..; 3 bytes each) must give
+ *    the same terms at the same positions, with offsets mapped;
+ *  - an oracle for pure ASCII text written from the rules in analyze.h.
+ * A failure prints the seed and the text. */
+
+#define FP_MAX_TOKS 4096
+
+struct fp_tok {
+    char term[ANALYZE_MAX_TERM + 1];
+    uint32_t pos, start, end;
+};
+
+struct fp_run {
+    struct fp_tok toks[FP_MAX_TOKS];
+    int n;
+    uint32_t n_pos;
+};
+
+static int fp_collect(void *ctx, const token *t)
+{
+    struct fp_run *r = ctx;
+    if (r->n >= FP_MAX_TOKS || t->term_len > ANALYZE_MAX_TERM)
+        return 1;
+    struct fp_tok *k = &r->toks[r->n++];
+    memcpy(k->term, t->term, t->term_len);
+    k->term[t->term_len] = '\0';
+    k->pos = t->pos;
+    k->start = t->start;
+    k->end = t->end;
+    return 0;
+}
+
+static uint64_t fp_rand(uint64_t *s)
+{
+    /* splitmix64 */
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+static const char fp_alnum[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+/* Appends a random piece of text; ascii_only leaves out everything but
+ * ASCII. Long words (up to 200 bytes) cross ANALYZE_MAX_TERM. */
+static size_t fp_piece(char *out, uint64_t *seed, int ascii_only)
+{
+    static const char *const ascii_pieces[] = {
+        " ", " ", "  ", ", ", ". ", "-", "\n\n", "\t", ":", "/", "'", "'s", "'S", "''",
+        "n't", "(", ")", "\"", ".", "_", "@", "~", "\x7f", "\x01",
+    };
+    static const char *const other_pieces[] = {
+        "\xC3\xA9",         /* é */
+        "\xC3\x89",         /* É */
+        "\xC3\x9F",         /* ß -> ss */
+        "\xEF\xAC\x81",     /* ﬁ -> fi */
+        "\xE2\x80\x99",     /* ’ */
+        "\xE2\x80\x99s",    /* ’s */
+        "\xE2\x80\x94",     /* em dash */
+        "\xC2\xA0",         /* no-break space */
+        "\xCC\x81",         /* combining acute */
+        "\xE5\x8C\x97",     /* 北 */
+        "\xE3\x82\xAB",     /* カ */
+        "\xCE\xA3",         /* Σ */
+        "\xD0\x96",         /* Ж */
+        "\xFF",             /* invalid byte */
+        "\xEF\xBC\x8C",     /* fullwidth comma */
+    };
+    uint64_t r = fp_rand(seed);
+    unsigned kind = (unsigned)(r % 16);
+    size_t n = 0;
+    if (kind < 7) { /* a word */
+        size_t len = 1 + (size_t)((r >> 8) % 12);
+        for (size_t i = 0; i < len; i++)
+            out[n++] = fp_alnum[fp_rand(seed) % (sizeof fp_alnum - 1)];
+    } else if (kind == 7) { /* a long word, spaced so no apostrophe touches it */
+        size_t len = 100 + (size_t)((r >> 8) % 101);
+        out[n++] = ' ';
+        for (size_t i = 0; i < len; i++)
+            out[n++] = fp_alnum[fp_rand(seed) % (sizeof fp_alnum - 1)];
+        out[n++] = ' ';
+    } else if (kind < 12 || ascii_only) {
+        const char *p = ascii_pieces[(r >> 8) % (sizeof ascii_pieces / sizeof *ascii_pieces)];
+        n = strlen(p);
+        memcpy(out, p, n);
+    } else {
+        const char *p = other_pieces[(r >> 8) % (sizeof other_pieces / sizeof *other_pieces)];
+        n = strlen(p);
+        memcpy(out, p, n);
+    }
+    return n;
+}
+
+/* The fullwidth form of an ASCII letter or digit (U+FF10 + c - '0', etc.),
+ * UTF-8 encoded into out[0..3). */
+static void fp_fullwidth(unsigned char c, char *out)
+{
+    unsigned cp = 0xFF00 + (c - 0x20);
+    out[0] = (char)(0xE0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (char)(0x80 | (cp & 0x3F));
+}
+
+static int fp_isalnum(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static struct fp_run FP_A, FP_B;
+
+TEST(test_analyze__fast_path_matches_fullwidth_general_path)
+{
+    const char *langs[] = {NULL, "english"};
+    enum { TEXT_MAX = 6000 };
+    static char text[TEXT_MAX + 256], twin[3 * (TEXT_MAX + 256)];
+    static uint32_t map[TEXT_MAX + 257];
+    for (size_t l = 0; l < sizeof langs / sizeof *langs; l++) {
+        analyzer *a = new_analyzer(langs[l]);
+        REQUIRE(a);
+        for (uint64_t seed0 = 1; seed0 <= 400; seed0++) {
+            uint64_t seed = seed0 * 7919 + l;
+            size_t len = 0, target = 1 + (size_t)(fp_rand(&seed) % TEXT_MAX);
+            while (len < target)
+                len += fp_piece(text + len, &seed, 0);
+            /* The twin: each ASCII letter or digit, with probability 1/2
+             * (1/8 for a whole text: all of them), in fullwidth. */
+            int all = fp_rand(&seed) % 8 == 0;
+            size_t tl = 0;
+            for (size_t i = 0; i < len; i++) {
+                map[i] = (uint32_t)tl;
+                unsigned char c = (unsigned char)text[i];
+                if (fp_isalnum(c) && (all || (fp_rand(&seed) & 1))) {
+                    fp_fullwidth(c, twin + tl);
+                    tl += 3;
+                } else {
+                    twin[tl++] = (char)c;
+                }
+            }
+            map[len] = (uint32_t)tl;
+            FP_A.n = FP_B.n = 0;
+            CHECK_INT(analyzer_run(a, text, len, 0, fp_collect, &FP_A, &FP_A.n_pos), 0);
+            CHECK_INT(analyzer_run(a, twin, tl, 0, fp_collect, &FP_B, &FP_B.n_pos), 0);
+            int ok = FP_A.n == FP_B.n && FP_A.n_pos == FP_B.n_pos;
+            for (int k = 0; ok && k < FP_A.n; k++) {
+                const struct fp_tok *x = &FP_A.toks[k], *y = &FP_B.toks[k];
+                ok = strcmp(x->term, y->term) == 0 && x->pos == y->pos &&
+                     map[x->start] == y->start && map[x->end] == y->end;
+                if (!ok)
+                    T_FAIL("token %d: \"%s\"@%u[%u,%u) vs twin \"%s\"@%u[%u,%u)", k, x->term,
+                           (unsigned)x->pos, (unsigned)map[x->start], (unsigned)map[x->end],
+                           y->term, (unsigned)y->pos, (unsigned)y->start, (unsigned)y->end);
+            }
+            if (!ok) {
+                T_FAIL("stem %s, seed %llu: %d tokens / %u positions vs twin %d / %u; text: %.*s",
+                       langs[l] ? langs[l] : "none", (unsigned long long)seed0, FP_A.n,
+                       (unsigned)FP_A.n_pos, FP_B.n, (unsigned)FP_B.n_pos, (int)len, text);
+                break;
+            }
+        }
+        analyzer_free(a);
+    }
+}
+
+/* The rules of analyze.h for ASCII text: a token is a run of letters and
+ * digits, lower-cased; an apostrophe inside a token followed by a letter or
+ * digit stays in it; a trailing 's is removed; a token over ANALYZE_MAX_TERM
+ * bytes is dropped but takes its position. */
+static void fp_oracle(const char *text, size_t len, struct fp_run *out)
+{
+    static char term[1024];
+    size_t tn = 0, start = 0;
+    int in = 0;
+    uint32_t pos = 0;
+    out->n = 0;
+    for (size_t i = 0; i <= len; i++) {
+        unsigned char c = i < len ? (unsigned char)text[i] : 0;
+        if (i < len && fp_isalnum(c)) {
+            if (!in) {
+                in = 1;
+                start = i;
+                tn = 0;
+            }
+            if (tn < sizeof term)
+                term[tn] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            tn++;
+            continue;
+        }
+        if (i < len && c == '\'' && in && i + 1 < len && fp_isalnum((unsigned char)text[i + 1])) {
+            if (tn < sizeof term)
+                term[tn] = '\'';
+            tn++;
+            continue;
+        }
+        if (!in)
+            continue;
+        in = 0;
+        uint32_t p = pos++;
+        if (tn > ANALYZE_MAX_TERM)
+            continue;
+        if (tn >= 3 && term[tn - 2] == '\'' && term[tn - 1] == 's')
+            tn -= 2;
+        struct fp_tok *k = &out->toks[out->n++];
+        memcpy(k->term, term, tn);
+        k->term[tn] = '\0';
+        k->pos = p;
+        k->start = (uint32_t)start;
+        k->end = (uint32_t)i;
+    }
+    out->n_pos = pos;
+}
+
+TEST(test_analyze__ascii_text_follows_the_rules)
+{
+    enum { TEXT_MAX = 6000 };
+    static char text[TEXT_MAX + 256];
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    for (uint64_t seed0 = 1; seed0 <= 400; seed0++) {
+        uint64_t seed = seed0 * 104729;
+        size_t len = 0, target = 1 + (size_t)(fp_rand(&seed) % TEXT_MAX);
+        while (len < target)
+            len += fp_piece(text + len, &seed, 1);
+        FP_A.n = 0;
+        CHECK_INT(analyzer_run(a, text, len, 0, fp_collect, &FP_A, &FP_A.n_pos), 0);
+        fp_oracle(text, len, &FP_B);
+        int ok = FP_A.n == FP_B.n && FP_A.n_pos == FP_B.n_pos;
+        for (int k = 0; ok && k < FP_A.n; k++) {
+            const struct fp_tok *x = &FP_A.toks[k], *y = &FP_B.toks[k];
+            ok = strcmp(x->term, y->term) == 0 && x->pos == y->pos && x->start == y->start &&
+                 x->end == y->end;
+            if (!ok)
+                T_FAIL("token %d: \"%s\"@%u[%u,%u), the rules give \"%s\"@%u[%u,%u)", k,
+                       x->term, (unsigned)x->pos, (unsigned)x->start, (unsigned)x->end,
+                       y->term, (unsigned)y->pos, (unsigned)y->start, (unsigned)y->end);
+        }
+        if (!ok) {
+            T_FAIL("seed %llu: %d tokens / %u positions, the rules give %d / %u; text: %.*s",
+                   (unsigned long long)seed0, FP_A.n, (unsigned)FP_A.n_pos, FP_B.n,
+                   (unsigned)FP_B.n_pos, (int)len, text);
+            break;
+        }
+    }
+    analyzer_free(a);
+}
+
+TEST(test_analyze__ascii_runs_across_term_buffer_sizes)
+{
+    /* Words of every length around the limit, ASCII, fullwidth-led and
+     * accent-led, so the fast path starts at every fill of the term. */
+    analyzer *a = new_analyzer(NULL);
+    static char text[1024];
+    REQUIRE(a);
+    for (size_t wl = ANALYZE_MAX_TERM - 3; wl <= 3 * ANALYZE_MAX_TERM; wl++) {
+        for (int lead = 0; lead < 3; lead++) {
+            size_t n = 0, folded = wl;
+            memcpy(text, "a ", 2);
+            n = 2;
+            if (lead == 1) { /* fullwidth x: folds to 1 byte */
+                fp_fullwidth('x', text + n);
+                n += 3;
+            } else if (lead == 2) { /* é: folds to e */
+                memcpy(text + n, "\xC3\xA9", 2);
+                n += 2;
+            }
+            if (lead)
+                folded = wl + 1;
+            memset(text + n, 'Y', wl);
+            n += wl;
+            memcpy(text + n, " b", 2);
+            n += 2;
+            FP_A.n = 0;
+            CHECK_INT(analyzer_run(a, text, n, 0, fp_collect, &FP_A, &FP_A.n_pos), 0);
+            CHECK_INT(FP_A.n_pos, 3);
+            int kept = folded <= ANALYZE_MAX_TERM;
+            CHECK_INT(FP_A.n, kept ? 3 : 2);
+            if (FP_A.n == 3 && kept) {
+                CHECK_INT(strlen(FP_A.toks[1].term), folded);
+                CHECK(FP_A.toks[1].term[folded - 1] == 'y');
+                CHECK(FP_A.toks[1].term[0] == (lead == 1 ? 'x' : lead == 2 ? 'e' : 'y'));
+            }
+            if (FP_A.n >= 2)
+                CHECK_STR(FP_A.toks[FP_A.n - 1].term, "b");
+        }
+    }
+    analyzer_free(a);
+}
+
 TEST_MAIN()
