@@ -17,11 +17,6 @@ uint64_t hash64(const void *data, size_t len)
     return XXH3_64bits(data, len);
 }
 
-uint64_t hash64_seeded(const void *data, size_t len, uint64_t seed)
-{
-    return XXH3_64bits_withSeed(data, len, seed);
-}
-
 hash128 hash128_of(const void *data, size_t len)
 {
     XXH128_hash_t h = XXH3_128bits(data, len);

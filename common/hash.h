@@ -14,7 +14,6 @@ typedef struct hash128 {
 } hash128;
 
 uint64_t hash64(const void *data, size_t len);
-uint64_t hash64_seeded(const void *data, size_t len, uint64_t seed);
 hash128 hash128_of(const void *data, size_t len);
 
 /* Streaming XXH3-64, for checksumming files written piece by piece. */
