@@ -246,16 +246,57 @@ static int block_cursor(segread *s, uint64_t b, cursor *c)
     return 0;
 }
 
-/* Reads the first key of block b (without its metadata). */
-static int block_first_key(segread *s, uint64_t b, const uint8_t **key, size_t *len)
+/* Decodes the key of a dictionary entry (docs/FORMAT.md, TERMS) into
+ * k[0..*kl), which holds the previous entry's key unless first. *ks gets the
+ * number of bytes the key shares with the previous one. Returns 1 when the
+ * entry is malformed or its key does not follow the previous one. */
+static inline int read_entry_key(cursor *c, int first, uint8_t *k, size_t *kl, size_t *ks)
+{
+    size_t old_len = first ? 0 : *kl, ptl = first ? 0 : old_len - 1; /* the previous term */
+    uint64_t shared = first ? 0 : cur_vint(c);
+    uint64_t v = cur_vint(c), sl = v >> 2;
+    uint8_t f = (uint8_t)(v & 3);
+    if (c->bad || shared > ptl || shared + sl < 1 || shared + sl > FORMAT_MAX_KEY - 1)
+        return 1;
+    const uint8_t *suf = cur_bytes(c, (size_t)sl);
+    if (!suf)
+        return 1;
+    uint8_t next = sl ? suf[0] : f; /* the key's byte after the shared term bytes */
+    *ks = (size_t)shared + (!first && shared == ptl && next == k[ptl]);
+    /* keys increase strictly: at the first difference the new byte is larger,
+     * or the previous key is a proper prefix of the new one */
+    if (!first && (*ks < old_len ? next <= k[*ks] : sl == 0))
+        return 1;
+    memcpy(k + shared, suf, (size_t)sl);
+    k[shared + sl] = f;
+    *kl = (size_t)(shared + sl + 1);
+    return 0;
+}
+
+/* Compares the first key of block b with key[0..len): *cmp < 0, 0, > 0.
+ * The binary search's step: the term is compared where it lies, with its
+ * field byte after it, nothing copied. */
+static int first_key_cmp(segread *s, uint64_t b, const uint8_t *key, size_t len, int *cmp)
 {
     cursor c;
     if (block_cursor(s, b, &c))
         return LEDE_ECORRUPT;
-    uint64_t kl = cur_vint(&c);
-    *key = kl >= 2 && kl <= FORMAT_MAX_KEY ? cur_bytes(&c, (size_t)kl) : NULL;
-    *len = (size_t)kl;
-    return *key ? 0 : note(s, "malformed first key of a dictionary block");
+    uint64_t v = cur_vint(&c), tl = v >> 2;
+    const uint8_t *t = tl >= 1 && tl < FORMAT_MAX_KEY ? cur_bytes(&c, (size_t)tl) : NULL;
+    if (!t)
+        return note(s, "malformed first key of a dictionary block");
+    size_t i = common_prefix(t, (size_t)tl, key, len);
+    if (i < tl && i < len)
+        *cmp = t[i] < key[i] ? -1 : 1;
+    else if (i < tl) /* key is a proper prefix of the term */
+        *cmp = 1;
+    else if (len == tl) /* key is the term alone: the field byte makes the block's key longer */
+        *cmp = 1;
+    else if ((uint8_t)(v & 3) != key[tl])
+        *cmp = (uint8_t)(v & 3) < key[tl] ? -1 : 1;
+    else
+        *cmp = (len > tl + 1) ? -1 : 0;
+    return 0;
 }
 
 static int dict_start_block(dict_iter *it, uint64_t b)
@@ -269,33 +310,9 @@ static int dict_start_block(dict_iter *it, uint64_t b)
 /* Decodes the next key of the current block into it->key. */
 static void read_key(dict_iter *it)
 {
-    cursor *c = &it->c;
-    if (it->in_block == 0) {
-        uint64_t kl = cur_vint(c);
-        const uint8_t *k = kl >= 2 && kl <= FORMAT_MAX_KEY ? cur_bytes(c, (size_t)kl) : NULL;
-        if (!k) {
-            c->bad = 1;
-            return;
-        }
-        memcpy(it->key, k, (size_t)kl);
-        it->key_len = (size_t)kl;
-        return;
-    }
-    uint64_t shared = cur_vint(c), sl = cur_vint(c);
-    const uint8_t *suf = NULL;
-    if (shared <= it->key_len && sl >= 1 && shared + sl >= 2 && shared + sl <= FORMAT_MAX_KEY)
-        suf = cur_bytes(c, (size_t)sl);
-    if (!suf) {
-        c->bad = 1;
-        return;
-    }
-    /* Keys increase strictly: the first differing byte must be larger. */
-    size_t old_len = it->key_len;
-    uint8_t old_byte = shared < old_len ? it->key[shared] : 0;
-    if (shared < old_len && suf[0] <= old_byte)
-        c->bad = 1;
-    memcpy(it->key + shared, suf, (size_t)sl);
-    it->key_len = (size_t)(shared + sl);
+    size_t ks;
+    if (read_entry_key(&it->c, it->in_block == 0, it->key, &it->key_len, &ks))
+        it->c.bad = 1;
 }
 
 /* Decodes the metadata after an entry's key into *in (docs/FORMAT.md,
@@ -373,11 +390,10 @@ static int find_block(segread *s, const uint8_t *key, size_t len, uint64_t *bloc
     uint64_t lo = 0, hi = s->n_dict_blocks;
     while (hi - lo > 1) {
         uint64_t mid = lo + (hi - lo) / 2;
-        const uint8_t *k;
-        size_t kl;
-        if (block_first_key(s, mid, &k, &kl))
+        int cmp;
+        if (first_key_cmp(s, mid, key, len, &cmp))
             return LEDE_ECORRUPT;
-        if (key_cmp(k, kl, key, len) <= 0)
+        if (cmp <= 0)
             lo = mid;
         else
             hi = mid;
@@ -453,14 +469,9 @@ static int lookup_keys(segread *s, const uint8_t *const *keys, const size_t *len
         memset(&in, 0, sizeof in);
         uint64_t last_post = UINT64_MAX;
         for (uint32_t j = 0; j < n_in && t < n; j++) {
-            uint64_t shared = j ? cur_vint(&c) : 0, sl = cur_vint(&c);
-            const uint8_t *suf = NULL;
-            if (shared <= kl && shared + sl >= 2 && shared + sl <= FORMAT_MAX_KEY && (j == 0 || sl >= 1))
-                suf = cur_bytes(&c, (size_t)sl);
-            if (!suf || read_info(s, &c, &in, j == 0, &last_post))
+            size_t shared;
+            if (read_entry_key(&c, j == 0, k, &kl, &shared) || read_info(s, &c, &in, j == 0, &last_post))
                 return note(s, "malformed term dictionary entry");
-            memcpy(k + shared, suf, (size_t)sl);
-            kl = (size_t)(shared + sl);
             if (j > 0 && shared > m)
                 continue; /* still before keys[t] */
             if (j > 0 && shared < m)

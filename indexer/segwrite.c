@@ -18,6 +18,7 @@
 #include "codec.h"
 #include "err.h"
 #include "fileio.h"
+#include "field.h"
 #include "format.h"
 #include "zio.h"
 
@@ -263,12 +264,14 @@ static void fp_drain(segwrite *w, size_t min)
     }
 }
 
+_Static_assert(N_FIELDS <= 4, "a field takes two bits of a dictionary entry");
+
 int segwrite_term_begin(segwrite *w, const uint8_t *key, size_t len)
 {
     if (w->rc)
         return w->rc;
-    if (w->in_term || len < 2 || len > FORMAT_MAX_KEY)
-        return set_rc(w, LEDE_EINVAL);
+    if (w->in_term || len < 2 || len > FORMAT_MAX_KEY || format_key_field(key, len) >= N_FIELDS)
+        return set_rc(w, LEDE_EINVAL); /* a field takes two bits of the entry */
     if (w->n_terms) {
         size_t n = len < w->prev_key_len ? len : w->prev_key_len;
         int c = memcmp(key, w->prev_key, n);
@@ -407,17 +410,18 @@ static int put_dict_entry(segwrite *w, uint64_t post_off)
         w->in_dict_block = 0;
         w->last_post = UINT64_MAX;
     }
-    if (w->in_dict_block == 0) {
-        rc = rc ? rc : vint_put(t, w->key_len);
-        rc = rc ? rc : buf_append(t, w->key, w->key_len);
-    } else {
-        size_t shared = 0, max = w->key_len < w->prev_key_len ? w->key_len : w->prev_key_len;
+    /* the term's bytes front-coded against the previous term; the field in
+     * the low two bits of the suffix length (docs/FORMAT.md, TERMS) */
+    size_t tl = w->key_len - 1, shared = 0;
+    uint8_t field = format_key_field(w->key, w->key_len);
+    if (w->in_dict_block > 0) {
+        size_t max = tl < w->prev_key_len - 1 ? tl : w->prev_key_len - 1;
         while (shared < max && w->key[shared] == w->prev_key[shared])
             shared++;
         rc = rc ? rc : vint_put(t, shared);
-        rc = rc ? rc : vint_put(t, w->key_len - shared);
-        rc = rc ? rc : buf_append(t, w->key + shared, w->key_len - shared);
     }
+    rc = rc ? rc : vint_put(t, (uint64_t)(tl - shared) << 2 | field);
+    rc = rc ? rc : buf_append(t, w->key + shared, tl - shared);
     rc = rc ? rc : vint_put(t, w->df);
     rc = rc ? rc : vint_put(t, w->cf - w->df);
     if (w->df == 1) {
