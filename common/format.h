@@ -41,11 +41,11 @@ static inline size_t format_key(uint8_t key[FORMAT_MAX_KEY], uint8_t field, cons
     key[len] = field;
     return len + 1;
 }
-/* The field byte of a key: its last byte (the term is the len - 1 before);
- * 255, no field, for an empty key (a reader that failed to decode one). */
+/* The field byte of a key of len >= 2 bytes: its last byte (the term is the
+ * len - 1 before). */
 static inline uint8_t format_key_field(const uint8_t *key, size_t len)
 {
-    return len ? key[len - 1] : 255;
+    return key[len - 1];
 }
 
 enum file_kind { FILE_MANIFEST, FILE_SEGMENT, FILE_DELETIONS };

@@ -307,14 +307,6 @@ static int dict_start_block(dict_iter *it, uint64_t b)
     return block_cursor(it->s, b, &it->c);
 }
 
-/* Decodes the next key of the current block into it->key. */
-static void read_key(dict_iter *it)
-{
-    size_t ks;
-    if (read_entry_key(&it->c, it->in_block == 0, it->key, &it->key_len, &ks))
-        it->c.bad = 1;
-}
-
 /* Decodes the metadata after an entry's key into *in (docs/FORMAT.md,
  * TERMS): in->pos_off holds the previous entry's on entry (its delta base),
  * *last_post the block's last postings offset. first: the block's first
@@ -369,17 +361,15 @@ int dict_next(dict_iter *it)
         }
     }
     cursor *c = &it->c;
-    read_key(it);
-    if (prev_len && key_cmp(prev_key, prev_len, it->key, it->key_len) >= 0)
-        c->bad = 1;
-    it->info.field = format_key_field(it->key, it->key_len);
-    if (read_info(s, c, &it->info, it->in_block == 0, &it->last_post))
-        c->bad = 1;
-    it->in_block++;
-    if (c->bad) {
+    size_t ks;
+    if (read_entry_key(c, it->in_block == 0, it->key, &it->key_len, &ks) ||
+        (prev_len && key_cmp(prev_key, prev_len, it->key, it->key_len) >= 0) ||
+        read_info(s, c, &it->info, it->in_block == 0, &it->last_post)) {
         it->bad = 1;
         return note(s, "malformed term dictionary entry");
     }
+    it->info.field = format_key_field(it->key, it->key_len);
+    it->in_block++;
     return 1;
 }
 

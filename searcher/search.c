@@ -168,11 +168,12 @@ static const struct stat_entry *stat_get(struct ctx *c, uint8_t field, const cha
         e[f] = (struct stat_entry){fields[f], term, 0, ti_all + f * (n_segs + 1), NULL, f == 0};
         e[f].found = (uint8_t *)(ti_all + n_f * (n_segs + 1)) + f * (n_segs + 1);
     }
+    size_t term_len = strlen(term);
     for (size_t i = 0; i < n_segs; i++) {
         const ixseg *g = &c->s->r->segs[i];
         term_info ti[2];
         int hit[2];
-        int rc = dict_lookup_fields(g->seg, term, strlen(term), fields, n_f, ti, hit);
+        int rc = dict_lookup_fields(g->seg, term, term_len, fields, n_f, ti, hit);
         for (size_t f = 0; f < n_f; f++) {
             int r = rc;
             if (r == 0 && hit[f]) {
@@ -1019,15 +1020,6 @@ int searcher_doc(searcher *s, uint32_t doc, docrec *out, int64_t *date)
     return segread_doc(g->seg, local, out);
 }
 
-int searcher_body(searcher *s, uint32_t doc, buf *out)
-{
-    uint32_t local;
-    const ixseg *g = ixread_locate(s->r, doc, &local);
-    if (!g)
-        return LEDE_EINVAL;
-    return segread_body(g->seg, local, out);
-}
-
 int searcher_body_ref(searcher *s, uint32_t doc, const char **out, size_t *len)
 {
     *out = NULL;
@@ -1037,6 +1029,14 @@ int searcher_body_ref(searcher *s, uint32_t doc, const char **out, size_t *len)
     if (!g)
         return LEDE_EINVAL;
     return segread_body_ref(g->seg, local, out, len);
+}
+
+int searcher_body(searcher *s, uint32_t doc, buf *out)
+{
+    const char *body;
+    size_t len;
+    int rc = searcher_body_ref(s, doc, &body, &len);
+    return rc ? rc : buf_append(out, body, len);
 }
 
 int searcher_find_id(searcher *s, const char *id, size_t len, uint32_t *doc)
