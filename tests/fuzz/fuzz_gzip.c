@@ -26,37 +26,19 @@
 #include "buf.h"
 #include "err.h"
 #include "fuzz.h"
+#include "gzip_member.h"
 #include "input.h"
 #include "readcheck.h"
 #include "zio.h"
-
-static uint32_t crc32_of(const uint8_t *p, size_t n)
-{
-    uint32_t c = 0xFFFFFFFFu;
-    for (size_t i = 0; i < n; i++) {
-        c ^= p[i];
-        for (int k = 0; k < 8; k++)
-            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-    }
-    return ~c;
-}
 
 /* Appends one gzip member (RFC 1952) of data[0..n), deflated by zlib through
  * zio_deflate: its zlib stream (RFC 1950) is a 2-byte header, the deflate
  * data and a 4-byte Adler-32; the member keeps the deflate data. */
 static void gzip_member(buf *out, const uint8_t *data, size_t n, int level)
 {
-    static const uint8_t hdr[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
     buf z = {0};
     FUZZ_CHECK(zio_deflate(&z, data, n, level) == 0 && z.len >= 6, "zio_deflate failed");
-    uint32_t crc = crc32_of(data, n), isize = (uint32_t)n;
-    uint8_t trailer[8] = {(uint8_t)crc, (uint8_t)(crc >> 8), (uint8_t)(crc >> 16),
-                          (uint8_t)(crc >> 24), (uint8_t)isize, (uint8_t)(isize >> 8),
-                          (uint8_t)(isize >> 16), (uint8_t)(isize >> 24)};
-    FUZZ_CHECK(buf_append(out, hdr, sizeof hdr) == 0 &&
-                   buf_append(out, z.data + 2, z.len - 6) == 0 &&
-                   buf_append(out, trailer, sizeof trailer) == 0,
-               "out of memory");
+    FUZZ_CHECK(gz_wrap(out, z.data + 2, z.len - 6, data, n) == 0, "out of memory");
     buf_free(&z);
 }
 

@@ -15,46 +15,12 @@
 #include "buf.h"
 #include "doc.h"
 #include "err.h"
+#include "gzip_member.h"
 #include "input.h"
 #include "t.h"
 #include "utf8.h"
 
 /* --- fixtures --------------------------------------------------------------- */
-
-static uint32_t crc32_of(const unsigned char *p, size_t n)
-{
-    uint32_t c = 0xFFFFFFFFu;
-    for (size_t i = 0; i < n; i++) {
-        c ^= p[i];
-        for (int k = 0; k < 8; k++)
-            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-    }
-    return ~c;
-}
-
-/* Appends one gzip member (RFC 1952) holding data in stored deflate blocks. */
-static void gz_member(buf *out, const void *data, size_t n)
-{
-    static const unsigned char hdr[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
-    const unsigned char *p = data;
-    buf_append(out, hdr, sizeof hdr);
-    size_t off = 0;
-    do {
-        size_t k = n - off > 65535 ? 65535 : n - off;
-        unsigned char b[5] = {(unsigned char)(off + k == n), (unsigned char)(k & 0xFF),
-                              (unsigned char)(k >> 8), (unsigned char)(~k & 0xFF),
-                              (unsigned char)((~k >> 8) & 0xFF)};
-        buf_append(out, b, 5);
-        buf_append(out, p + off, k);
-        off += k;
-    } while (off < n);
-    uint32_t crc = crc32_of(p, n), sz = (uint32_t)n;
-    unsigned char t[8] = {(unsigned char)crc, (unsigned char)(crc >> 8),
-                          (unsigned char)(crc >> 16), (unsigned char)(crc >> 24),
-                          (unsigned char)sz, (unsigned char)(sz >> 8),
-                          (unsigned char)(sz >> 16), (unsigned char)(sz >> 24)};
-    buf_append(out, t, 8);
-}
 
 static char tmp[128]; /* the fixture directory of the running case */
 
@@ -128,7 +94,7 @@ static size_t put_str(const char *rel, const char *s)
 static size_t put_gz(const char *rel, const char *s)
 {
     buf gz = {0};
-    gz_member(&gz, s, strlen(s));
+    gz_member_stored(&gz, s, strlen(s));
     size_t n = put(rel, gz.data, gz.len);
     buf_free(&gz);
     return n;
@@ -285,8 +251,8 @@ TEST(test_input__tree)
     /* gzip JSON Lines in two members. */
     const char *m1 = "{\"id\":\"b1\",\"title\":\"B one\"}\n{\"id\":";
     const char *m2 = "\"b2\",\"title\":\"B two\"}\n";
-    gz_member(&b, m1, strlen(m1));
-    gz_member(&b, m2, strlen(m2));
+    gz_member_stored(&b, m1, strlen(m1));
+    gz_member_stored(&b, m2, strlen(m2));
     total += put("root/b.jsonl.gz", b.data, b.len);
     buf_clear(&b);
     buf_printf(&b, "{\"id\":\"g1\",\"title\":\"small\"}\n{\"id\":\"g2\",\"body\":\"%s\"}\n"
@@ -495,7 +461,7 @@ TEST(test_input__long_lines_across_buffers)
             buf_puts(&line, "\"}\r\n{\"id\":\"next\",\"title\":\"t\"}\r\n");
             if (gz) {
                 buf g = {0};
-                gz_member(&g, line.data, line.len);
+                gz_member_stored(&g, line.data, line.len);
                 put("long.jsonl", g.data, g.len);
                 buf_free(&g);
             } else {
@@ -536,7 +502,7 @@ TEST(test_input__article_size_limit)
     REQUIRE(sizeof text - 1 == 64);
     put_str("a.txt", text);
     buf g = {0};
-    gz_member(&g, text, 64);
+    gz_member_stored(&g, text, 64);
     put("a-gz.txt", g.data, g.len);
     buf_free(&g);
     const char *paths[] = {at("a.txt"), at("a-gz.txt")};
@@ -560,7 +526,7 @@ TEST(test_input__damaged_gzip_keeps_good_lines)
     const char text[] = "{\"id\":\"1\",\"title\":\"a\"}\n{\"id\":\"2\",\"title\":\"b\"}\n"
                         "{\"id\":\"3\",\"title\":\"c\"}\n";
     buf g = {0};
-    gz_member(&g, text, sizeof text - 1);
+    gz_member_stored(&g, text, sizeof text - 1);
     size_t line_len = (size_t)(strchr(text, '\n') - text) + 1; /* all three alike */
     put("cut.jsonl.gz", g.data, 10 + 5 + 2 * line_len + 10); /* cut inside line 3 */
     buf_free(&g);

@@ -13,48 +13,11 @@
 
 #include "buf.h"
 #include "err.h"
+#include "gzip_member.h"
 #include "t.h"
 #include "zio.h"
 
 /* --- fixtures --------------------------------------------------------------- */
-
-static uint32_t crc32_of(const unsigned char *p, size_t n)
-{
-    uint32_t c = 0xFFFFFFFFu;
-    for (size_t i = 0; i < n; i++) {
-        c ^= p[i];
-        for (int k = 0; k < 8; k++)
-            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
-    }
-    return ~c;
-}
-
-static void put_le32(buf *out, uint32_t v)
-{
-    unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-                          (unsigned char)(v >> 24)};
-    buf_append(out, b, 4);
-}
-
-/* Appends one gzip member holding data[0..n) in stored deflate blocks. */
-static void gz_member(buf *out, const void *data, size_t n)
-{
-    static const unsigned char hdr[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
-    const unsigned char *p = data;
-    buf_append(out, hdr, sizeof hdr);
-    size_t off = 0;
-    do {
-        size_t k = n - off > 65535 ? 65535 : n - off;
-        unsigned char b[5] = {(unsigned char)(off + k == n), (unsigned char)(k & 0xFF),
-                              (unsigned char)(k >> 8), (unsigned char)(~k & 0xFF),
-                              (unsigned char)((~k >> 8) & 0xFF)};
-        buf_append(out, b, 5);
-        buf_append(out, p + off, k);
-        off += k;
-    } while (off < n);
-    put_le32(out, crc32_of(p, n));
-    put_le32(out, (uint32_t)n);
-}
 
 static char tmpdir[64];
 
@@ -138,7 +101,7 @@ TEST(test_zio__gzip_detected_by_magic_not_name)
     REQUIRE(make_tmpdir());
     const char text[] = "{\"id\":\"1\"}\n{\"id\":\"2\"}\n";
     buf gz = {0};
-    gz_member(&gz, text, sizeof text - 1);
+    gz_member_stored(&gz, text, sizeof text - 1);
 
     /* A gzip file named .txt is inflated. */
     const char *p = write_file("looks-plain.txt", gz.data, gz.len);
@@ -179,10 +142,10 @@ TEST(test_zio__concatenated_members)
 {
     REQUIRE(make_tmpdir());
     buf gz = {0};
-    gz_member(&gz, "first line\nsec", 14);
-    gz_member(&gz, "ond line\n", 9);
-    gz_member(&gz, "", 0); /* an empty member in between is legal */
-    gz_member(&gz, "third line", 10);
+    gz_member_stored(&gz, "first line\nsec", 14);
+    gz_member_stored(&gz, "ond line\n", 9);
+    gz_member_stored(&gz, "", 0); /* an empty member in between is legal */
+    gz_member_stored(&gz, "third line", 10);
     const char *p = write_file("cat.gz", gz.data, gz.len);
     zio *z = NULL;
     REQUIRE(zio_open(&z, p) == 0);
@@ -252,7 +215,7 @@ TEST(test_zio__getline_long_lines)
         buf_putc(&text, (char)('a' + i % 26));
     buf_puts(&text, "\nshort\n0123456789\n0123456789A\n0123456789\r\nend");
     buf gz = {0};
-    gz_member(&gz, text.data, text.len);
+    gz_member_stored(&gz, text.data, text.len);
     const char *files[2] = {"long.txt", "long.gz"};
     const buf *content[2] = {&text, &gz};
     for (int f = 0; f < 2; f++) {
@@ -334,7 +297,7 @@ TEST(test_zio__damaged_gzip)
     REQUIRE(make_tmpdir());
     const char text[] = "line one\nline two\nline three\n";
     buf gz = {0};
-    gz_member(&gz, text, sizeof text - 1);
+    gz_member_stored(&gz, text, sizeof text - 1);
 
     /* A wrong CRC-32: the data arrives, then the check fails. */
     buf bad = {0};
@@ -417,8 +380,8 @@ TEST(test_zio__stdin)
     REQUIRE(make_tmpdir());
     const char text[] = "{\"id\":\"s\"}\n";
     buf gz = {0};
-    gz_member(&gz, text, 5);
-    gz_member(&gz, text + 5, sizeof text - 1 - 5);
+    gz_member_stored(&gz, text, 5);
+    gz_member_stored(&gz, text + 5, sizeof text - 1 - 5);
     char plain_path[256], gz_path[256];
     snprintf(plain_path, sizeof plain_path, "%s", write_file("in.txt", text, sizeof text - 1));
     snprintf(gz_path, sizeof gz_path, "%s", write_file("in.gz", gz.data, gz.len));
