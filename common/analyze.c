@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec.h"
 #include "err.h"
 #include "stem.h"
 #include "unicode.h"
@@ -274,24 +275,6 @@ static inline uint64_t swar_ge(uint64_t x7h, unsigned c)
     return (x7h - SWAR_ONES * c) & SWAR_HIGHS;
 }
 
-static inline uint64_t load8_le(const unsigned char *p)
-{
-    uint64_t x;
-    memcpy(&x, p, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    x = __builtin_bswap64(x);
-#endif
-    return x;
-}
-
-static inline void store8_le(char *p, uint64_t x)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    x = __builtin_bswap64(x);
-#endif
-    memcpy(p, &x, 8);
-}
-
 /* Appends the run of ASCII letters and digits starting at text[i] to the
  * current token (begun); returns the offset just past the run. Bytes past
  * TERM_BUF are counted, not stored: the token will be dropped. */
@@ -305,13 +288,13 @@ static size_t ascii_run(struct run *r, size_t i)
      * those before the first byte that is not an ASCII letter or digit
      * count. */
     while (len - i >= 8 && tl <= TERM_BUF - 8) {
-        uint64_t x = load8_le(t + i);
+        uint64_t x = load_u64le(t + i);
         uint64_t x7h = (x & ~SWAR_HIGHS) | SWAR_HIGHS;
         uint64_t digit = swar_ge(x7h, '0') & ~swar_ge(x7h, '9' + 1);
         uint64_t upper = swar_ge(x7h, 'A') & ~swar_ge(x7h, 'Z' + 1);
         uint64_t lower = swar_ge(x7h, 'a') & ~swar_ge(x7h, 'z' + 1);
         uint64_t stop = ~((digit | upper | lower) & ~x) & SWAR_HIGHS;
-        store8_le(term + tl, x | upper >> 2); /* A-Z + 0x20 = a-z */
+        store_u64le((uint8_t *)term + tl, x | upper >> 2); /* A-Z + 0x20 = a-z */
         if (stop) {
             size_t k = (size_t)__builtin_ctzll(stop) >> 3;
             r->term_len = tl + k;

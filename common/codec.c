@@ -151,15 +151,6 @@ void bitpack_encode(uint8_t *out, const uint32_t *v, size_t n, unsigned width)
 }
 
 
-/* load_u64le as one plain load: clang splits the byte-wise form back into
- * byte loads when later shifts use only part of the word (40% slower). */
-static inline uint64_t load_word(const uint8_t *p)
-{
-    uint64_t x;
-    memcpy(&x, p, sizeof x);
-    return CODEC_BIG_ENDIAN ? __builtin_bswap64(x) : x;
-}
-
 static inline uint16_t load_half(const uint8_t *p)
 {
     uint16_t x;
@@ -198,9 +189,9 @@ static inline __attribute__((always_inline)) void unpack64(uint32_t *restrict ou
 #pragma GCC unroll 2
         for (unsigned j = 0; j < 2; j++) {
             unsigned bit = (i + j) * w, k = bit / 64, shift = bit % 64;
-            uint64_t x = load_word(in + 8 * k) >> shift;
+            uint64_t x = load_u64le(in + 8 * k) >> shift;
             if (shift + w > 64) /* straddles two words */
-                x |= load_word(in + 8 * (k + 1)) << (64 - shift);
+                x |= load_u64le(in + 8 * (k + 1)) << (64 - shift);
             pair[j] = x & mask;
         }
         store_pair(out + i, pair[0], pair[1]);
@@ -243,7 +234,7 @@ static void unpack_tail(uint32_t *out, const uint8_t *in, size_t n, unsigned wid
     uint32_t mask = low_mask(width);
     size_t len = bitpack_bytes(n, width), i = 0, bit = 0;
     for (; i < n && bit / 8 + 8 <= len; i++, bit += width)
-        out[i] = (uint32_t)(load_word(in + bit / 8) >> (bit % 8)) & mask;
+        out[i] = (uint32_t)(load_u64le(in + bit / 8) >> (bit % 8)) & mask;
     if (i == n)
         return;
     in += bit / 8; /* bits are left, so this byte exists */
@@ -267,7 +258,7 @@ uint32_t bitpack_get(const uint8_t *in, size_t len, size_t i, unsigned width)
     size_t bit = i * width, at = bit / 8;
     uint64_t x = 0;
     if (at + 8 <= len) {
-        x = load_word(in + at);
+        x = load_u64le(in + at);
     } else {
         for (size_t k = 0; k < 8 && at + k < len; k++)
             x |= (uint64_t)in[at + k] << (8 * k);

@@ -513,7 +513,9 @@ static uint64_t key_prefix(const uint8_t *k, size_t len)
 
 /* x < y. Equal prefixes: the first min(len) <= 8 bytes are equal and the
  * longer key's next bytes (if any within 8) are the padding's zeros, so the
- * shorter key sorts first, as memcmp order says; past 8 bytes, memcmp. */
+ * shorter key sorts first, as memcmp order says; past 8 bytes, memcmp.
+ * (A zero byte ends a title key, but terms hold none, so no key continues
+ * with zeros where another ends.) */
 static inline int key_less(const memindex *m, const struct sort_key *x, const struct sort_key *y)
 {
     if (x->prefix != y->prefix)
