@@ -6,8 +6,10 @@
 # after the whole delete (delete). The optimize and delete kills are spread
 # over the measured duration of the operation; the test counts how many
 # landed while it held the index (the LOCK names its pid) and before it
-# completed, and requires a minimum. After every kill lede-search must answer
-# from the index as it was committed.
+# completed, and requires a minimum. Under load a run's duration varies
+# several-fold, so the window of kill moments adapts (see window_*), and up to
+# three times the planned runs are made until the minimum is reached. After
+# every kill lede-search must answer from the index as it was committed.
 . "$(dirname "$0")/lib.sh"
 # Under valgrind a killed run reports nothing (SIGKILL), and the kills would
 # land in runs 30 times as long: the other e2e tests cover these paths there.
@@ -20,6 +22,14 @@ nap_ns() { local s; printf -v s '%d.%09d' $(($1 / 1000000000)) $(($1 % 100000000
 now_us() { now=${EPOCHREALTIME/./}; }
 rand_below() { rnd=$(( ((RANDOM << 30) | (RANDOM << 15) | RANDOM) % ($1 + 1) )); }
 EVERY=97
+# The window [win_lo, win_hi] (ns) the kill moment is drawn from. A kill that
+# came too early (before the first commit, before the lock) raises win_lo to its
+# moment; a run that was over by its kill moment lowers win_hi to it. When the
+# two cross, the other bound gives way, so noise cannot close the window.
+window_reset() { win_lo=0; win_hi=$1; }
+window_draw() { rand_below $((win_hi - win_lo)); rnd=$((win_lo + rnd)); }
+window_early() { win_lo=$1; [ "$win_hi" -gt $((win_lo + win_lo / 4)) ] || win_hi=$((win_lo * 2)); }
+window_late() { win_hi=$1; [ "$win_lo" -lt $((win_hi - win_hi / 4)) ] || win_lo=$((win_hi / 2)); }
 gen_docs 3000 k >"$TMP/in.jsonl"
 awk -F'"' '{print $4}' "$TMP/in.jsonl" >"$TMP/all_ids"
 
@@ -29,21 +39,25 @@ now_us; start=$now
 now_us; full_ns=$(( (now - start) * 1000 ))
 cmp -s <("$LEDE_INDEX" ids "$TMP/full") "$TMP/all_ids" || fail "full run lost documents"
 
-kills=0; mid=0
-for i in $(seq 1 "$N_ADD"); do
+kills=0; mid=0; runs=0
+window_reset "$full_ns"
+for ((i = 1; i <= 3 * N_ADD; i++)); do
+  [ "$i" -le "$N_ADD" ] || [ "$mid" -lt $((N_ADD / 4)) ] || break
+  runs=$i
   rm -rf "$TMP/ix"
   "$LEDE_INDEX" -q -j$(( 1 + i % 2 )) --commit-every $EVERY --memory 1M --merge-factor 3 "$TMP/ix" "$TMP/in.jsonl" &
   pid=$!
-  rand_below "$full_ns"; nap_ns "$rnd"
-  kill -9 $pid 2>/dev/null && kills=$((kills + 1))
+  window_draw; at=$rnd; nap_ns "$at"
+  if kill -9 $pid 2>/dev/null; then kills=$((kills + 1)); else window_late "$at"; fi
   wait $pid 2>/dev/null
-  [ -f "$TMP/ix/MANIFEST" ] || continue   # killed before the first commit
+  if [ ! -f "$TMP/ix/MANIFEST" ]; then window_early "$at"; continue; fi   # killed before the first commit
   if ! "$LEDE_INDEX" check "$TMP/ix" >"$TMP/check" 2>&1; then
     fail "iteration $i: check failed after kill -9: $(head -c 800 "$TMP/check")"; continue
   fi
   "$LEDE_INDEX" ids "$TMP/ix" >"$TMP/got" || { fail "iteration $i: ids"; continue; }
   n=$(wc -l <"$TMP/got")
   [ "$n" -gt 0 ] && [ "$n" -lt 3000 ] && mid=$((mid + 1))
+  [ "$n" -lt 3000 ] || window_late "$at"
   if [ $((n % EVERY)) -ne 0 ] && [ "$n" -ne 3000 ]; then fail "iteration $i: $n documents is not a committed prefix"; fi
   head -n "$n" "$TMP/all_ids" | cmp -s - "$TMP/got" || fail "iteration $i: the documents are not the first $n of the input"
   # a searcher opens the killed index and finds its last committed document
@@ -57,7 +71,7 @@ for i in $(seq 1 "$N_ADD"); do
     cmp -s <("$LEDE_INDEX" ids "$TMP/ix") "$TMP/all_ids" || fail "iteration $i: rerun did not complete the index"
   fi
 done
-echo "adding: $kills kill -9s in $N_ADD runs; $mid left a partial committed index, each checked" >&2
+echo "adding: $kills kill -9s in $runs runs; $mid left a partial committed index, each checked" >&2
 [ "$mid" -ge $((N_ADD / 4)) ] || fail "too few kills landed between commits ($mid); the timing is off"
 
 
@@ -105,12 +119,16 @@ kill_runs() {
   local done_count base_count
   done_count=$("$LEDE_SEARCH" --count "$TMP/ix" "$QUERY")
   base_count=$("$LEDE_SEARCH" --count "$TMP/base" "$QUERY")
-  for i in $(seq 1 "$N_OP"); do
+  local need=$((N_OP / 3)) runs=0 at
+  window_reset "$best"
+  for ((i = 1; i <= 3 * N_OP; i++)); do
+    [ "$i" -le "$N_OP" ] || [ "$mid" -lt "$need" ] || break
+    runs=$i
     rm -rf "$TMP/ix"; cp -r "$TMP/base" "$TMP/ix"
-    rand_below "$best"
+    window_draw; at=$rnd
     "${cmd[@]}" &
     local pid=$!
-    nap_ns "$rnd"
+    nap_ns "$at"
     kill -9 $pid 2>/dev/null
     wait $pid 2>/dev/null
     local st=$?
@@ -135,14 +153,17 @@ kill_runs() {
     fi
     if [ $st -ne 137 ]; then
       [ $st -eq 0 ] || fail "$op kill $i: exited $st before the kill"
+      window_late "$at"
     else
       kills=$((kills + 1))
       if ! grep -q "^pid $pid " "$TMP/ix/LOCK" 2>/dev/null; then
         early=$((early + 1))   # before it took the lock
+        window_early "$at"
       elif [ "$gen" -lt "$done_gen" ]; then
         mid=$((mid + 1))       # holding the index, before its last commit
       else
         after=$((after + 1))   # after its last commit, before exit
+        window_late "$at"
       fi
     fi
     # a rerun after the kill completes the operation
@@ -158,8 +179,8 @@ kill_runs() {
       "$LEDE_INDEX" ids "$TMP/ix" | cmp -s - "$last" || fail "$op kill $i: the rerun did not complete the $op"
     fi
   done
-  echo "$op: $N_OP runs over $((best / 1000000)) ms (generation $base_gen to $done_gen); $kills kill -9s: $early before it locked the index, $mid mid-$op, $after after its last commit" >&2
-  [ "$mid" -ge $((N_OP / 3)) ] || fail "$op: too few kills landed mid-$op ($mid of $N_OP); the timing is off"
+  echo "$op: $runs runs, kills drawn within $((best / 1000000)) ms at first, $((win_lo / 1000000))-$((win_hi / 1000000)) ms at last (generation $base_gen to $done_gen); $kills kill -9s: $early before it locked the index, $mid mid-$op, $after after its last commit" >&2
+  [ "$mid" -ge "$need" ] || fail "$op: too few kills landed mid-$op ($mid in $runs runs, $need needed); the timing is off"
 }
 
 last=$TMP/base_ids
