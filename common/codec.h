@@ -189,7 +189,24 @@ uint32_t bitpack_get(const uint8_t *in, size_t len, size_t i, unsigned width);
  * bytes. n is implied by the format (the block size), never stored. */
 int block_put(buf *b, const uint32_t *v, size_t n);
 /* Reads a block of n values; a width above 32 or too few bytes set c->bad
- * (out is then zeroed). */
-void cur_block(cursor *c, uint32_t *out, size_t n);
+ * (out is then zeroed). Returns the block's width (32 when bad): every value
+ * is below 2^width, which bounds their sum (prefix_fits32). */
+unsigned cur_block(cursor *c, uint32_t *out, size_t n);
+
+/* --- gaps to values ------------------------------------------------------------ */
+
+/* out[j] = base + (in[0] + 1) + ... + (in[j] + 1), modulo 2^32, for j < n: how
+ * stored gaps (each minus 1) become increasing values, and frequencies (each
+ * minus 1) the offsets where each document's positions end. in == out is
+ * allowed. Exact when the true sum stays below 2^32: callers check that
+ * first, with prefix_fits32 or a wider sum. */
+void prefix_sum_plus1(uint32_t *out, const uint32_t *in, size_t n, uint32_t base);
+
+/* 1 when n values below 2^width, each plus 1, surely sum below 2^31 (at
+ * most 128 values of at most 24 bits): prefix_sum_plus1 is then exact. */
+static inline int prefix_fits32(unsigned width, size_t n)
+{
+    return width <= 24 && n <= 128;
+}
 
 #endif

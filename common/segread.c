@@ -541,9 +541,8 @@ struct postings {
     uint32_t pos_blk;      /* UINT32_MAX: none */
     uint32_t *pos;         /* absolute positions, doc after doc */
     size_t pos_cap;
-    uint32_t *pos_start;   /* per doc of the block: index into pos; known for
-                              docs 0..pos_known */
-    uint32_t pos_known;
+    uint32_t *pos_start;   /* per doc of the block and one more: index into pos */
+    unsigned tf_width;     /* the bit width of the block's frequencies */
     /* the block's position sequence is decoded chunk by chunk, only where a
      * requested document's positions lie */
     cursor pos_region;     /* the block's bytes in POSITIONS */
@@ -728,6 +727,7 @@ static int decode_block(postings *p, uint32_t k)
     if (p->ti.df == 1) {
         p->docs[0] = p->ti.single_doc;
         p->tfs[0] = (uint32_t)(p->ti.cf - 1);
+        p->tf_width = 32; /* not packed: no bound known */
         p->tfs_ready = 1;
         return p->ti.cf >= 1 && p->ti.cf <= UINT32_MAX
                    ? 0
@@ -742,15 +742,19 @@ static int decode_block(postings *p, uint32_t k)
         return note(p->s, "skip data places a postings block out of range");
     cursor c = cursor_make(post->p + start, end - start);
     int64_t prev = k == 0 ? -1 : (int64_t)p->sk_last[k - 1];
-    cur_block(&c, p->docs, n);
+    unsigned width = cur_block(&c, p->docs, n);
     uint64_t n_docs = p->s->meta.n_docs;
-    for (uint32_t j = 0; j < n; j++) {
-        int64_t d = prev + 1 + (int64_t)p->docs[j];
-        p->docs[j] = (uint32_t)d;
-        prev = d;
+    if (prefix_fits32(width, n)) { /* the sum of the gaps fits 32 bits */
+        prefix_sum_plus1(p->docs, p->docs, n, (uint32_t)prev);
+        prev += n ? (uint32_t)(p->docs[n - 1] - (uint32_t)prev) : 0;
+    } else { /* gaps this wide are rare: 64-bit sums, at most 2^7 gaps of 2^32 */
+        for (uint32_t j = 0; j < n; j++) {
+            int64_t d = prev + 1 + (int64_t)p->docs[j];
+            p->docs[j] = (uint32_t)d;
+            prev = d;
+        }
     }
-    /* ids increase, so the last one bounds them all (no overflow: at most
-     * 2^7 gaps of at most 2^32 each in 64 bits) */
+    /* ids increase, so the last one bounds them all */
     if ((uint64_t)prev >= n_docs)
         return note(p->s, "postings block holds a document id out of range");
     if (c.bad || (p->n_blocks >= 2 && p->docs[n - 1] != p->sk_last[k]))
@@ -768,7 +772,7 @@ __attribute__((noinline)) static int load_tfs(postings *p)
         return 0;
     cursor c = p->tf_cur;
     uint32_t n = p->blk_n;
-    cur_block(&c, p->tfs, n); /* each frequency minus 1 */
+    p->tf_width = cur_block(&c, p->tfs, n); /* each frequency minus 1 */
     if (c.bad || (p->n_blocks >= 2 && cursor_left(&c) != 0))
         return note(p->s, "malformed postings block");
     p->tfs_ready = 1;
@@ -911,18 +915,23 @@ static int load_positions(postings *p)
     uint64_t end = p->n_blocks >= 2 ? p->ti.pos_off + p->sk_pos_off[p->blk + 1] : ps->len;
     if (start > end || end > ps->len)
         return note(p->s, "skip data places a positions block out of range");
-    /* the block's position count (a sum the compiler vectorizes); the
-     * per-document starts are summed only as far as documents are asked */
-    uint64_t total = p->blk_n;
-    for (uint32_t j = 0; j < p->blk_n; j++)
-        total += p->tfs[j];
+    /* Where each document's positions start (pos_start[j]) and end
+     * (pos_start[j + 1]); the last end is the block's position count. */
+    if (!prefix_fits32(p->tf_width, p->blk_n)) { /* a wide frequency: sum in 64 bits first */
+        uint64_t wide = p->blk_n;
+        for (uint32_t j = 0; j < p->blk_n; j++)
+            wide += p->tfs[j];
+        if (wide > UINT32_MAX)
+            return note(p->s, "frequencies promise more positions than the block holds");
+    }
+    p->pos_start[0] = 0;
+    prefix_sum_plus1(p->pos_start + 1, p->tfs, p->blk_n, 0);
+    uint64_t total = p->pos_start[p->blk_n];
     /* Each packed chunk of B values and each varint of the tail takes at
      * least a byte: frequencies that promise more positions than the bytes
      * can hold are corrupt (and must not size the buffers below). */
-    if (total / p->B + total % p->B > end - start || total > UINT32_MAX)
+    if (total / p->B + total % p->B > end - start)
         return note(p->s, "frequencies promise more positions than the block holds");
-    p->pos_start[0] = 0;
-    p->pos_known = 0;
     if (total + p->B > p->pos_cap) {
         size_t cap = (size_t)total + p->B;
         uint32_t *np = realloc(p->pos, cap * sizeof *np);
@@ -1022,14 +1031,6 @@ const uint32_t *postings_positions(postings *p, uint32_t *n)
     if (p->bad || p->cur == POSTINGS_END || !p->with_pos)
         return NULL;
     int rc = p->pos_blk != p->blk ? load_positions(p) : 0;
-    if (rc == 0 && p->pos_known <= p->i) {
-        uint32_t k = p->pos_known, acc = p->pos_start[k]; /* the block's total fits 32 bits */
-        for (; k <= p->i; k++) {
-            acc += p->tfs[k] + 1;
-            p->pos_start[k + 1] = acc;
-        }
-        p->pos_known = k;
-    }
     uint64_t a = p->pos_start[p->i], b = p->pos_start[p->i + 1];
     if (rc == 0)
         rc = decode_range(p, a, b);

@@ -836,4 +836,54 @@ TEST(test_codec__block_corrupt)
     CHECK_INT(out[127], 0);
 }
 
+/* ---- gaps to values ------------------------------------------------------------ */
+
+TEST(test_codec__prefix_sum_plus1_matches_reference)
+{
+    /* Every length from 0 to 131 (the four-lane loop and its tail), in place
+     * and not, bases near 0 and near 2^32 (the sum wraps modulo 2^32), gaps
+     * of every bit length: equal to the sum done one value at a time in
+     * 64 bits, reduced. */
+    uint64_t seed = seed_start();
+    uint32_t in[131], out[131], inplace[131];
+    for (size_t n = 0; n <= 131; n++)
+        for (int round = 0; round < 8; round++) {
+            uint32_t base = round % 2 ? UINT32_MAX - (uint32_t)rng_below(300) : (uint32_t)rng_below(300);
+            for (size_t j = 0; j < n; j++) {
+                in[j] = (uint32_t)(rng_any_length() & UINT32_MAX);
+                inplace[j] = in[j];
+            }
+            prefix_sum_plus1(out, in, n, base);
+            prefix_sum_plus1(inplace, inplace, n, base);
+            uint64_t acc = base;
+            for (size_t j = 0; j < n; j++) {
+                acc += (uint64_t)in[j] + 1;
+                if (out[j] != (uint32_t)acc || inplace[j] != (uint32_t)acc) {
+                    T_FAIL("n %zu, base %u: value %zu is %u (in place %u), want %u", n, base, j, out[j],
+                           inplace[j], (uint32_t)acc);
+                    break;
+                }
+            }
+        }
+    /* known: gaps 0, 0, 4 after 9 are 10, 11, 16 */
+    uint32_t g[3] = {0, 0, 4};
+    prefix_sum_plus1(g, g, 3, 9);
+    CHECK_INT(g[0], 10);
+    CHECK_INT(g[1], 11);
+    CHECK_INT(g[2], 16);
+    seed_report(seed);
+}
+
+TEST(test_codec__prefix_fits32_bounds)
+{
+    /* 128 values below 2^24 sum (plus one each) to at most 2^31: promised to
+     * fit; a 25-bit width or a 129th value is not. The bound is real: */
+    CHECK(128 * (uint64_t)(1u << 24) <= (uint64_t)1 << 31);
+    CHECK(prefix_fits32(0, 0));
+    CHECK(prefix_fits32(24, 128));
+    CHECK(!prefix_fits32(24, 129));
+    CHECK(!prefix_fits32(25, 1));
+    CHECK(!prefix_fits32(32, 128));
+}
+
 TEST_MAIN()
