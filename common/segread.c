@@ -834,14 +834,33 @@ uint32_t postings_next(postings *p)
     return p->cur = p->docs[0];
 }
 
-uint32_t postings_advance(postings *p, uint32_t target)
+/* The first of d[i..n) that is >= target, or n: often d[i] or the next one;
+ * otherwise a binary search whose steps are conditional moves, not branches
+ * (which the processor would mispredict half the time: targets are random
+ * here). */
+static inline uint32_t block_search(const uint32_t *d, uint32_t i, uint32_t n, uint32_t target)
 {
-    if (p->bad)
-        return POSTINGS_END;
-    if (p->cur != POSTINGS_END && p->cur >= target && p->blk != UINT32_MAX)
-        return p->cur;
-    if (p->blk != UINT32_MAX && p->i < p->blk_n && target <= p->docs[p->blk_n - 1])
-        goto in_block; /* the loaded block holds the answer: no skip data needed */
+    if (i < n && d[i] < target) {
+        i++;
+        if (i < n && d[i] < target) {
+            uint32_t len = n - ++i; /* the answer is in [i, i + len] */
+            while (len > 1) {
+                uint32_t half = len / 2;
+                i = d[i + half - 1] < target ? i + half : i;
+                len -= half;
+            }
+            if (len == 1)
+                i += d[i] < target;
+        }
+    }
+    return i;
+}
+
+/* postings_advance when the loaded block cannot hold the answer: skip data,
+ * another block, or the end. Kept out of line so that the common case, an
+ * answer inside the loaded block, is a small function. */
+static __attribute__((noinline)) uint32_t advance_to_block(postings *p, uint32_t target)
+{
     if (p->blk != UINT32_MAX && p->i >= p->blk_n && p->blk + 1 >= p->n_blocks)
         return POSTINGS_END; /* already at the end */
     /* Find the first block whose last doc >= target. */
@@ -871,26 +890,7 @@ uint32_t postings_advance(postings *p, uint32_t target)
         if (load_block(p, k))
             return fail(p);
     }
-in_block:;
-    /* The first entry >= target: often the next one; otherwise a binary
-     * search whose steps are conditional moves, not branches (which the
-     * processor would mispredict half the time: targets are random here). */
-    uint32_t i = p->i, n = p->blk_n;
-    if (i < n && p->docs[i] < target) {
-        i++;
-        if (i < n && p->docs[i] < target) {
-            const uint32_t *d = p->docs;
-            uint32_t len = n - ++i; /* the answer is in [i, i + len] */
-            while (len > 1) {
-                uint32_t half = len / 2;
-                i = d[i + half - 1] < target ? i + half : i;
-                len -= half;
-            }
-            if (len == 1)
-                i += d[i] < target;
-        }
-    }
-    p->i = i;
+    p->i = block_search(p->docs, p->i, p->blk_n, target);
     if (p->i == p->blk_n) {
         /* single block (no skip data) exhausted, or a block ending before target */
         if (p->blk + 1 < p->n_blocks) {
@@ -901,6 +901,20 @@ in_block:;
         return p->cur = POSTINGS_END;
     }
     return p->cur = p->docs[p->i];
+}
+
+uint32_t postings_advance(postings *p, uint32_t target)
+{
+    if (p->bad)
+        return POSTINGS_END;
+    if (p->cur != POSTINGS_END && p->cur >= target && p->blk != UINT32_MAX)
+        return p->cur;
+    if (p->blk != UINT32_MAX && p->i < p->blk_n && target <= p->docs[p->blk_n - 1]) {
+        /* the loaded block holds the answer: no skip data needed */
+        p->i = block_search(p->docs, p->i, p->blk_n, target);
+        return p->cur = p->docs[p->i];
+    }
+    return advance_to_block(p, target);
 }
 
 /* Prepares the loaded block's position sequence for decoding on demand. */
