@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "date.h"
 #include "err.h"
 #include "field.h"
@@ -22,6 +23,7 @@ struct searcher {
     ixread *r;
     analyzer *a;
     double avglen[2];
+    arena mem; /* one query's parse tree, iterators and statistics; reset after each */
 };
 
 void search_params_default(search_params *p)
@@ -66,6 +68,7 @@ void searcher_close(searcher *s)
         return;
     analyzer_free(s->a);
     ixread_close(s->r);
+    arena_free(&s->mem);
     free(s);
 }
 
@@ -837,6 +840,7 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
         snprintf(qerr->message, sizeof qerr->message, "the query is too large to evaluate");
     stats_free(&c);
     query_free(root);
+    arena_reset(&s->mem);
     return rc;
 }
 
@@ -1158,5 +1162,6 @@ int searcher_explain(searcher *s, const char *q, size_t len, const search_params
         rc = explain_leaf(&c, root, local, 0, out);
     stats_free(&c);
     query_free(root);
+    arena_reset(&s->mem);
     return rc;
 }
