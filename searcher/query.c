@@ -31,12 +31,15 @@
  *   (+putin +title:"korean peninsula" -date:[2019-01-01T00:00:00Z..2019-12-31T23:59:59Z]) */
 #include "query.h"
 
+#include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "date.h"
 #include "err.h"
@@ -73,10 +76,14 @@ struct tok {
     size_t start, end; /* bytes [start, end) */
 };
 
+struct clause;
+struct spare;
+
 struct parser {
     const char *s;
     size_t len;
     size_t i;             /* cursor */
+    arena *mem;           /* the tree and every temporary buffer (borrowed) */
     analyzer *a;          /* the index's analyzer (borrowed) */
     analyzer *plain;      /* without stemming, for prefixes; created lazily */
     int any_default;
@@ -85,6 +92,15 @@ struct parser {
     size_t n_clauses;     /* leaves made so far */
     size_t n_terms;       /* terms in them (a phrase counts each word) */
     size_t n_prefixes;    /* prefix leaves */
+    /* The clauses of the and_exprs being parsed, innermost on top: each
+     * parse_and pushes its own and pops them, so one buffer serves all. */
+    struct clause *cl;
+    size_t n_cl, cap_cl;
+    /* Kid arrays no longer used, by capacity (spare[j]: 2^j entries), for
+     * bool_add to take again: simplifying copies kids into new arrays, once
+     * per level of nesting, and without reuse the arena would keep every
+     * copy (a query's memory would grow with its depth times its size). */
+    struct spare *spare[sizeof(size_t) * CHAR_BIT];
 };
 
 /* ---- errors ---------------------------------------------------------------------------------- */
@@ -129,9 +145,11 @@ static int quote_len(size_t n)
 
 /* ---- nodes ----------------------------------------------------------------------------------- */
 
-static qnode *node_new(enum qkind kind, int field, size_t at)
+/* Every node, kid array and term lives in the parser's arena: nothing is
+ * freed one by one, on success or on failure. */
+static qnode *node_new(struct parser *p, enum qkind kind, int field, size_t at)
 {
-    qnode *q = calloc(1, sizeof *q);
+    qnode *q = arena_calloc(p->mem, 1, sizeof *q);
     if (!q)
         return NULL;
     q->kind = kind;
@@ -141,39 +159,71 @@ static qnode *node_new(enum qkind kind, int field, size_t at)
     return q;
 }
 
+/* A query_parse tree: the root is copied into the last allocation of the
+ * arena that holds the tree, next to the arena itself (no node points to the
+ * root, so the copy is the root). */
+struct owned {
+    arena mem;
+    qnode root;
+};
+
 void query_free(qnode *q)
 {
     if (!q)
         return;
-    for (size_t i = 0; i < q->n_kids; i++)
-        query_free(q->kids[i]);
-    for (size_t i = 0; i < q->n_terms; i++)
-        free(q->terms[i]);
-    free(q->terms);
-    free(q->rel_pos);
-    free(q->kids);
-    free(q);
+    struct owned *w = (struct owned *)(void *)((char *)q - offsetof(struct owned, root));
+    arena mem = w->mem; /* w is inside it */
+    arena_free(&mem);
 }
 
-/* Frees a Q_BOOL's shell after its kids were moved elsewhere. */
-static void shell_free(qnode *b)
+/* A kid array of n kids has capacity 4, or the power of two at or above n. */
+static size_t kids_cap(size_t n)
 {
-    free(b->kids);
-    free(b);
+    size_t cap = 4;
+    while (cap < n)
+        cap *= 2;
+    return cap;
 }
 
-/* Appends k to b's kids with occur o. Takes ownership of k (freed on failure).
- * Capacity is implicit: 4, then doubled each time n reaches a power of two. */
-static int bool_add(qnode *b, qnode *k, enum qoccur o)
+/* A kid array put aside for reuse (its first bytes link the list). */
+struct spare {
+    struct spare *next;
+};
+
+static unsigned cap_log2(size_t cap)
+{
+    return (unsigned)__builtin_ctzll((unsigned long long)cap);
+}
+
+/* Puts aside the array v that held n kids (none when v is NULL). */
+static void kids_release(struct parser *p, qnode **v, size_t n)
+{
+    if (!v)
+        return;
+    struct spare *sp = (struct spare *)(void *)v;
+    unsigned j = cap_log2(kids_cap(n));
+    sp->next = p->spare[j];
+    p->spare[j] = sp;
+}
+
+/* Appends k to b's kids with occur o. Capacity is implicit: 4, then doubled
+ * each time n reaches a power of two; the array outgrown is put aside. */
+static int bool_add(struct parser *p, qnode *b, qnode *k, enum qoccur o)
 {
     size_t n = b->n_kids;
     if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
         size_t cap = n == 0 ? 4 : n * 2;
-        qnode **v = realloc(b->kids, cap * sizeof *v);
-        if (!v) {
-            query_free(k);
+        unsigned j = cap_log2(cap);
+        qnode **v;
+        if (p->spare[j]) {
+            v = (qnode **)(void *)p->spare[j];
+            p->spare[j] = p->spare[j]->next;
+        } else if (cap > SIZE_MAX / sizeof *v || !(v = arena_alloc(p->mem, cap * sizeof *v))) {
             return LEDE_ENOMEM;
         }
+        if (n)
+            memcpy(v, b->kids, n * sizeof *v);
+        kids_release(p, b->kids, n);
         b->kids = v;
     }
     k->occur = o;
@@ -220,16 +270,15 @@ static int only_excludes(const qnode *q)
 }
 
 /* Moves the kids of k (a kid of b, already removed from b) into b, setting
- * their occur to `o` unless o < 0 (keep). Frees k's shell. */
-static int lift(qnode *b, qnode *k, int o)
+ * their occur to `o` unless o < 0 (keep). k's shell is left unused. */
+static int lift(struct parser *p, qnode *b, qnode *k, int o)
 {
     int rc = 0;
-    size_t i = 0;
-    for (; i < k->n_kids && rc == 0; i++)
-        rc = bool_add(b, k->kids[i], o < 0 ? k->kids[i]->occur : (enum qoccur)o);
-    for (; i < k->n_kids; i++) /* after a failure, the rest is freed */
-        query_free(k->kids[i]);
-    shell_free(k);
+    for (size_t i = 0; i < k->n_kids && rc == 0; i++)
+        rc = bool_add(p, b, k->kids[i], o < 0 ? k->kids[i]->occur : (enum qoccur)o);
+    kids_release(p, k->kids, k->n_kids);
+    k->kids = NULL;
+    k->n_kids = 0;
     return rc;
 }
 
@@ -241,8 +290,8 @@ static int lift(qnode *b, qnode *k, int o)
  *   +(-b) -> -b              when b still has another MUST kid, or no SHOULD
  *                            kid (so nothing optional becomes required);
  *   (x) -> x                 one kid that is MUST or SHOULD.
- * Takes ownership of b; *out is what replaces it (NULL when it is empty). */
-static int bool_simplify(qnode **out, qnode *b)
+ * *out is what replaces b (NULL when it is empty). */
+static int bool_simplify(struct parser *p, qnode **out, qnode *b)
 {
     *out = NULL;
     qnode **old = b->kids;
@@ -250,34 +299,29 @@ static int bool_simplify(qnode **out, qnode *b)
     b->kids = NULL;
     b->n_kids = 0;
     int rc = 0;
-    size_t i = 0;
-    for (; i < n_old && rc == 0; i++) {
+    for (size_t i = 0; i < n_old && rc == 0; i++) {
         qnode *k = old[i];
         if (k->kind == Q_BOOL) {
             size_t nm, ns, nn;
             count_occurs(k, &nm, &ns, &nn);
             if (k->occur == Q_MUST && ns == 0 && nm > 0) {
-                rc = lift(b, k, -1);
+                rc = lift(p, b, k, -1);
                 continue;
             }
             if ((k->occur == Q_SHOULD || k->occur == Q_MUST_NOT) && nm == 0 && nn == 0) {
-                rc = lift(b, k, (int)k->occur);
+                rc = lift(p, b, k, (int)k->occur);
                 continue;
             }
         }
-        rc = bool_add(b, k, k->occur);
+        rc = bool_add(p, b, k, k->occur);
     }
-    for (; i < n_old; i++)
-        query_free(old[i]);
-    free(old);
-    if (rc) {
-        query_free(b);
+    kids_release(p, old, n_old);
+    if (rc)
         return rc;
-    }
 
     /* +(-x) kids: lift them when that keeps the optional kids optional. */
     size_t other_must = 0, n_should = 0, n_excl = 0;
-    for (i = 0; i < b->n_kids; i++) {
+    for (size_t i = 0; i < b->n_kids; i++) {
         const qnode *k = b->kids[i];
         if (k->occur == Q_MUST && only_excludes(k))
             n_excl++;
@@ -291,31 +335,25 @@ static int bool_simplify(qnode **out, qnode *b)
         n_old = b->n_kids;
         b->kids = NULL;
         b->n_kids = 0;
-        for (i = 0; i < n_old && rc == 0; i++) {
+        for (size_t i = 0; i < n_old && rc == 0; i++) {
             qnode *k = old[i];
             if (k->occur == Q_MUST && only_excludes(k))
-                rc = lift(b, k, Q_MUST_NOT);
+                rc = lift(p, b, k, Q_MUST_NOT);
             else
-                rc = bool_add(b, k, k->occur);
+                rc = bool_add(p, b, k, k->occur);
         }
-        for (; i < n_old; i++)
-            query_free(old[i]);
-        free(old);
-        if (rc) {
-            query_free(b);
+        kids_release(p, old, n_old);
+        if (rc)
             return rc;
-        }
     }
 
-    if (b->n_kids == 0) {
-        query_free(b);
+    if (b->n_kids == 0)
         return 0;
-    }
     if (b->n_kids == 1 && b->kids[0]->occur != Q_MUST_NOT) {
-        qnode *k = b->kids[0];
+        *out = b->kids[0];
+        kids_release(p, b->kids, b->n_kids);
+        b->kids = NULL;
         b->n_kids = 0;
-        shell_free(b);
-        *out = k;
         return 0;
     }
     *out = b;
@@ -411,6 +449,7 @@ static struct tok peek(const struct parser *p)
 /* ---- analysis -------------------------------------------------------------------------------- */
 
 struct toks {
+    arena *mem;
     char **terms;
     uint32_t *pos;
     size_t n, cap;
@@ -427,51 +466,40 @@ static int toks_take(void *ctx, const token *t)
         k->over = 1;
         return TOKS_STOP;
     }
-    if (k->n == k->cap) {
+    if (k->n == k->cap) { /* limit <= QUERY_MAX_PHRASE_TERMS: a few doublings at most */
         size_t cap = k->cap ? k->cap * 2 : 4;
-        char **terms = realloc(k->terms, cap * sizeof *terms);
+        char **terms = arena_grow(k->mem, k->terms, k->n * sizeof *terms, cap * sizeof *terms);
         if (!terms)
             return LEDE_ENOMEM;
         k->terms = terms;
-        uint32_t *pos = realloc(k->pos, cap * sizeof *pos);
+        uint32_t *pos = arena_grow(k->mem, k->pos, k->n * sizeof *pos, cap * sizeof *pos);
         if (!pos)
             return LEDE_ENOMEM;
         k->pos = pos;
         k->cap = cap;
     }
-    char *s = malloc(t->term_len + 1);
+    char *s = arena_strndup(k->mem, t->term, t->term_len);
     if (!s)
         return LEDE_ENOMEM;
-    memcpy(s, t->term, t->term_len);
-    s[t->term_len] = '\0';
     k->terms[k->n] = s;
     k->pos[k->n] = t->pos;
     k->n++;
     return 0;
 }
 
-static void toks_free(struct toks *k)
-{
-    for (size_t i = 0; i < k->n; i++)
-        free(k->terms[i]);
-    free(k->terms);
-    free(k->pos);
-}
-
-/* Analyzes s[start, end) into k (at most `limit` tokens; k->over past that). */
+/* Analyzes s[start, end) into k (at most `limit` tokens; k->over past that),
+ * in the parser's arena. */
 static int analyze(analyzer *a, const struct parser *p, size_t start, size_t end, size_t limit,
                    struct toks *k)
 {
     memset(k, 0, sizeof *k);
+    k->mem = p->mem;
     k->limit = limit;
     int rc = analyzer_run(a, p->s + start, end - start, 0, toks_take, k, NULL);
     if (rc == TOKS_STOP && k->over)
         rc = 0;
-    if (rc) {
-        toks_free(k);
-        memset(k, 0, sizeof *k);
+    if (rc)
         return rc < 0 ? rc : LEDE_ENOMEM;
-    }
     return 0;
 }
 
@@ -487,47 +515,33 @@ static int count_clause(struct parser *p, size_t at)
 }
 
 /* Turns analyzed tokens into a Q_TERM (one), a Q_PHRASE (several, with
- * relative positions) or nothing (none). Consumes k. */
+ * relative positions) or nothing (none). The leaf takes k's arrays. */
 static int leaf_from_toks(struct parser *p, struct toks *k, int field, uint32_t slop, size_t at,
                           qnode **out)
 {
     *out = NULL;
-    if (k->n == 0) {
-        toks_free(k);
+    if (k->n == 0)
         return 0;
-    }
     int rc = count_clause(p, at);
-    if (rc) {
-        toks_free(k);
+    if (rc)
         return rc;
-    }
     p->n_terms += k->n;
-    if (p->n_terms > QUERY_MAX_TERMS) {
-        toks_free(k);
+    if (p->n_terms > QUERY_MAX_TERMS)
         return fail_limit(p, at,
                           "too many terms: the words of this query and of its phrases pass %d "
                           "at column %u; shorten it",
                           QUERY_MAX_TERMS, col(at));
-    }
-    qnode *q = node_new(k->n == 1 ? Q_TERM : Q_PHRASE, field, at);
-    if (!q) {
-        toks_free(k);
+    qnode *q = node_new(p, k->n == 1 ? Q_TERM : Q_PHRASE, field, at);
+    if (!q)
         return LEDE_ENOMEM;
-    }
     if (k->n > 1) {
-        q->rel_pos = malloc(k->n * sizeof *q->rel_pos);
-        if (!q->rel_pos) {
-            toks_free(k);
-            query_free(q);
-            return LEDE_ENOMEM;
-        }
-        for (size_t i = 0; i < k->n; i++)
-            q->rel_pos[i] = k->pos[i] - k->pos[0];
+        for (size_t i = k->n; i-- > 0;) /* down to the first, which the others subtract */
+            k->pos[i] -= k->pos[0];
+        q->rel_pos = k->pos;
         q->slop = slop;
     }
     q->terms = k->terms;
     q->n_terms = k->n;
-    free(k->pos);
     *out = q;
     return 0;
 }
@@ -623,7 +637,7 @@ static int date_spec(struct parser *p, size_t at, size_t b, size_t e, qnode **ou
                     col(b));
     if ((rc = count_clause(p, at)) != 0)
         return rc;
-    qnode *q = node_new(Q_DATE, QFIELD_DEFAULT, at);
+    qnode *q = node_new(p, Q_DATE, QFIELD_DEFAULT, at);
     if (!q)
         return LEDE_ENOMEM;
     q->date_lo = lo;
@@ -677,9 +691,7 @@ static int parse_prefix(struct parser *p, size_t b, size_t e, int field, size_t 
     if ((rc = analyze(p->plain, p, b, e, 1, &k)) != 0)
         return rc;
     if (k.n == 0 || k.over) {
-        int over = k.over;
-        toks_free(&k);
-        if (!over)
+        if (!k.over)
             return fail(p, b,
                         "the prefix at column %u has no letters or digits before the '*'; "
                         "write a prefix such as presiden*",
@@ -689,12 +701,9 @@ static int parse_prefix(struct parser *p, size_t b, size_t e, int field, size_t 
                     "letters and digits only, as in presiden*",
                     quote_len(e - b), p->s + b, col(b));
     }
-    if ((rc = count_clause(p, at)) != 0) {
-        toks_free(&k);
+    if ((rc = count_clause(p, at)) != 0)
         return rc;
-    }
     if (++p->n_prefixes > QUERY_MAX_PREFIXES || ++p->n_terms > QUERY_MAX_TERMS) {
-        toks_free(&k);
         if (p->n_prefixes > QUERY_MAX_PREFIXES)
             return fail_limit(p, at,
                               "too many prefixes: the query has more than %d words ending in "
@@ -706,14 +715,11 @@ static int parse_prefix(struct parser *p, size_t b, size_t e, int field, size_t 
                           "at column %u; shorten it",
                           QUERY_MAX_TERMS, col(at));
     }
-    qnode *q = node_new(Q_PREFIX, field, at);
-    if (!q) {
-        toks_free(&k);
+    qnode *q = node_new(p, Q_PREFIX, field, at);
+    if (!q)
         return LEDE_ENOMEM;
-    }
     q->terms = k.terms;
     q->n_terms = 1;
-    free(k.pos);
     *out = q;
     return 0;
 }
@@ -754,13 +760,11 @@ static int parse_word(struct parser *p, size_t b, size_t e, int field, size_t at
     int rc = analyze(p->a, p, b, e, QUERY_MAX_PHRASE_TERMS, &k);
     if (rc)
         return rc;
-    if (k.over) {
-        toks_free(&k);
+    if (k.over)
         return fail_limit(p, b,
                           "the word at column %u splits into more than %d terms; put spaces "
                           "between the words",
                           col(b), QUERY_MAX_PHRASE_TERMS);
-    }
     return leaf_from_toks(p, &k, field, 0, at, out);
 }
 
@@ -802,11 +806,9 @@ static int parse_phrase(struct parser *p, int field, size_t at, qnode **out)
     int rc = analyze(p->a, p, q + 1, ce, QUERY_MAX_PHRASE_TERMS, &k);
     if (rc)
         return rc;
-    if (k.over) {
-        toks_free(&k);
+    if (k.over)
         return fail_limit(p, q, "the phrase at column %u has more than %d words; shorten it",
                           col(q), QUERY_MAX_PHRASE_TERMS);
-    }
     return leaf_from_toks(p, &k, field, slop, at, out);
 }
 
@@ -832,12 +834,10 @@ static int parse_group(struct parser *p, int field, qnode **out)
     if (rc)
         return rc;
     skip_space(p);
-    if (peek(p).k != TK_RPAREN) {
-        query_free(q);
+    if (peek(p).k != TK_RPAREN)
         return fail(p, open,
                     "unbalanced parenthesis: the '(' at column %u is never closed; add a ')'",
                     col(open));
-    }
     p->i++;
     if (n == 0)
         return fail(p, open,
@@ -970,13 +970,30 @@ static int op_needs_both(struct parser *p, struct tok t)
                 name, col(t.start), (int)(t.end - t.start), p->s + t.start);
 }
 
+/* Pushes c on the parser's clause stack. */
+static int clause_push(struct parser *p, const struct clause *c)
+{
+    if (p->n_cl == p->cap_cl) {
+        size_t cap = p->cap_cl ? p->cap_cl * 2 : 16;
+        struct clause *v =
+            arena_grow(p->mem, p->cl, p->n_cl * sizeof *v, cap * sizeof *v);
+        if (!v)
+            return LEDE_ENOMEM;
+        p->cl = v;
+        p->cap_cl = cap;
+    }
+    p->cl[p->n_cl++] = *c;
+    return 0;
+}
+
 /* clause { [AND] clause }, up to OR, ')' or the end. */
 static int parse_and(struct parser *p, int field, qnode **out, size_t *n_clauses)
 {
     *out = NULL;
     *n_clauses = 0;
-    struct clause *cl = NULL;
-    size_t n = 0, cap = 0;
+    /* This and_expr's clauses are p->cl[base, base + n); a group among them
+     * pushes and pops its own above them (and may move p->cl). */
+    size_t base = p->n_cl, n = 0;
     int anded_next = 0, rc = 0;
     size_t first = p->i;
     for (;;) {
@@ -985,41 +1002,27 @@ static int parse_and(struct parser *p, int field, qnode **out, size_t *n_clauses
         if (t.k == TK_END || t.k == TK_RPAREN || t.k == TK_OR)
             break;
         if (t.k == TK_AND) {
-            if (n == 0) {
-                rc = op_needs_both(p, t);
-                goto cleanup;
-            }
+            if (n == 0)
+                return op_needs_both(p, t);
             p->i = t.end;
             skip_space(p);
             struct tok nx = peek(p);
-            if (nx.k == TK_END || nx.k == TK_RPAREN || nx.k == TK_OR || nx.k == TK_AND) {
-                rc = op_needs_both(p, t);
-                goto cleanup;
-            }
-            cl[n - 1].anded = 1;
+            if (nx.k == TK_END || nx.k == TK_RPAREN || nx.k == TK_OR || nx.k == TK_AND)
+                return op_needs_both(p, t);
+            p->cl[base + n - 1].anded = 1;
             anded_next = 1;
             continue;
-        }
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 8;
-            struct clause *v = realloc(cl, nc * sizeof *v);
-            if (!v) {
-                rc = LEDE_ENOMEM;
-                goto cleanup;
-            }
-            cl = v;
-            cap = nc;
         }
         if (n == 0)
             first = p->i;
         struct clause c = {NULL, -1, anded_next};
         anded_next = 0;
-        rc = parse_clause(p, field, &c.q, &c.occ);
-        if (rc)
-            goto cleanup;
-        cl[n++] = c;
+        if ((rc = parse_clause(p, field, &c.q, &c.occ)) != 0 || (rc = clause_push(p, &c)) != 0)
+            return rc;
+        n++;
     }
     *n_clauses = n;
+    struct clause *cl = p->cl + base;
 
     /* Occurs: explicit, else MUST next to AND or for a filter, else the
      * default. Filters do not make the other words optional: with only
@@ -1038,46 +1041,30 @@ static int parse_and(struct parser *p, int field, qnode **out, size_t *n_clauses
         else if (cl[i].occ == Q_SHOULD)
             n_should++;
     }
-    qnode *b = node_new(Q_BOOL, QFIELD_DEFAULT, first), *opt = NULL;
-    if (!b) {
-        rc = LEDE_ENOMEM;
-        goto cleanup;
-    }
+    qnode *b = node_new(p, Q_BOOL, QFIELD_DEFAULT, first), *opt = NULL;
+    if (!b)
+        return LEDE_ENOMEM;
     int group_should = n_real_must == 0 && n_filter_must > 0 && n_should > 0;
-    if (group_should && !(opt = node_new(Q_BOOL, QFIELD_DEFAULT, first))) {
-        query_free(b);
-        rc = LEDE_ENOMEM;
-        goto cleanup;
-    }
+    if (group_should && !(opt = node_new(p, Q_BOOL, QFIELD_DEFAULT, first)))
+        return LEDE_ENOMEM;
     for (size_t i = 0; i < n && rc == 0; i++) {
         if (!cl[i].q)
             continue;
-        qnode *q = cl[i].q;
-        cl[i].q = NULL;
         if (group_should && cl[i].occ == Q_SHOULD)
-            rc = bool_add(opt, q, Q_SHOULD);
+            rc = bool_add(p, opt, cl[i].q, Q_SHOULD);
         else
-            rc = bool_add(b, q, (enum qoccur)cl[i].occ);
+            rc = bool_add(p, b, cl[i].q, (enum qoccur)cl[i].occ);
     }
+    p->n_cl = base;
     if (rc == 0 && opt) {
         qnode *o = NULL;
-        rc = bool_simplify(&o, opt);
-        opt = NULL;
+        rc = bool_simplify(p, &o, opt);
         if (rc == 0 && o)
-            rc = bool_add(b, o, Q_MUST);
+            rc = bool_add(p, b, o, Q_MUST);
     }
-    query_free(opt);
-    if (rc) {
-        query_free(b);
-        goto cleanup;
-    }
-    rc = bool_simplify(out, b);
-
-cleanup:
-    for (size_t i = 0; i < n; i++)
-        query_free(cl[i].q);
-    free(cl);
-    return rc;
+    if (rc)
+        return rc;
+    return bool_simplify(p, out, b);
 }
 
 /* and_expr { OR and_expr }, up to ')' or the end. *n_clauses counts the
@@ -1086,7 +1073,7 @@ static int parse_or(struct parser *p, int field, qnode **out, size_t *n_clauses)
 {
     *out = NULL;
     *n_clauses = 0;
-    qnode *b = node_new(Q_BOOL, QFIELD_DEFAULT, p->i);
+    qnode *b = node_new(p, Q_BOOL, QFIELD_DEFAULT, p->i);
     if (!b)
         return LEDE_ENOMEM;
     struct tok pending = {TK_END, 0, 0}; /* the OR before this and_expr */
@@ -1098,26 +1085,20 @@ static int parse_or(struct parser *p, int field, qnode **out, size_t *n_clauses)
         if (b->n_kids == 0)
             b->column = (uint32_t)col(p->i);
         if ((rc = parse_and(p, field, &q, &n)) != 0)
-            break;
+            return rc;
         *n_clauses += n;
         skip_space(p);
         struct tok t = peek(p);
-        if (n == 0 && (pending.k == TK_OR || t.k == TK_OR)) {
-            rc = op_needs_both(p, pending.k == TK_OR ? pending : t);
-            break;
-        }
-        if (q && (rc = bool_add(b, q, Q_SHOULD)) != 0)
-            break;
+        if (n == 0 && (pending.k == TK_OR || t.k == TK_OR))
+            return op_needs_both(p, pending.k == TK_OR ? pending : t);
+        if (q && (rc = bool_add(p, b, q, Q_SHOULD)) != 0)
+            return rc;
         if (t.k != TK_OR)
             break;
         p->i = t.end;
         pending = t;
     }
-    if (rc) {
-        query_free(b);
-        return rc;
-    }
-    return bool_simplify(out, b);
+    return bool_simplify(p, out, b);
 }
 
 /* Adds Q_ALL to each Q_BOOL that has only MUST_NOT kids, and refuses trees
@@ -1139,10 +1120,10 @@ static int finish_tree(struct parser *p, qnode *q, int depth)
     }
     if (!only_excludes(q))
         return 0;
-    qnode *all = node_new(Q_ALL, QFIELD_DEFAULT, q->column - 1);
+    qnode *all = node_new(p, Q_ALL, QFIELD_DEFAULT, q->column - 1);
     if (!all)
         return LEDE_ENOMEM;
-    int rc = bool_add(q, all, Q_MUST);
+    int rc = bool_add(p, q, all, Q_MUST);
     if (rc)
         return rc;
     memmove(q->kids + 1, q->kids, (q->n_kids - 1) * sizeof *q->kids);
@@ -1188,17 +1169,12 @@ static int free_text_take(void *ctx, const token *t)
     int stop = 0;
     if (ft->list != STOPWORDS_NONE && (rc = is_stopword(p, ft->list, t, &stop)) != 0)
         return rc;
-    qnode *q = node_new(Q_TERM, QFIELD_DEFAULT, t->start);
-    if (!q)
+    qnode *q = node_new(p, Q_TERM, QFIELD_DEFAULT, t->start);
+    if (!q || !(q->terms = arena_alloc(p->mem, sizeof *q->terms)) ||
+        !(q->terms[0] = arena_strndup(p->mem, t->term, t->term_len)))
         return LEDE_ENOMEM;
-    if (!(q->terms = malloc(sizeof *q->terms)) || !(q->terms[0] = malloc(t->term_len + 1))) {
-        query_free(q);
-        return LEDE_ENOMEM;
-    }
     q->n_terms = 1;
-    memcpy(q->terms[0], t->term, t->term_len);
-    q->terms[0][t->term_len] = '\0';
-    return bool_add(stop ? ft->stops : ft->words, q, Q_SHOULD);
+    return bool_add(p, stop ? ft->stops : ft->words, q, Q_SHOULD);
 }
 
 /* Evaluation mode: every token a SHOULD term of one root Q_BOOL (duplicates
@@ -1206,41 +1182,29 @@ static int free_text_take(void *ctx, const token *t)
  * a stop-word list, its words are left out unless nothing else is left. */
 static int parse_free_text(struct parser *p, int list, qnode **out)
 {
-    struct free_text ft = {p, node_new(Q_BOOL, QFIELD_DEFAULT, 0),
-                           node_new(Q_BOOL, QFIELD_DEFAULT, 0), list};
+    struct free_text ft = {p, node_new(p, Q_BOOL, QFIELD_DEFAULT, 0),
+                           node_new(p, Q_BOOL, QFIELD_DEFAULT, 0), list};
     int rc = ft.words && ft.stops ? 0 : LEDE_ENOMEM;
     if (rc == 0)
         rc = analyzer_run(p->a, p->s, p->len, 0, free_text_take, &ft, NULL);
-    if (rc == 0 && ft.words->n_kids == 0) { /* only stop words: search them */
-        qnode *t = ft.words;
+    if (rc == 0 && ft.words->n_kids == 0) /* only stop words: search them */
         ft.words = ft.stops;
-        ft.stops = t;
-    }
     if (rc == 0 && ft.words->n_kids == 0)
         rc = fail(p, 0,
                   "no searchable term at column 1: the query has only punctuation or words "
                   "too long to index; add a word");
-    query_free(ft.stops);
-    if (rc) {
-        query_free(ft.words);
+    if (rc)
         return rc;
-    }
     *out = ft.words;
     return 0;
 }
 
-int query_parse(qnode **out, const char *text, size_t len, analyzer *a, const query_opts *o,
-                query_error *err)
+/* query_parse_in without the checks of its arguments. */
+static int parse(arena *mem, qnode **out, const char *text, size_t len, analyzer *a,
+                 const query_opts *o, query_error *err)
 {
-    *out = NULL;
-    query_error dummy;
-    if (!err)
-        err = &dummy;
-    err->column = 0;
-    err->message[0] = '\0';
-    if (!a || (!text && len > 0))
-        return LEDE_EINVAL;
-    struct parser p = {text ? text : "", len, 0, a, NULL, o && o->any_default, err, 0, 0, 0, 0};
+    struct parser p = {.s = text ? text : "", .len = len, .mem = mem, .a = a,
+                       .any_default = o && o->any_default, .err = err};
     if (len > QUERY_MAX_BYTES)
         return fail_limit(&p, QUERY_MAX_BYTES,
                     "the query is %zu bytes long, over the limit of %d bytes; shorten it", len,
@@ -1273,23 +1237,63 @@ int query_parse(qnode **out, const char *text, size_t len, analyzer *a, const qu
     if (rc == 0)
         rc = finish_tree(&p, q, 0);
     if (rc == 0 && q->kind == Q_DATE) { /* a lone filter: every document in range */
-        qnode *b = node_new(Q_BOOL, QFIELD_DEFAULT, q->column - 1);
-        if (!b) {
+        qnode *b = node_new(&p, Q_BOOL, QFIELD_DEFAULT, q->column - 1);
+        if (!b)
             rc = LEDE_ENOMEM;
-        } else if ((rc = bool_add(b, q, Q_MUST)) == 0) {
+        else if ((rc = bool_add(&p, b, q, Q_MUST)) == 0)
             q = b;
-        } else {
-            q = NULL; /* freed by bool_add */
-            query_free(b);
-        }
     }
     analyzer_free(p.plain);
-    if (rc) {
-        query_free(q);
+    if (rc)
         return rc;
-    }
     q->occur = Q_MUST;
     *out = q;
+    return 0;
+}
+
+/* Clears *out and *err (or points err at a scratch one); 0 when the
+ * arguments are usable. */
+static int parse_begin(qnode **out, const char *text, size_t len, analyzer *a, query_error **err,
+                       query_error *scratch)
+{
+    *out = NULL;
+    if (!*err)
+        *err = scratch;
+    (*err)->column = 0;
+    (*err)->message[0] = '\0';
+    return !a || (!text && len > 0) ? LEDE_EINVAL : 0;
+}
+
+int query_parse_in(arena *mem, qnode **out, const char *text, size_t len, analyzer *a,
+                   const query_opts *o, query_error *err)
+{
+    query_error scratch;
+    int rc = parse_begin(out, text, len, a, &err, &scratch);
+    if (rc == 0 && !mem)
+        rc = LEDE_EINVAL;
+    return rc ? rc : parse(mem, out, text, len, a, o, err);
+}
+
+int query_parse(qnode **out, const char *text, size_t len, analyzer *a, const query_opts *o,
+                query_error *err)
+{
+    query_error scratch;
+    int rc = parse_begin(out, text, len, a, &err, &scratch);
+    if (rc)
+        return rc;
+    arena mem = {0};
+    qnode *q = NULL;
+    struct owned *w = NULL;
+    if ((rc = parse(&mem, &q, text, len, a, o, err)) == 0 &&
+        !(w = arena_alloc(&mem, sizeof *w)))
+        rc = LEDE_ENOMEM;
+    if (rc) {
+        arena_free(&mem);
+        return rc;
+    }
+    w->root = *q;
+    w->mem = mem; /* after w's own allocation, so that query_free frees all */
+    *out = &w->root;
     return 0;
 }
 

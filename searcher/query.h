@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "analyze.h"
+#include "arena.h"
 
 enum qkind {
     Q_TERM,       /* one analyzed term in `field` (or title and body) */
@@ -87,7 +88,19 @@ typedef struct query_error {
  * above; LEDE_ENOMEM. Never accepts silently what it cannot honour. */
 int query_parse(qnode **out, const char *text, size_t len, analyzer *a, const query_opts *o,
                 query_error *err);
+/* Frees a tree from query_parse, all of it (NULL is fine). Only the root
+ * query_parse returned: never a subtree, nor a tree from query_parse_in. */
 void query_free(qnode *q);
+
+/* query_parse with the tree (every node, array and term) allocated in the
+ * caller's arena `mem`, together with the parser's temporary buffers (a
+ * small multiple of the query's length, bounded by the limits above): the
+ * tree lives until the caller resets or frees mem, and must NOT be passed to
+ * query_free. On failure, what the parse allocated stays in mem until then.
+ * The same results and errors as query_parse; LEDE_EINVAL when mem is NULL.
+ * For the searcher, which resets its arena after each query. */
+int query_parse_in(arena *mem, qnode **out, const char *text, size_t len, analyzer *a,
+                   const query_opts *o, query_error *err);
 
 /* Appends a canonical, fully parenthesized rendering of q to out (the form
  * is defined in docs/QUERY.md, "Canonical form"), e.g.

@@ -791,11 +791,11 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
                      .stopwords = p->free_text ? stopwords_by_name(p->stopwords ? p->stopwords
                                                                    : SEARCH_DEFAULT_STOPWORDS)
                                                : STOPWORDS_NONE};
-    int rc = query_parse(&root, q, len, s->a, &qo, qerr);
+    int rc = query_parse_in(&s->mem, &root, q, len, s->a, &qo, qerr);
     if (rc)
         return rc;
     if (out && (rc = collect_terms(root, out)) != 0) {
-        query_free(root);
+        arena_reset(&s->mem);
         return rc;
     }
     struct ctx c = {s, p, NULL, 0, 0, NULL, 0, 0};
@@ -839,7 +839,6 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
     else if (rc == LEDE_ELIMIT)
         snprintf(qerr->message, sizeof qerr->message, "the query is too large to evaluate");
     stats_free(&c);
-    query_free(root);
     arena_reset(&s->mem);
     return rc;
 }
@@ -1145,7 +1144,7 @@ int searcher_explain(searcher *s, const char *q, size_t len, const search_params
                      .stopwords = p->free_text ? stopwords_by_name(p->stopwords ? p->stopwords
                                                                    : SEARCH_DEFAULT_STOPWORDS)
                                                : STOPWORDS_NONE};
-    int rc = query_parse(&root, q, len, s->a, &qo, qerr);
+    int rc = query_parse_in(&s->mem, &root, q, len, s->a, &qo, qerr);
     if (rc)
         return rc;
     uint32_t local;
@@ -1161,7 +1160,6 @@ int searcher_explain(searcher *s, const char *q, size_t len, const search_params
     if (rc == 0)
         rc = explain_leaf(&c, root, local, 0, out);
     stats_free(&c);
-    query_free(root);
     arena_reset(&s->mem);
     return rc;
 }

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "arena.h"
 #include "buf.h"
 #include "err.h"
 #include "field.h"
@@ -44,8 +45,38 @@ static analyzer *english_analyzer(void)
     return a;
 }
 
+/* The same parse with query_parse_in, in an arena that already holds
+ * something (as the searcher's may): the same rendering or error. */
+static void check_in_arena(analyzer *a, const char *text, size_t len, const query_opts *o,
+                           const char *want)
+{
+    static arena mem;
+    static char got[1 << 16];
+    char *before = arena_strndup(&mem, "before", 6);
+    qnode *q = (qnode *)(uintptr_t)1;
+    query_error e;
+    int rc = query_parse_in(&mem, &q, text, len, a, o, &e);
+    if (rc) {
+        if (q != NULL)
+            T_FAIL("query_parse_in failed (%d) but left *out set", rc);
+        snprintf(got, sizeof got, "error %d at %u: %s", rc, (unsigned)e.column, e.message);
+    } else {
+        buf b = {0};
+        if (query_render(q, &b) != 0)
+            T_FAIL("query_render failed");
+        snprintf(got, sizeof got, "%s", b.data ? b.data : "");
+        buf_free(&b);
+    }
+    if (strcmp(got, want) != 0)
+        T_FAIL("\"%.*s\": query_parse_in gave %s, query_parse %s", (int)len, text, got, want);
+    if (!before || strcmp(before, "before") != 0)
+        T_FAIL("query_parse_in overwrote what the arena held");
+    arena_reset(&mem);
+}
+
 /* Parses text[0..len) and returns its rendering, or "error <rc> at <col>:
- * <message>" (a static buffer, valid until the next call). */
+ * <message>" (a static buffer, valid until the next call). Checks that
+ * query_parse_in agrees. */
 static const char *rq_full(analyzer *a, const char *text, size_t len, int any, int free_text)
 {
     static char out[1 << 16];
@@ -57,6 +88,7 @@ static const char *rq_full(analyzer *a, const char *text, size_t len, int any, i
         if (q != NULL)
             T_FAIL("query_parse failed (%d) but left *out set", rc);
         snprintf(out, sizeof out, "error %d at %u: %s", rc, (unsigned)e.column, e.message);
+        check_in_arena(a, text, len, &o, out);
         return out;
     }
     buf b = {0};
@@ -70,6 +102,7 @@ static const char *rq_full(analyzer *a, const char *text, size_t len, int any, i
         T_FAIL("the root of \"%.*s\" has occur %d, expected MUST", (int)len, text, (int)q->occur);
     buf_free(&b);
     query_free(q);
+    check_in_arena(a, text, len, &o, out);
     return out;
 }
 
@@ -1162,6 +1195,39 @@ TEST(test_query__api_edges)
     CHECK_STR(b.data, "(+a +b)c");
     query_free(q);
     buf_free(&b);
+}
+
+TEST(test_query__parse_in_caller_arena)
+{
+    arena mem = {0};
+    qnode *q = (qnode *)(uintptr_t)1;
+    CHECK_INT(query_parse_in(NULL, &q, "a", 1, plain_analyzer(), NULL, NULL), LEDE_EINVAL);
+    CHECK(q == NULL);
+    /* Two trees in one arena, each intact after the other is made; a
+     * failed parse in between leaves them (and the arena) usable. */
+    qnode *t1 = NULL, *t2 = NULL, *t3 = (qnode *)(uintptr_t)1;
+    query_error e;
+    REQUIRE(query_parse_in(&mem, &t1, "\"a b\" -c title:d*", 17, plain_analyzer(), NULL, &e) == 0);
+    CHECK_INT(query_parse_in(&mem, &t3, "(a", 2, plain_analyzer(), NULL, &e), LEDE_EQUERY);
+    CHECK(t3 == NULL);
+    CHECK_INT(e.column, 1);
+    REQUIRE(query_parse_in(&mem, &t2, "x OR (y z)", 10, plain_analyzer(), NULL, &e) == 0);
+    buf b = {0};
+    CHECK_INT(query_render(t1, &b), 0);
+    CHECK_STR(b.data, "(+\"a b\" -c +title:d*)");
+    buf_clear(&b);
+    CHECK_INT(query_render(t2, &b), 0);
+    CHECK_STR(b.data, "(x (+y +z))");
+    CHECK_INT(t1->kids[0]->column, 1);
+    CHECK_INT(t1->kids[2]->column, 10);
+    /* After a reset the arena serves the next query. */
+    arena_reset(&mem);
+    REQUIRE(query_parse_in(&mem, &t1, "date:2019 kim", 13, plain_analyzer(), NULL, &e) == 0);
+    buf_clear(&b);
+    CHECK_INT(query_render(t1, &b), 0);
+    CHECK_STR(b.data, "(+date:[2019-01-01T00:00:00Z..2019-12-31T23:59:59Z] +kim)");
+    buf_free(&b);
+    arena_free(&mem);
 }
 
 /* ---- the shared benchmark queries ------------------------------------------------------------ */
