@@ -1,4 +1,6 @@
-/* iter.c - document-at-a-time iterators (see iter.h). */
+/* iter.c - document-at-a-time iterators (see iter.h). Every iterator and
+ * its arrays live in the query's arena; the free functions only release what
+ * is not memory of the arena: postings cursors, and the children's. */
 #include "iter.h"
 
 #include <stdlib.h>
@@ -8,7 +10,7 @@
 
 void iter_free(iter *it)
 {
-    if (it)
+    if (it && it->ops->free)
         it->ops->free(it);
 }
 
@@ -65,9 +67,7 @@ static double term_score(iter *it)
 
 static void term_free(iter *it)
 {
-    struct term_it *t = (struct term_it *)it;
-    postings_close(t->p);
-    free(t);
+    postings_close(((struct term_it *)it)->p);
 }
 
 static double term_max(iter *it)
@@ -84,17 +84,16 @@ static double term_max(iter *it)
 
 static const struct iter_ops term_ops = {term_next, term_advance, term_score, term_free, term_max};
 
-int iter_term(iter **out, segread *s, const term_info *ti, const bm25 *m, int with_positions)
+int iter_term(iter **out, arena *a, segread *s, const term_info *ti, const bm25 *m,
+              int with_positions)
 {
     *out = NULL;
-    struct term_it *t = calloc(1, sizeof *t);
+    struct term_it *t = arena_calloc(a, 1, sizeof *t);
     if (!t)
         return LEDE_ENOMEM;
     int rc = postings_open(&t->p, s, ti, with_positions);
-    if (rc) {
-        free(t);
+    if (rc)
         return rc;
-    }
     t->base.ops = &term_ops;
     t->base.doc = ITER_END;
     t->base.cost = ti->df;
@@ -228,16 +227,15 @@ static void bm25f_free(iter *it)
     struct bm25f_it *f = (struct bm25f_it *)it;
     iter_free(f->t);
     iter_free(f->b);
-    free(f);
 }
 
 static const struct iter_ops bm25f_ops = {bm25f_next, bm25f_advance, bm25f_score, bm25f_free,
                                           bm25f_max};
 
-int iter_bm25f(iter **out, iter *title, iter *body, segread *s, const bm25f *m)
+int iter_bm25f(iter **out, arena *a, iter *title, iter *body, segread *s, const bm25f *m)
 {
     *out = NULL;
-    struct bm25f_it *f = calloc(1, sizeof *f);
+    struct bm25f_it *f = arena_calloc(a, 1, sizeof *f);
     if (!f) {
         iter_free(title);
         iter_free(body);
@@ -258,9 +256,9 @@ int iter_bm25f(iter **out, iter *title, iter *body, segread *s, const bm25f *m)
 
 struct multi_it {
     iter base;
-    iter **kids;
     size_t n;
     int started;
+    iter *kids[];
 };
 
 static void multi_free(iter *it)
@@ -268,8 +266,6 @@ static void multi_free(iter *it)
     struct multi_it *m = (struct multi_it *)it;
     for (size_t i = 0; i < m->n; i++)
         iter_free(m->kids[i]);
-    free(m->kids);
-    free(m);
 }
 
 static uint32_t or_settle(struct multi_it *m)
@@ -335,30 +331,31 @@ static double multi_max(iter *it)
 
 static const struct iter_ops or_ops = {or_next, or_advance, or_score, multi_free, multi_max};
 
-static int multi_new(struct multi_it **out, iter **kids, size_t n, const struct iter_ops *ops)
+static int multi_new(struct multi_it **out, arena *a, iter **kids, size_t n,
+                     const struct iter_ops *ops)
 {
-    struct multi_it *m = calloc(1, sizeof *m);
-    iter **k = malloc((n ? n : 1) * sizeof *k);
-    if (!m || !k) {
-        free(m);
-        free(k);
+    struct multi_it *m = n <= (SIZE_MAX - sizeof *m) / sizeof *kids
+                             ? arena_alloc(a, sizeof *m + n * sizeof *kids)
+                             : NULL;
+    if (!m) {
         for (size_t i = 0; i < n; i++)
             iter_free(kids[i]);
         return LEDE_ENOMEM;
     }
-    memcpy(k, kids, n * sizeof *k);
+    memset(m, 0, sizeof *m);
+    memcpy(m->kids, kids, n * sizeof *kids);
     m->base.ops = ops;
     m->base.doc = ITER_END;
-    m->kids = k;
     m->n = n;
     *out = m;
     return 0;
 }
 
-int iter_or(iter **out, iter **kids, size_t n)
+int iter_or(iter **out, arena *a, iter **kids, size_t n)
 {
+    *out = NULL;
     struct multi_it *m;
-    int rc = multi_new(&m, kids, n, &or_ops);
+    int rc = multi_new(&m, a, kids, n, &or_ops);
     if (rc)
         return rc;
     for (size_t i = 0; i < n; i++)
@@ -432,13 +429,32 @@ static int by_cost(const void *a, const void *b)
     return (x->cost > y->cost) - (x->cost < y->cost);
 }
 
-int iter_and(iter **out, iter **kids, size_t n)
+/* Cheapest first. A query's few kids by insertion: for two or three, qsort
+ * cost more than the rest of iter_phrase. Stable, as glibc's qsort is on
+ * small arrays: and_score sums in the same order, bit for bit. */
+static void sort_by_cost(iter **k, size_t n)
 {
+    if (n > 16) {
+        qsort(k, n, sizeof *k, by_cost);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        iter *x = k[i];
+        size_t j = i;
+        for (; j > 0 && k[j - 1]->cost > x->cost; j--)
+            k[j] = k[j - 1];
+        k[j] = x;
+    }
+}
+
+int iter_and(iter **out, arena *a, iter **kids, size_t n)
+{
+    *out = NULL;
     struct multi_it *m;
-    int rc = multi_new(&m, kids, n, &and_ops);
+    int rc = multi_new(&m, a, kids, n, &and_ops);
     if (rc)
         return rc;
-    qsort(m->kids, n, sizeof *m->kids, by_cost); /* the rarest leads */
+    sort_by_cost(m->kids, n); /* the rarest leads */
     m->base.cost = n ? m->kids[0]->cost : 0;
     *out = &m->base;
     return 0;
@@ -457,7 +473,6 @@ static void pair_free(iter *it)
     struct pair_it *p = (struct pair_it *)it;
     iter_free(p->a);
     iter_free(p->b);
-    free(p);
 }
 
 /* Skips a's documents that b also has. */
@@ -507,9 +522,10 @@ static double pair_max_sum(iter *it)
 
 static const struct iter_ops not_ops = {not_next, not_advance, pair_score_a, pair_free, pair_max_a};
 
-static int pair_new(iter **out, iter *a, iter *b, const struct iter_ops *ops)
+static int pair_new(iter **out, arena *mem, iter *a, iter *b, const struct iter_ops *ops)
 {
-    struct pair_it *p = calloc(1, sizeof *p);
+    *out = NULL;
+    struct pair_it *p = arena_calloc(mem, 1, sizeof *p);
     if (!p) {
         iter_free(a);
         iter_free(b);
@@ -524,9 +540,9 @@ static int pair_new(iter **out, iter *a, iter *b, const struct iter_ops *ops)
     return 0;
 }
 
-int iter_not(iter **out, iter *pos, iter *neg)
+int iter_not(iter **out, arena *a, iter *pos, iter *neg)
 {
-    return pair_new(out, pos, neg, &not_ops);
+    return pair_new(out, a, pos, neg, &not_ops);
 }
 
 static uint32_t ro_sync(struct pair_it *p, uint32_t d)
@@ -563,9 +579,9 @@ static double ro_score(iter *it)
 
 static const struct iter_ops ro_ops = {ro_next, ro_advance, ro_score, pair_free, pair_max_sum};
 
-int iter_req_opt(iter **out, iter *req, iter *opt)
+int iter_req_opt(iter **out, arena *a, iter *req, iter *opt)
 {
-    return pair_new(out, req, opt, &ro_ops);
+    return pair_new(out, a, req, opt, &ro_ops);
 }
 
 /* --- phrase ------------------------------------------------------------------------------ */
@@ -580,6 +596,7 @@ struct phrase_it {
     bm25 m;
     segread *s;
     uint32_t freq;
+    arena *mem;         /* where the scratch grows */
     /* scratch for the window check */
     uint64_t *ev;       /* position << 32 | term index */
     size_t ev_cap;
@@ -592,6 +609,24 @@ static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return (x > y) - (x < y);
+}
+
+/* Makes room for n scratch values in *buf (the contents are not kept); a
+ * larger buffer at least doubles, so the arena holds at most twice the
+ * largest. 0, or LEDE_ENOMEM kept as the iterator's error. */
+static int scratch_fit(struct phrase_it *ph, uint64_t **buf, size_t *cap, size_t n)
+{
+    if (n <= *cap)
+        return 0;
+    size_t c = *cap * 2 > n ? *cap * 2 : n < 16 ? 16 : n;
+    uint64_t *b = c <= SIZE_MAX / sizeof *b ? arena_alloc(ph->mem, c * sizeof *b) : NULL;
+    if (!b) {
+        keep_error(&ph->base, LEDE_ENOMEM);
+        return LEDE_ENOMEM;
+    }
+    *buf = b;
+    *cap = c;
+    return 0;
 }
 
 /* Exact phrase: the number of start positions p with every term i at
@@ -614,15 +649,8 @@ static uint32_t exact_freq(struct phrase_it *ph)
     const uint32_t *pa = iter_term_positions(ph->t[a], &na);
     if (!pa)
         return 0;
-    if (na > ph->starts_cap) {
-        uint64_t *st = realloc(ph->starts, na * sizeof *st);
-        if (!st) {
-            keep_error(&ph->base, LEDE_ENOMEM);
-            return 0;
-        }
-        ph->starts = st;
-        ph->starts_cap = na;
-    }
+    if (scratch_fit(ph, &ph->starts, &ph->starts_cap, na))
+        return 0;
     size_t m = 0;
     for (uint32_t j = 0; j < na; j++)
         if (pa[j] >= ph->rel[a])
@@ -656,15 +684,8 @@ static uint32_t sloppy_match(struct phrase_it *ph)
             return 0;
         total += k;
     }
-    if (total > ph->ev_cap) {
-        uint64_t *e = realloc(ph->ev, total * sizeof *e);
-        if (!e) {
-            keep_error(&ph->base, LEDE_ENOMEM);
-            return 0;
-        }
-        ph->ev = e;
-        ph->ev_cap = total;
-    }
+    if (scratch_fit(ph, &ph->ev, &ph->ev_cap, total))
+        return 0;
     /* term indexes are the first iterator of each distinct term (need[] counts) */
     size_t n_ev = 0;
     for (size_t i = 0; i < ph->n; i++) {
@@ -731,16 +752,12 @@ static double phrase_score(iter *it)
 
 static void phrase_free(iter *it)
 {
-    struct phrase_it *ph = (struct phrase_it *)it;
-    iter_free(ph->all);
-    free(ph->ev);
-    free(ph->starts);
-    free(ph); /* t, rel, need, have too */
+    iter_free(((struct phrase_it *)it)->all);
 }
 
 static const struct iter_ops phrase_ops = {phrase_next, phrase_advance, phrase_score, phrase_free, NULL};
 
-int iter_phrase(iter **out, iter **t, const uint32_t *rel, size_t n, uint32_t slop,
+int iter_phrase(iter **out, arena *a, iter **t, const uint32_t *rel, size_t n, uint32_t slop,
                 const bm25 *m)
 {
     *out = NULL;
@@ -750,7 +767,7 @@ int iter_phrase(iter **out, iter **t, const uint32_t *rel, size_t n, uint32_t sl
         return LEDE_ELIMIT;
     }
     /* the iterator and its four arrays in one allocation */
-    struct phrase_it *ph = calloc(1, sizeof *ph + n * (sizeof(iter *) + 3 * sizeof(uint32_t)));
+    struct phrase_it *ph = arena_calloc(a, 1, sizeof *ph + n * (sizeof(iter *) + 3 * sizeof(uint32_t)));
     if (!ph) {
         for (size_t i = 0; i < n; i++)
             iter_free(t[i]);
@@ -766,15 +783,14 @@ int iter_phrase(iter **out, iter **t, const uint32_t *rel, size_t n, uint32_t sl
     ph->slop = slop;
     ph->need = need;
     ph->have = have;
+    ph->mem = a;
     if (m) {
         ph->m = *m;
         ph->s = NULL;
     }
-    int rc = iter_and(&ph->all, t, n);
-    if (rc) {
-        free(ph);
+    int rc = iter_and(&ph->all, a, t, n);
+    if (rc)
         return rc;
-    }
     ph->base.ops = &phrase_ops;
     ph->base.doc = ITER_END;
     ph->base.cost = ph->all->cost;
@@ -797,19 +813,12 @@ void iter_phrase_set_segment(iter *it, segread *s, const uint32_t *first_of)
 struct scan_it {
     iter base;
     uint32_t n_docs;
-    uint64_t *bits;    /* bitmap iterator */
+    const uint64_t *bits; /* bitmap iterator */
     segread *s;        /* date iterator */
     int64_t lo, hi;
     double score;
     int started;
 };
-
-static void scan_free(iter *it)
-{
-    struct scan_it *s = (struct scan_it *)it;
-    free(s->bits);
-    free(s);
-}
 
 static double scan_score(iter *it)
 {
@@ -846,15 +855,14 @@ static uint32_t bitmap_advance(iter *it, uint32_t target)
     return bitmap_from(s, target);
 }
 
-static const struct iter_ops bitmap_ops = {bitmap_next, bitmap_advance, scan_score, scan_free, NULL};
+static const struct iter_ops bitmap_ops = {bitmap_next, bitmap_advance, scan_score, NULL, NULL};
 
-int iter_bitmap(iter **out, uint64_t *bits, uint32_t n_docs, double score)
+int iter_bitmap(iter **out, arena *a, const uint64_t *bits, uint32_t n_docs, double score)
 {
-    struct scan_it *s = calloc(1, sizeof *s);
-    if (!s) {
-        free(bits);
+    *out = NULL;
+    struct scan_it *s = arena_calloc(a, 1, sizeof *s);
+    if (!s)
         return LEDE_ENOMEM;
-    }
     s->base.ops = &bitmap_ops;
     s->base.doc = ITER_END;
     s->base.max_score = score;
@@ -886,11 +894,12 @@ static uint32_t all_advance(iter *it, uint32_t target)
     return it->doc = target < s->n_docs ? target : ITER_END;
 }
 
-static const struct iter_ops all_ops = {all_next, all_advance, scan_score, scan_free, NULL};
+static const struct iter_ops all_ops = {all_next, all_advance, scan_score, NULL, NULL};
 
-int iter_all(iter **out, uint32_t n_docs)
+int iter_all(iter **out, arena *a, uint32_t n_docs)
 {
-    struct scan_it *s = calloc(1, sizeof *s);
+    *out = NULL;
+    struct scan_it *s = arena_calloc(a, 1, sizeof *s);
     if (!s)
         return LEDE_ENOMEM;
     s->base.ops = &all_ops;
@@ -928,11 +937,12 @@ static uint32_t date_advance(iter *it, uint32_t target)
     return date_from(s, target);
 }
 
-static const struct iter_ops date_ops = {date_next, date_advance, scan_score, scan_free, NULL};
+static const struct iter_ops date_ops = {date_next, date_advance, scan_score, NULL, NULL};
 
-int iter_date(iter **out, segread *seg, int64_t lo, int64_t hi)
+int iter_date(iter **out, arena *a, segread *seg, int64_t lo, int64_t hi)
 {
-    struct scan_it *s = calloc(1, sizeof *s);
+    *out = NULL;
+    struct scan_it *s = arena_calloc(a, 1, sizeof *s);
     if (!s)
         return LEDE_ENOMEM;
     s->base.ops = &date_ops;
@@ -946,9 +956,9 @@ int iter_date(iter **out, segread *seg, int64_t lo, int64_t hi)
     return 0;
 }
 
-int iter_empty(iter **out)
+int iter_empty(iter **out, arena *a)
 {
-    int rc = iter_all(out, 0);
+    int rc = iter_all(out, a, 0);
     if (rc == 0)
         (*out)->empty = 1;
     return rc;

@@ -7,13 +7,23 @@
  *   score()             the score of the current document (0 for filters)
  *   max_score()         an upper bound of score() over all documents
  *
- * Deleted documents are not filtered here: the caller skips them. */
+ * Deleted documents are not filtered here: the caller skips them.
+ *
+ * Memory: each constructor takes the arena that holds the iterator, its
+ * arrays and the scratch it grows while evaluating (one query's arena, see
+ * arena.h); the arena must outlive the iterator, and a failed constructor may
+ * leave some of its memory there. iter_free does not release that memory
+ * but must still be called on every iterator built, before the arena is
+ * reset: it returns term iterators' postings cursors to their segment's pool.
+ * A constructor that takes child iterators over owns them from the call on,
+ * success or not. */
 #ifndef LEDE_ITER_H
 #define LEDE_ITER_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "segread.h"
 
 #define ITER_END UINT32_MAX
@@ -24,7 +34,7 @@ struct iter_ops {
     uint32_t (*next)(iter *it);
     uint32_t (*advance)(iter *it, uint32_t target);
     double (*score)(iter *it);
-    void (*free)(iter *it);
+    void (*free)(iter *it);        /* NULL: nothing to release */
     double (*max_score)(iter *it); /* NULL: the max_score field holds it */
 };
 
@@ -48,6 +58,8 @@ static inline double iter_max_score(iter *it)
 {
     return it->ops->max_score ? it->ops->max_score(it) : it->max_score;
 }
+/* Releases the iterator's cursors and its children's (not its memory, which
+ * is its arena's); accepts NULL. */
 void iter_free(iter *it);
 
 /* BM25 for one (term, field): score = weight * tf / (tf + k1 * (1 - b + b * len / avglen)),
@@ -62,7 +74,8 @@ double bm25_score(const bm25 *m, uint32_t tf, uint32_t len);
 
 /* A term's postings; scored with m (NULL: the iterator only matches, score 0).
  * with_positions: iter_term_positions may be called. */
-int iter_term(iter **out, segread *s, const term_info *ti, const bm25 *m, int with_positions);
+int iter_term(iter **out, arena *a, segread *s, const term_info *ti, const bm25 *m,
+              int with_positions);
 /* The positions of the current document of a term iterator. */
 const uint32_t *iter_term_positions(iter *it, uint32_t *n);
 uint32_t iter_term_tf(iter *it);
@@ -79,16 +92,16 @@ typedef struct bm25f {
 
 /* The combined-field term: title and body are unscored term iterators (either
  * may be NULL, not both); takes them over. */
-int iter_bm25f(iter **out, iter *title, iter *body, segread *s, const bm25f *m);
+int iter_bm25f(iter **out, arena *a, iter *title, iter *body, segread *s, const bm25f *m);
 
 /* Matches any child; score = sum of the children on the current document. */
-int iter_or(iter **out, iter **kids, size_t n);
+int iter_or(iter **out, arena *a, iter **kids, size_t n);
 /* Matches all children; score = sum. Kids are reordered cheapest first. */
-int iter_and(iter **out, iter **kids, size_t n);
+int iter_and(iter **out, arena *a, iter **kids, size_t n);
 /* Matches `pos` minus documents matched by `neg`; score = pos's. */
-int iter_not(iter **out, iter *pos, iter *neg);
+int iter_not(iter **out, arena *a, iter *pos, iter *neg);
 /* Requires `req`, adds `opt`'s score when it matches too. */
-int iter_req_opt(iter **out, iter *req, iter *opt);
+int iter_req_opt(iter **out, arena *a, iter *req, iter *opt);
 
 #define ITER_PHRASE_MAX 1024
 
@@ -97,20 +110,22 @@ int iter_req_opt(iter **out, iter *req, iter *opt);
  * within a window of n + N consecutive positions, in any order
  * (docs/QUERY.md). Scored with m as if tf were the phrase frequency (exact:
  * number of occurrences; slop: 1). Takes ownership of the term iterators. */
-int iter_phrase(iter **out, iter **t, const uint32_t *rel, size_t n, uint32_t slop,
+int iter_phrase(iter **out, arena *a, iter **t, const uint32_t *rel, size_t n, uint32_t slop,
                 const bm25 *m);
 
 /* Tells a phrase iterator its segment (for length normalization) and, for
  * each term index, the index of the first term equal to it (repeated words). */
 void iter_phrase_set_segment(iter *it, segread *s, const uint32_t *first_of);
 
-/* The documents listed in a bitmap (prefix expansions), constant score. */
-int iter_bitmap(iter **out, uint64_t *bits, uint32_t n_docs, double score);
+/* The documents listed in a bitmap (prefix expansions), constant score.
+ * bits (n_docs bits) is borrowed: it must outlive the iterator (it may sit in
+ * the same arena). */
+int iter_bitmap(iter **out, arena *a, const uint64_t *bits, uint32_t n_docs, double score);
 /* Every document of the segment. */
-int iter_all(iter **out, uint32_t n_docs);
+int iter_all(iter **out, arena *a, uint32_t n_docs);
 /* Documents whose date is in [lo, hi]. */
-int iter_date(iter **out, segread *s, int64_t lo, int64_t hi);
+int iter_date(iter **out, arena *a, segread *s, int64_t lo, int64_t hi);
 /* Nothing. */
-int iter_empty(iter **out);
+int iter_empty(iter **out, arena *a);
 
 #endif

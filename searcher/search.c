@@ -97,12 +97,14 @@ struct stat_entry {
     uint64_t df;
     term_info *ti;    /* per segment: the dictionary entry, kept for building */
     uint8_t *found;   /* per segment: 1 when the key is in it, 2 unknown (error) */
-    int owns;         /* ti points to the allocation of this entry and the next */
 };
 
+/* One query's evaluation. Its statistics and iterators live in mem (the
+ * searcher's arena), reset when the query ends. */
 struct ctx {
     searcher *s;
     const search_params *p;
+    arena *mem;
     struct stat_entry *st;
     size_t n_st, cap_st;
     const ixseg *g;   /* the segment being built for */
@@ -155,7 +157,7 @@ static const struct stat_entry *stat_get(struct ctx *c, uint8_t field, const cha
     }
     if (c->n_st + n_f > c->cap_st) {
         size_t cap = c->cap_st ? c->cap_st * 2 : 16;
-        struct stat_entry *p = realloc(c->st, cap * sizeof *p);
+        struct stat_entry *p = arena_grow(c->mem, c->st, c->n_st * sizeof *p, cap * sizeof *p);
         if (!p)
             return NULL;
         c->st = p;
@@ -163,12 +165,12 @@ static const struct stat_entry *stat_get(struct ctx *c, uint8_t field, const cha
     }
     size_t n_segs = c->s->r->n_segs;
     struct stat_entry *e = &c->st[c->n_st];
-    /* the entries' ti and found arrays in one allocation, owned by e[0] */
-    term_info *ti_all = calloc(n_f * (n_segs + 1), sizeof *ti_all + 1);
+    /* the entries' ti and found arrays in one allocation */
+    term_info *ti_all = arena_calloc(c->mem, n_f * (n_segs + 1), sizeof *ti_all + 1);
     if (!ti_all)
         return NULL;
     for (size_t f = 0; f < n_f; f++) {
-        e[f] = (struct stat_entry){fields[f], term, 0, ti_all + f * (n_segs + 1), NULL, f == 0};
+        e[f] = (struct stat_entry){fields[f], term, 0, ti_all + f * (n_segs + 1), NULL};
         e[f].found = (uint8_t *)(ti_all + n_f * (n_segs + 1)) + f * (n_segs + 1);
     }
     size_t term_len = strlen(term);
@@ -214,14 +216,6 @@ static int stat_lookup(struct ctx *c, uint8_t field, const char *term, term_info
     return e->found[c->seg_i];
 }
 
-static void stats_free(struct ctx *c)
-{
-    for (size_t i = 0; i < c->n_st; i++)
-        if (c->st[i].owns)
-            free(c->st[i].ti); /* found[] too, and a title entry's body twin */
-    free(c->st);
-}
-
 /* Lucene's BM25 IDF: ln(1 + (N - df + 0.5) / (df + 0.5)). */
 static double idf(uint64_t n, uint64_t df)
 {
@@ -258,15 +252,15 @@ static int fields_of(const qnode *q, int *fields)
 }
 
 /* Combines per-field alternatives: none -> empty, one -> itself, more -> or. */
-static int combine_or(iter **out, iter **alts, size_t n)
+static int combine_or(struct ctx *c, iter **out, iter **alts, size_t n)
 {
     if (n == 0)
-        return iter_empty(out);
+        return iter_empty(out, c->mem);
     if (n == 1) {
         *out = alts[0];
         return 0;
     }
-    return iter_or(out, alts, n);
+    return iter_or(out, c->mem, alts, n);
 }
 
 /* A term without a field: BM25F over title and body (docs/RANKING.md). The
@@ -285,19 +279,19 @@ static int build_term_combined(struct ctx *c, const qnode *q, iter **out)
         if (found < 0)
             rc = found;
         else if (found)
-            rc = iter_term(&it[f], c->g->seg, &ti, NULL, 0);
+            rc = iter_term(&it[f], c->mem, c->g->seg, &ti, NULL, 0);
     }
     if (rc || (!it[0] && !it[1])) {
         iter_free(it[0]);
         iter_free(it[1]);
-        return rc ? rc : iter_empty(out);
+        return rc ? rc : iter_empty(out, c->mem);
     }
     double w = c->p->title_weight;
     bm25f m = {idf(c->s->r->n_live, df), c->p->k1, c->p->b, w,
                w * c->s->avglen[0] + c->s->avglen[1]};
     if (m.avglen <= 0)
         m.avglen = 1.0;
-    return iter_bm25f(out, it[0], it[1], c->g->seg, &m);
+    return iter_bm25f(out, c->mem, it[0], it[1], c->g->seg, &m);
 }
 
 static int build_term(struct ctx *c, const qnode *q, iter **out)
@@ -320,7 +314,7 @@ static int build_term(struct ctx *c, const qnode *q, iter **out)
             continue;
         double w = field_weight(c, fields[i]);
         bm25 m = make_bm25(c, fields[i], idf(c->s->r->n_live, stat_df(c, (uint8_t)fields[i], q->terms[0])));
-        rc = iter_term(&alts[n], c->g->seg, &ti, w > 0 ? &m : NULL, 0);
+        rc = iter_term(&alts[n], c->mem, c->g->seg, &ti, w > 0 ? &m : NULL, 0);
         if (rc == 0)
             n++;
     }
@@ -329,7 +323,7 @@ static int build_term(struct ctx *c, const qnode *q, iter **out)
             iter_free(alts[i]);
         return rc;
     }
-    return combine_or(out, alts, n);
+    return combine_or(c, out, alts, n);
 }
 
 static int build_phrase(struct ctx *c, const qnode *q, iter **out)
@@ -350,7 +344,7 @@ static int build_phrase(struct ctx *c, const qnode *q, iter **out)
                 break;
             }
     }
-    iter **ts = calloc(q->n_terms, sizeof *ts);
+    iter **ts = arena_calloc(c->mem, q->n_terms, sizeof *ts);
     if (!ts)
         return LEDE_ENOMEM;
     for (int fi = 0; fi < nf && rc == 0; fi++) {
@@ -365,7 +359,7 @@ static int build_phrase(struct ctx *c, const qnode *q, iter **out)
             if (found <= 0)
                 break;
             idf_sum += idf(c->s->r->n_live, stat_df(c, (uint8_t)f, q->terms[k]));
-            rc = iter_term(&ts[k], c->g->seg, &ti, NULL, 1);
+            rc = iter_term(&ts[k], c->mem, c->g->seg, &ti, NULL, 1);
             if (rc)
                 break;
         }
@@ -375,18 +369,17 @@ static int build_phrase(struct ctx *c, const qnode *q, iter **out)
             continue;
         }
         bm25 m = make_bm25(c, f, idf_sum);
-        rc = iter_phrase(&alts[n], ts, q->rel_pos, q->n_terms, q->slop,
+        rc = iter_phrase(&alts[n], c->mem, ts, q->rel_pos, q->n_terms, q->slop,
                          field_weight(c, f) > 0 ? &m : NULL);
         if (rc == 0)
             iter_phrase_set_segment(alts[n++], c->g->seg, first_of);
     }
-    free(ts);
     if (rc) {
         for (size_t i = 0; i < n; i++)
             iter_free(alts[i]);
         return rc;
     }
-    return combine_or(out, alts, n);
+    return combine_or(c, out, alts, n);
 }
 
 /* Prefix: every term starting with the prefix, in the query's fields, as one
@@ -403,8 +396,8 @@ static int build_prefix(struct ctx *c, const qnode *q, iter **out)
     size_t pl = strlen(q->terms[0]);
     uint32_t n_docs = segread_meta(c->g->seg)->n_docs;
     if (pl == 0 || pl + 1 > FORMAT_MAX_KEY)
-        return iter_empty(out);
-    uint64_t *bits = calloc((size_t)n_docs / 64 + 1, sizeof *bits);
+        return iter_empty(out, c->mem);
+    uint64_t *bits = arena_calloc(c->mem, (size_t)n_docs / 64 + 1, sizeof *bits);
     if (!bits)
         return LEDE_ENOMEM;
     int rc = 0, any = 0;
@@ -429,11 +422,9 @@ static int build_prefix(struct ctx *c, const qnode *q, iter **out)
             rc = postings_error(p);
         postings_close(p);
     }
-    if (rc || !any) {
-        free(bits);
-        return rc ? rc : iter_empty(out);
-    }
-    return iter_bitmap(out, bits, n_docs, 1.0);
+    if (rc || !any)
+        return rc ? rc : iter_empty(out, c->mem);
+    return iter_bitmap(out, c->mem, bits, n_docs, 1.0);
 }
 
 static int build(struct ctx *c, const qnode *q, iter **out, int depth);
@@ -441,8 +432,9 @@ static int build(struct ctx *c, const qnode *q, iter **out, int depth);
 static int build_bool(struct ctx *c, const qnode *q, iter **out, int depth)
 {
     size_t n = q->n_kids;
-    iter **must = calloc(n + 1, sizeof *must), **should = calloc(n + 1, sizeof *should),
-         **nots = calloc(n + 1, sizeof *nots);
+    iter **must = arena_calloc(c->mem, n + 1, sizeof *must),
+         **should = arena_calloc(c->mem, n + 1, sizeof *should),
+         **nots = arena_calloc(c->mem, n + 1, sizeof *nots);
     size_t nm = 0, ns = 0, nn = 0;
     int rc = must && should && nots ? 0 : LEDE_ENOMEM;
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -460,10 +452,7 @@ static int build_bool(struct ctx *c, const qnode *q, iter **out, int depth)
                     iter_free(should[j]);
                 for (size_t j = 0; j < nn; j++)
                     iter_free(nots[j]);
-                free(must);
-                free(should);
-                free(nots);
-                return iter_empty(out);
+                return iter_empty(out, c->mem);
             }
             break;
         case Q_SHOULD: should[ns++] = k; break;
@@ -473,25 +462,25 @@ static int build_bool(struct ctx *c, const qnode *q, iter **out, int depth)
     iter *base = NULL;
     if (rc == 0) {
         if (nm) {
-            rc = nm == 1 ? (base = must[0], 0) : iter_and(&base, must, nm);
+            rc = nm == 1 ? (base = must[0], 0) : iter_and(&base, c->mem, must, nm);
             nm = 0;
             if (rc == 0 && ns) {
                 iter *opt;
-                rc = ns == 1 ? (opt = should[0], 0) : iter_or(&opt, should, ns);
+                rc = ns == 1 ? (opt = should[0], 0) : iter_or(&opt, c->mem, should, ns);
                 ns = 0;
-                rc = rc ? rc : iter_req_opt(&base, base, opt);
+                rc = rc ? rc : iter_req_opt(&base, c->mem, base, opt);
             }
         } else if (ns) {
-            rc = ns == 1 ? (base = should[0], 0) : iter_or(&base, should, ns);
+            rc = ns == 1 ? (base = should[0], 0) : iter_or(&base, c->mem, should, ns);
             ns = 0;
         } else {
-            rc = iter_all(&base, segread_meta(c->g->seg)->n_docs);
+            rc = iter_all(&base, c->mem, segread_meta(c->g->seg)->n_docs);
         }
         if (rc == 0 && nn) {
             iter *neg;
-            rc = nn == 1 ? (neg = nots[0], 0) : iter_or(&neg, nots, nn);
+            rc = nn == 1 ? (neg = nots[0], 0) : iter_or(&neg, c->mem, nots, nn);
             nn = 0;
-            rc = rc ? rc : iter_not(&base, base, neg);
+            rc = rc ? rc : iter_not(&base, c->mem, base, neg);
         }
     }
     for (size_t i = 0; i < nm; i++)
@@ -500,9 +489,6 @@ static int build_bool(struct ctx *c, const qnode *q, iter **out, int depth)
         iter_free(should[i]);
     for (size_t i = 0; i < nn; i++)
         iter_free(nots[i]);
-    free(must);
-    free(should);
-    free(nots);
     if (rc)
         return rc;
     *out = base;
@@ -518,8 +504,8 @@ static int build(struct ctx *c, const qnode *q, iter **out, int depth)
     case Q_TERM: return build_term(c, q, out);
     case Q_PHRASE: return build_phrase(c, q, out);
     case Q_PREFIX: return build_prefix(c, q, out);
-    case Q_DATE: return iter_date(out, c->g->seg, q->date_lo, q->date_hi);
-    case Q_ALL: return iter_all(out, segread_meta(c->g->seg)->n_docs);
+    case Q_DATE: return iter_date(out, c->mem, c->g->seg, q->date_lo, q->date_hi);
+    case Q_ALL: return iter_all(out, c->mem, segread_meta(c->g->seg)->n_docs);
     case Q_BOOL: return build_bool(c, q, out, depth);
     }
     return LEDE_EINVAL;
@@ -708,8 +694,8 @@ static int by_max(const void *a, const void *b)
 static int segment_maxscore(struct ctx *c, const qnode *root, struct topk *t)
 {
     size_t n = root->n_kids;
-    struct ms_clause *cl = calloc(n, sizeof *cl);
-    double *prefix = calloc(n + 1, sizeof *prefix);
+    struct ms_clause *cl = arena_calloc(c->mem, n, sizeof *cl);
+    double *prefix = arena_calloc(c->mem, n + 1, sizeof *prefix);
     int rc = cl && prefix ? 0 : LEDE_ENOMEM;
     size_t built = 0;
     for (; built < n && rc == 0; built++) {
@@ -774,8 +760,6 @@ static int segment_maxscore(struct ctx *c, const qnode *root, struct topk *t)
 done:
     for (size_t i = 0; cl && i < built; i++)
         iter_free(cl[i].it);
-    free(cl);
-    free(prefix);
     return rc;
 }
 
@@ -798,7 +782,7 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
         arena_reset(&s->mem);
         return rc;
     }
-    struct ctx c = {s, p, NULL, 0, 0, NULL, 0, 0};
+    struct ctx c = {s, p, &s->mem, NULL, 0, 0, NULL, 0, 0};
     int use_maxscore = prune && maxscore_ok(root);
     for (size_t i = 0; i < s->r->n_segs && rc == 0; i++) {
         c.g = &s->r->segs[i];
@@ -838,7 +822,6 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
         searcher_corrupt_message(s, qerr->message, sizeof qerr->message);
     else if (rc == LEDE_ELIMIT)
         snprintf(qerr->message, sizeof qerr->message, "the query is too large to evaluate");
-    stats_free(&c);
     arena_reset(&s->mem);
     return rc;
 }
@@ -1149,7 +1132,7 @@ int searcher_explain(searcher *s, const char *q, size_t len, const search_params
         return rc;
     uint32_t local;
     const ixseg *g = ixread_locate(s->r, doc, &local);
-    struct ctx c = {s, p, NULL, 0, 0, g, g ? (size_t)(g - s->r->segs) : 0, 0};
+    struct ctx c = {s, p, &s->mem, NULL, 0, 0, g, g ? (size_t)(g - s->r->segs) : 0, 0};
     if (!g)
         rc = LEDE_EINVAL;
     else
@@ -1159,7 +1142,6 @@ int searcher_explain(searcher *s, const char *q, size_t len, const search_params
                    p->k1, p->b, p->title_weight);
     if (rc == 0)
         rc = explain_leaf(&c, root, local, 0, out);
-    stats_free(&c);
     arena_reset(&s->mem);
     return rc;
 }
