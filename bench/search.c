@@ -19,8 +19,9 @@
  *    5+ letters), date (a common word of the dated documents + a range of
  *    days covering 1-20% of the dated documents).
  * 3. Times lede and FTS5: each opens its index once, runs every query once to
- *    warm up, then R passes over all queries; per query the median of its R
- *    times; per type the median and p99 (nearest rank) over queries, and the
+ *    warm up, then R rounds of one pass over all queries each, lede's and
+ *    FTS5's in turn (a drift of the host's speed weighs on both alike); per
+ *    query the median of its R times; per type the median and p99 (nearest rank) over queries, and the
  *    mean number of hits returned (at most 10). One JSON object per line.
  *
  * FTS5: fts5(title, body, tokenize='unicode61') with rank bm25(2.0, 1.0) (a
@@ -780,23 +781,21 @@ static int by_double(const void *a, const void *b)
 /* One engine: run(ctx, q, i, ids, &hits) answers query i, its top ids in ids[0..hits). */
 typedef int (*run_fn)(void *ctx, const bq *q, size_t i, int64_t *ids, size_t *hits);
 
-static int time_engine(const char *engine, const char *corpus, const char *work, const qlist *l,
-                       int runs, run_fn run, void *ctx)
+/* An engine under test: run answers a query on ctx, its open index. */
+struct engine {
+    const char *name;
+    run_fn run;
+    void *ctx;
+};
+
+/* Writes WORK/times-ENGINE.tsv and one JSON line per query type from the
+ * engine's times t[i * runs + r] (sorted here), hits, ids and failures. */
+static void report_engine(const char *engine, const char *corpus, const char *work,
+                          const qlist *l, int runs, double *t, const size_t *hits,
+                          const int64_t *ids, const int *failed)
 {
     size_t n = l->n;
-    double *t = xrealloc(NULL, n * (size_t)runs * sizeof *t), *med = xrealloc(NULL, n * sizeof *med);
-    size_t *hits = xrealloc(NULL, n * sizeof *hits);
-    int64_t *ids = xrealloc(NULL, n * TOPK * sizeof *ids), scratch[TOPK];
-    int *failed = xrealloc(NULL, n * sizeof *failed);
-    for (size_t i = 0; i < n; i++) /* warm-up */
-        failed[i] = run(ctx, &l->v[i], i, ids + i * TOPK, &hits[i]) != 0;
-    for (int r = 0; r < runs; r++)
-        for (size_t i = 0; i < n; i++) {
-            size_t h;
-            double t0 = now_us();
-            run(ctx, &l->v[i], i, scratch, &h);
-            t[i * (size_t)runs + (size_t)r] = now_us() - t0;
-        }
+    double *med = xrealloc(NULL, (n ? n : 1) * sizeof *med);
     char path[4096];
     snprintf(path, sizeof path, "%s/times-%s.tsv", work, engine);
     FILE *per = fopen(path, "w");
@@ -812,7 +811,7 @@ static int time_engine(const char *engine, const char *corpus, const char *work,
     }
     if (per)
         fclose(per);
-    double *v = xrealloc(NULL, n * sizeof *v);
+    double *v = xrealloc(NULL, (n ? n : 1) * sizeof *v);
     for (int ty = 0; ty < N_QT; ty++) {
         size_t m = 0, errs = 0;
         double sum_hits = 0;
@@ -836,18 +835,50 @@ static int time_engine(const char *engine, const char *corpus, const char *work,
     }
     fflush(stdout);
     free(v);
-    free(t);
     free(med);
+}
+
+/* Times the engines on every query: a warm-up pass each, then `runs` rounds
+ * of one pass per engine, so that a drift of the host's speed (on a shared
+ * machine a pass can run 50% slower minutes later) weighs on all engines
+ * alike instead of on whichever was being timed then. Whole passes, not
+ * query by query: an engine's caches stay as warm as when it serves queries
+ * back to back (run in turn per query, the engines evict each other's data
+ * and every engine measures two to three times slower). */
+static void time_engines(const char *corpus, const char *work, const qlist *l, int runs,
+                         const struct engine *e, size_t n_e)
+{
+    size_t n = l->n ? l->n : 1;
+    double *t = xrealloc(NULL, n_e * n * (size_t)runs * sizeof *t);
+    size_t *hits = xrealloc(NULL, n_e * n * sizeof *hits);
+    int64_t *ids = xrealloc(NULL, n_e * n * TOPK * sizeof *ids), scratch[TOPK];
+    int *failed = xrealloc(NULL, n_e * n * sizeof *failed);
+    for (size_t k = 0; k < n_e; k++)
+        for (size_t i = 0; i < l->n; i++) /* warm-up */
+            failed[k * n + i] =
+                e[k].run(e[k].ctx, &l->v[i], i, ids + (k * n + i) * TOPK, &hits[k * n + i]) != 0;
+    for (int r = 0; r < runs; r++)
+        for (size_t k = 0; k < n_e; k++)
+            for (size_t i = 0; i < l->n; i++) {
+                size_t h;
+                double t0 = now_us();
+                e[k].run(e[k].ctx, &l->v[i], i, scratch, &h);
+                t[(k * n + i) * (size_t)runs + (size_t)r] = now_us() - t0;
+            }
+    for (size_t k = 0; k < n_e; k++)
+        report_engine(e[k].name, corpus, work, l, runs, t + k * n * (size_t)runs, hits + k * n,
+                      ids + k * n * TOPK, failed + k * n);
+    free(t);
     free(hits);
     free(ids);
     free(failed);
-    return 0;
 }
 
 struct lede_ctx {
     searcher *s;
     search_params p;
     char **text;
+    size_t n_text;
     size_t n_errors;
 };
 
@@ -878,6 +909,7 @@ struct fts_ctx {
     sqlite3 *db;
     sqlite3_stmt *plain, *dated, *unranked;
     char **text;
+    size_t n_text;
     size_t n_errors;
 };
 
@@ -908,68 +940,74 @@ static int fts_run(void *ctx, const bq *q, size_t i, int64_t *ids, size_t *hits)
     return 0;
 }
 
-static int time_lede(const char *work, const char *name, const qlist *l, int runs)
+/* Opens WORK/lede for timing; 0, or 1 with a message. */
+static int lede_open(struct lede_ctx *c, const char *work, const qlist *l)
 {
     char path[4096], msg[512], buf[2048];
-    struct lede_ctx c;
-    memset(&c, 0, sizeof c);
+    memset(c, 0, sizeof *c);
     snprintf(path, sizeof path, "%s/lede", work);
-    if (searcher_open(&c.s, path, msg, sizeof msg)) {
+    if (searcher_open(&c->s, path, msg, sizeof msg)) {
         fprintf(stderr, "bench_search: %s\n", msg);
         return 1;
     }
-    search_params_default(&c.p);
-    c.p.any_default = 1;
-    c.p.limit = 10;
-    c.text = xrealloc(NULL, (l->n ? l->n : 1) * sizeof *c.text);
+    search_params_default(&c->p);
+    c->p.any_default = 1;
+    c->p.limit = 10;
+    c->text = xrealloc(NULL, (l->n ? l->n : 1) * sizeof *c->text);
     for (size_t i = 0; i < l->n; i++) {
         render_lede(&l->v[i], buf, sizeof buf);
-        c.text[i] = xstrdup(buf);
+        c->text[i] = xstrdup(buf);
     }
-    int rc = time_engine("lede", name, work, l, runs, lede_run, &c);
-    for (size_t i = 0; i < l->n; i++)
-        free(c.text[i]);
-    free(c.text);
-    searcher_close(c.s);
-    return rc;
+    c->n_text = l->n;
+    return 0;
 }
 
-static int time_fts5(const char *work, const char *name, const qlist *l, int runs)
+static void lede_close(struct lede_ctx *c)
+{
+    for (size_t i = 0; i < c->n_text; i++)
+        free(c->text[i]);
+    free(c->text);
+    searcher_close(c->s);
+}
+
+/* Opens WORK/fts5.db for timing; 0, or 1 with a message (fts5_close either way). */
+static int fts5_open(struct fts_ctx *c, const char *work, const qlist *l)
 {
     char path[4096], buf[2048];
-    struct fts_ctx c;
-    memset(&c, 0, sizeof c);
+    memset(c, 0, sizeof *c);
     snprintf(path, sizeof path, "%s/fts5.db", work);
-    int rc = 1;
-    if (sqlite3_open_v2(path, &c.db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        exec(c.db, "PRAGMA mmap_size=4294967296; PRAGMA cache_size=-262144;") ||
-        sqlite3_prepare_v2(c.db, "SELECT rowid, rank FROM docs WHERE docs MATCH ?1 ORDER BY rank LIMIT 10",
-                           -1, &c.plain, NULL) ||
-        sqlite3_prepare_v2(c.db,
+    if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        exec(c->db, "PRAGMA mmap_size=4294967296; PRAGMA cache_size=-262144;") ||
+        sqlite3_prepare_v2(c->db, "SELECT rowid, rank FROM docs WHERE docs MATCH ?1 ORDER BY rank LIMIT 10",
+                           -1, &c->plain, NULL) ||
+        sqlite3_prepare_v2(c->db,
                            "SELECT docs.rowid, docs.rank FROM docs JOIN docdate ON docdate.rowid = docs.rowid"
                            " WHERE docs MATCH ?1 AND docdate.date BETWEEN ?2 AND ?3"
                            " ORDER BY docs.rank LIMIT 10",
-                           -1, &c.dated, NULL) ||
-        sqlite3_prepare_v2(c.db, "SELECT rowid, 1.0 FROM docs WHERE docs MATCH ?1 LIMIT 10", -1,
-                           &c.unranked, NULL)) {
-        fprintf(stderr, "bench_search: %s: %s\n", path, sqlite3_errmsg(c.db));
-        goto cleanup;
+                           -1, &c->dated, NULL) ||
+        sqlite3_prepare_v2(c->db, "SELECT rowid, 1.0 FROM docs WHERE docs MATCH ?1 LIMIT 10", -1,
+                           &c->unranked, NULL)) {
+        fprintf(stderr, "bench_search: %s: %s\n", path, sqlite3_errmsg(c->db));
+        return 1;
     }
-    c.text = xrealloc(NULL, (l->n ? l->n : 1) * sizeof *c.text);
+    c->text = xrealloc(NULL, (l->n ? l->n : 1) * sizeof *c->text);
     for (size_t i = 0; i < l->n; i++) {
         render_fts5(&l->v[i], buf, sizeof buf);
-        c.text[i] = xstrdup(buf);
+        c->text[i] = xstrdup(buf);
     }
-    rc = time_engine("fts5", name, work, l, runs, fts_run, &c);
-    for (size_t i = 0; i < l->n; i++)
-        free(c.text[i]);
-    free(c.text);
-cleanup:
-    sqlite3_finalize(c.plain);
-    sqlite3_finalize(c.dated);
-    sqlite3_finalize(c.unranked);
-    sqlite3_close(c.db);
-    return rc;
+    c->n_text = l->n;
+    return 0;
+}
+
+static void fts5_close(struct fts_ctx *c)
+{
+    for (size_t i = 0; i < c->n_text; i++)
+        free(c->text[i]);
+    free(c->text);
+    sqlite3_finalize(c->plain);
+    sqlite3_finalize(c->dated);
+    sqlite3_finalize(c->unranked);
+    sqlite3_close(c->db);
 }
 
 int main(int argc, char **argv)
@@ -1039,9 +1077,27 @@ int main(int argc, char **argv)
         printf(",\"%s\":%zu", qtype_name[t], count[t]);
     printf("}\n");
     fflush(stdout);
-    if (strstr(engines, "lede") && time_lede(work, name, &l, runs))
-        return 1;
-    if (strstr(engines, "fts5") && time_fts5(work, name, &l, runs))
-        return 1;
-    return 0;
+    struct lede_ctx lc;
+    struct fts_ctx fc;
+    struct engine e[2];
+    size_t n_e = 0;
+    int rc = 0;
+    if (strstr(engines, "lede")) {
+        if (lede_open(&lc, work, &l))
+            return 1;
+        e[n_e++] = (struct engine){"lede", lede_run, &lc};
+    }
+    if (strstr(engines, "fts5")) {
+        if (fts5_open(&fc, work, &l))
+            rc = 1;
+        else
+            e[n_e++] = (struct engine){"fts5", fts_run, &fc};
+    }
+    if (rc == 0)
+        time_engines(name, work, &l, runs, e, n_e);
+    if (strstr(engines, "lede"))
+        lede_close(&lc);
+    if (strstr(engines, "fts5"))
+        fts5_close(&fc);
+    return rc;
 }

@@ -26,7 +26,9 @@
 #     and date-filtered ("+word date:A..B"; only where documents have dates);
 #   - each engine opens its index once, runs every query once to warm up, then
 #     R passes; a query's time is the median of its R runs (monotonic clock,
-#     in the process, top 10 by score, no exact total count);
+#     in the process, top 10 by score, no exact total count); lede's and
+#     FTS5's passes alternate, so that a drift of the host's speed weighs on
+#     both alike (Xapian, a separate program, runs after them);
 #   - per query type: median and p99 over queries, in microseconds, and the mean
 #     number of hits returned (should agree across engines: same documents).
 # Output: one JSON object per line (build and per-type results) in
