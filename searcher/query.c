@@ -1022,7 +1022,7 @@ static int parse_and(struct parser *p, int field, qnode **out, size_t *n_clauses
         n++;
     }
     *n_clauses = n;
-    struct clause *cl = p->cl + base;
+    struct clause *cl = n ? p->cl + base : NULL; /* no clause: p->cl may be NULL */
 
     /* Occurs: explicit, else MUST next to AND or for a filter, else the
      * default. Filters do not make the other words optional: with only
