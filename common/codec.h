@@ -33,10 +33,9 @@ static inline size_t vint_encode(uint8_t *out, uint64_t v)
 }
 
 /* Appends v as a varint (vint_put) or as little-endian fixed-width integers.
- * The common case, room in b, is inline; the _grow functions do the rest. */
+ * The common case, room in b, is inline (buf_append's; vint_put's own, the
+ * length being known only after encoding); vint_put_grow does the rest. */
 int vint_put_grow(buf *b, uint64_t v);
-int put_u32le_grow(buf *b, uint32_t v);
-int put_u64le_grow(buf *b, uint64_t v);
 int put_u8(buf *b, uint8_t v);
 int put_u16le(buf *b, uint16_t v);
 
@@ -84,22 +83,16 @@ static inline int vint_put(buf *b, uint64_t v)
 
 static inline int put_u32le(buf *b, uint32_t v)
 {
-    if (b->cap - b->len <= 4)
-        return put_u32le_grow(b, v);
-    store_u32le((uint8_t *)b->data + b->len, v);
-    b->len += 4;
-    b->data[b->len] = '\0';
-    return 0;
+    uint8_t tmp[4];
+    store_u32le(tmp, v);
+    return buf_append(b, tmp, 4);
 }
 
 static inline int put_u64le(buf *b, uint64_t v)
 {
-    if (b->cap - b->len <= 8)
-        return put_u64le_grow(b, v);
-    store_u64le((uint8_t *)b->data + b->len, v);
-    b->len += 8;
-    b->data[b->len] = '\0';
-    return 0;
+    uint8_t tmp[8];
+    store_u64le(tmp, v);
+    return buf_append(b, tmp, 8);
 }
 
 /* --- bounded reading ------------------------------------------------------ */
@@ -196,8 +189,7 @@ unsigned cur_block(cursor *c, uint32_t *out, size_t n);
 /* --- gaps to values ------------------------------------------------------------ */
 
 /* out[j] = base + (in[0] + 1) + ... + (in[j] + 1), modulo 2^32, for j < n: how
- * stored gaps (each minus 1) become increasing values, and frequencies (each
- * minus 1) the offsets where each document's positions end. in == out is
+ * stored doc gaps (each minus 1) become increasing doc ids. in == out is
  * allowed. Exact when the true sum stays below 2^32: callers check that
  * first, with prefix_fits32 or a wider sum. */
 void prefix_sum_plus1(uint32_t *out, const uint32_t *in, size_t n, uint32_t base);
@@ -212,7 +204,8 @@ static inline uint32_t sum_u32(const uint32_t *v, size_t n)
 }
 
 /* 1 when n values below 2^width, each plus 1, surely sum below 2^31 (at
- * most 128 values of at most 24 bits): prefix_sum_plus1 is then exact. */
+ * most 128 values of at most 24 bits): prefix_sum_plus1 and sum_u32 are then
+ * exact. */
 static inline int prefix_fits32(unsigned width, size_t n)
 {
     return width <= 24 && n <= 128;

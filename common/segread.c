@@ -226,13 +226,22 @@ static size_t common_prefix(const uint8_t *a, size_t al, const uint8_t *b, size_
     return i;
 }
 
-/* Keys are short and differ early: a byte loop beats a call to memcmp. */
+/* Compares key k[0..kl) with the sought key x[0..xl), given that they share
+ * their first m bytes: sets *m to their common prefix length. Keys are short
+ * and differ early: a byte loop beats a call to memcmp. */
+static int cmp_from(const uint8_t *k, size_t kl, const uint8_t *x, size_t xl, size_t *m)
+{
+    size_t i = *m + common_prefix(k + *m, kl - *m, x + *m, xl - *m);
+    *m = i;
+    if (i < kl && i < xl)
+        return k[i] < x[i] ? -1 : 1;
+    return (kl > xl) - (kl < xl);
+}
+
 static int key_cmp(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
 {
-    size_t i = common_prefix(a, al, b, bl);
-    if (i < al && i < bl)
-        return a[i] < b[i] ? -1 : 1;
-    return (al > bl) - (al < bl);
+    size_t m = 0;
+    return cmp_from(a, al, b, bl, &m);
 }
 
 /* Points c at the start of dictionary block b. */
@@ -414,17 +423,6 @@ int dict_seek(segread *s, dict_iter *it, const uint8_t *key, size_t len)
             return 0;
         }
     }
-}
-
-/* Compares key k[0..kl) with the sought key x[0..xl), given that they share
- * their first m bytes: sets *m to their common prefix length. */
-static int cmp_from(const uint8_t *k, size_t kl, const uint8_t *x, size_t xl, size_t *m)
-{
-    size_t i = *m + common_prefix(k + *m, kl - *m, x + *m, xl - *m);
-    *m = i;
-    if (i < kl && i < xl)
-        return k[i] < x[i] ? -1 : 1;
-    return (kl > xl) - (kl < xl);
 }
 
 /* Looks up keys[0..n) (ascending): found[i] is 1 with info[i] set, or 0.

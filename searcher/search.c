@@ -588,6 +588,17 @@ static void heap_offer(struct heap *hp, uint32_t doc, double score, int64_t date
 
 /* --- running ---------------------------------------------------------------------------------- */
 
+/* Parses q as p asks, into the searcher's arena (reset when the query ends). */
+static int parse_query(searcher *s, const search_params *p, const char *q, size_t len,
+                       qnode **root, query_error *qerr)
+{
+    query_opts qo = {.any_default = p->any_default, .free_text = p->free_text,
+                     .stopwords = p->free_text ? stopwords_by_name(p->stopwords ? p->stopwords
+                                                                   : SEARCH_DEFAULT_STOPWORDS)
+                                               : STOPWORDS_NONE};
+    return query_parse_in(&s->mem, root, q, len, s->a, &qo, qerr);
+}
+
 /* Visits the query's distinct positive terms (not under a NOT or a '-'):
  * stores up to cap of them in out[] and returns how many there are. */
 static size_t positive_terms(const qnode *q, int negated, const char **out, size_t n, size_t cap)
@@ -610,13 +621,14 @@ static size_t positive_terms(const qnode *q, int negated, const char **out, size
 }
 
 /* The query's positive terms, for snippets, in one allocation (pointers,
- * lengths, strings). 0 or LEDE_ENOMEM. */
-static int collect_terms(const qnode *q, search_result *r)
+ * lengths, strings) that outlives the query; the list gathered first is
+ * scratch in mem. 0 or LEDE_ENOMEM. */
+static int collect_terms(arena *mem, const qnode *q, search_result *r)
 {
     const char *small[16], **t = small;
     size_t n = positive_terms(q, 0, small, 0, 16);
     if (n > 16) { /* rare: count duplicates of those past 16 again, with room for all */
-        t = malloc(n * sizeof *t);
+        t = arena_alloc(mem, n * sizeof *t);
         if (!t)
             return LEDE_ENOMEM;
         n = positive_terms(q, 0, t, 0, n);
@@ -625,11 +637,8 @@ static int collect_terms(const qnode *q, search_result *r)
     for (size_t i = 0; i < n; i++)
         bytes += strlen(t[i]) + 1;
     char **terms = n ? malloc(n * (sizeof(char *) + sizeof(size_t)) + bytes) : NULL;
-    if (n && !terms) {
-        if (t != small)
-            free((void *)t);
+    if (n && !terms)
         return LEDE_ENOMEM;
-    }
     size_t *lens = (size_t *)(terms + n);
     char *text = (char *)(lens + n);
     for (size_t i = 0; i < n; i++) {
@@ -637,8 +646,6 @@ static int collect_terms(const qnode *q, search_result *r)
         terms[i] = memcpy(text, t[i], lens[i] + 1);
         text += lens[i] + 1;
     }
-    if (t != small)
-        free((void *)t);
     r->terms = terms;
     r->term_lens = n ? lens : NULL;
     r->n_terms = n;
@@ -771,14 +778,10 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
                query_error *qerr)
 {
     qnode *root = NULL;
-    query_opts qo = {.any_default = p->any_default, .free_text = p->free_text,
-                     .stopwords = p->free_text ? stopwords_by_name(p->stopwords ? p->stopwords
-                                                                   : SEARCH_DEFAULT_STOPWORDS)
-                                               : STOPWORDS_NONE};
-    int rc = query_parse_in(&s->mem, &root, q, len, s->a, &qo, qerr);
+    int rc = parse_query(s, p, q, len, &root, qerr);
     if (rc)
         return rc;
-    if (out && (rc = collect_terms(root, out)) != 0) {
+    if (out && (rc = collect_terms(&s->mem, root, out)) != 0) {
         arena_reset(&s->mem);
         return rc;
     }
@@ -1123,11 +1126,7 @@ int searcher_explain(searcher *s, const char *q, size_t len, const search_params
 {
     memset(qerr, 0, sizeof *qerr);
     qnode *root = NULL;
-    query_opts qo = {.any_default = p->any_default, .free_text = p->free_text,
-                     .stopwords = p->free_text ? stopwords_by_name(p->stopwords ? p->stopwords
-                                                                   : SEARCH_DEFAULT_STOPWORDS)
-                                               : STOPWORDS_NONE};
-    int rc = query_parse_in(&s->mem, &root, q, len, s->a, &qo, qerr);
+    int rc = parse_query(s, p, q, len, &root, qerr);
     if (rc)
         return rc;
     uint32_t local;
