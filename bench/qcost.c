@@ -10,7 +10,9 @@
  * intersection: +a +b; prefix: a*; others: the words; date filters are
  * left out), and answers each REPS times through searcher_search with the
  * bench's settings (bare words ranked OR, top 10). Prints the mean time per
- * query and the hits, so runs can be checked to do the same work. */
+ * query, the median over queries of each query's median round (the
+ * statistic bench/search.sh reports), and the hits, so runs can be checked
+ * to do the same work. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,12 @@ static double now_us(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
 /* Renders the words of one queries.tsv line as a lede query of `type`. */
@@ -94,19 +102,34 @@ int main(int argc, char **argv)
     p.any_default = 1;
     p.limit = 10;
     unsigned long long hits = 0;
+    /* each query's time in each round: the median query's median round */
+    double *qt = calloc(n * (reps > 0 ? reps : 1) + 1, sizeof *qt), *med = calloc(n + 1, sizeof *med);
+    if (!qt || !med)
+        return 2;
     double t0 = now_us();
     for (int r = 0; r < reps; r++)
         for (size_t i = 0; i < n; i++) {
             search_result res;
             query_error qe;
+            double q0 = now_us();
             if (searcher_search(s, qs[i], strlen(qs[i]), &p, &res, &qe) == 0) {
                 hits += res.n_hits;
                 search_result_free(&res);
             }
+            qt[i * reps + r] = now_us() - q0;
         }
     double t = now_us() - t0;
-    printf("%s: %zu queries x %d: %.2f us/query, %llu hits\n", type, n, reps,
-           n && reps ? t / ((double)n * reps) : 0.0, hits);
+    for (size_t i = 0; i < n && reps > 0; i++) {
+        qsort(qt + i * reps, (size_t)reps, sizeof *qt, cmp_double);
+        med[i] = qt[i * reps + reps / 2];
+        if (getenv("QCOST_EACH")) /* each query's median, for picking sets */
+            fprintf(stderr, "%.2f\t%s\n", med[i], qs[i]);
+    }
+    qsort(med, n, sizeof *med, cmp_double);
+    printf("%s: %zu queries x %d: %.2f us/query, median %.2f us, %llu hits\n", type, n, reps,
+           n && reps ? t / ((double)n * reps) : 0.0, n ? med[n / 2] : 0.0, hits);
+    free(qt);
+    free(med);
     for (size_t i = 0; i < n; i++)
         free(qs[i]);
     free(qs);

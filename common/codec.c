@@ -76,6 +76,47 @@ uint32_t cur_vint32_slow(cursor *c)
     return (uint32_t)v;
 }
 
+void cur_vints32(cursor *c, uint32_t *out, size_t n)
+{
+    const uint8_t *p = c->p;
+    size_t i = 0;
+    /* A varint of five bytes or fewer whose value fits 32 bits; anything
+     * else (longer, larger, truncated) is left to cur_vint32 to judge. */
+    while (!c->bad && i < n && c->end - p >= 5) {
+        uint32_t v = p[0];
+        if (v < 0x80) {
+            out[i++] = v;
+            p += 1;
+            continue;
+        }
+        v = (v & 0x7F) | (uint32_t)p[1] << 7;
+        if (p[1] < 0x80) {
+            out[i++] = v;
+            p += 2;
+            continue;
+        }
+        v = (v & 0x3FFF) | (uint32_t)p[2] << 14;
+        if (p[2] < 0x80) {
+            out[i++] = v;
+            p += 3;
+            continue;
+        }
+        v = (v & 0x1FFFFF) | (uint32_t)p[3] << 21;
+        if (p[3] < 0x80) {
+            out[i++] = v;
+            p += 4;
+            continue;
+        }
+        if (p[4] > 0x0F)
+            break;
+        out[i++] = (v & 0xFFFFFFF) | (uint32_t)p[4] << 28;
+        p += 5;
+    }
+    c->p = p;
+    for (; i < n; i++)
+        out[i] = cur_vint32(c);
+}
+
 uint8_t cur_u8(cursor *c)
 {
     const uint8_t *p = cur_bytes(c, 1);

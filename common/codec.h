@@ -143,6 +143,10 @@ static inline uint32_t cur_vint32(cursor *c)
         return (uint32_t)cur_vint(c); /* one or two bytes: fits */
     return cur_vint32_slow(c);
 }
+/* Reads n varints that must fit 32 bits into out[0..n), as n calls of
+ * cur_vint32 would (the same values, the same bad inputs), faster: while
+ * five bytes remain, a varint needs no bounds check. */
+void cur_vints32(cursor *c, uint32_t *out, size_t n);
 uint8_t cur_u8(cursor *c);
 uint16_t cur_u16le(cursor *c);
 uint32_t cur_u32le(cursor *c);

@@ -550,7 +550,9 @@ struct postings {
     uint8_t *chunk_done;   /* per chunk: decoded into pos */
     size_t chunk_cap;
     uint32_t chunks_known; /* chunk offsets known for chunks [0, chunks_known] */
-    int tail_done;
+    int tail_open;         /* tail_cur is set: the varint tail is read on */
+    cursor tail_cur;       /* from value tail_next, as far as documents ask */
+    uint64_t tail_next;
     uint32_t *doc_pos;     /* the current document's absolute positions */
     size_t doc_pos_cap;
     /* block-max cursor */
@@ -968,7 +970,7 @@ static int load_positions(postings *p)
     p->pos_total = total;
     p->chunk_off[0] = 0;
     p->chunks_known = 0;
-    p->tail_done = 0;
+    p->tail_open = 0;
     p->pos_blk = p->blk;
     return 0;
 }
@@ -1016,15 +1018,20 @@ static int decode_range(postings *p, uint64_t a, uint64_t b)
             return note(p->s, "malformed positions");
         p->chunk_done[j] = 1;
     }
-    if (b > (uint64_t)n_full * p->B && !p->tail_done) {
-        if (chunk_offsets_upto(p, n_full))
-            return LEDE_ECORRUPT;
-        cursor c = cursor_make(r->p + p->chunk_off[n_full], region - p->chunk_off[n_full]);
-        for (uint64_t i = (uint64_t)n_full * p->B; i < p->pos_total; i++)
-            p->pos[i] = cur_vint32(&c);
-        if (c.bad || (p->n_blocks >= 2 && cursor_left(&c) != 0))
+    if (b > (uint64_t)n_full * p->B && (!p->tail_open || p->tail_next < b)) {
+        /* the tail's varints are read in order, only as far as b */
+        if (!p->tail_open) {
+            if (chunk_offsets_upto(p, n_full))
+                return LEDE_ECORRUPT;
+            p->tail_cur = cursor_make(r->p + p->chunk_off[n_full], region - p->chunk_off[n_full]);
+            p->tail_next = (uint64_t)n_full * p->B;
+            p->tail_open = 1;
+        }
+        cur_vints32(&p->tail_cur, p->pos + p->tail_next, (size_t)(b - p->tail_next));
+        p->tail_next = b;
+        if (p->tail_cur.bad ||
+            (b == p->pos_total && p->n_blocks >= 2 && cursor_left(&p->tail_cur) != 0))
             return note(p->s, "malformed positions");
-        p->tail_done = 1;
     }
     if (p->pos_total % p->B == 0 && p->n_blocks >= 2 && b == p->pos_total) {
         /* no tail: the last chunk must end the region */

@@ -288,6 +288,65 @@ cleanup:
     seed_report(seed);
 }
 
+/* cur_vints32 reads what it was given: n varints written by vint_put, in
+ * streams whose length leaves the last ones within five bytes of the end
+ * (where the bounds-checked path takes over). */
+TEST(test_codec__vints32_reads_written_values)
+{
+    uint64_t seed = seed_start();
+    static uint32_t vals[300], got[300];
+    buf b = {0};
+    for (int round = 0; round < 2000; round++) {
+        size_t n = (size_t)rng_below(300);
+        buf_clear(&b);
+        for (size_t i = 0; i < n; i++) {
+            vals[i] = (uint32_t)(rng_any_length() >> rng_below(33));
+            if (vint_put(&b, vals[i]) != 0) {
+                T_FAIL("vint_put failed");
+                goto cleanup;
+            }
+        }
+        cursor c = cursor_make(b.data, b.len);
+        cur_vints32(&c, got, n);
+        if (c.bad || cursor_left(&c) != 0 || (n && memcmp(got, vals, n * sizeof *got) != 0)) {
+            T_FAIL("round %d: %zu values not read back (bad=%d, left %zu)", round, n, c.bad,
+                   cursor_left(&c));
+            goto cleanup;
+        }
+    }
+cleanup:
+    buf_free(&b);
+    seed_report(seed);
+}
+
+/* On any bytes (non-minimal, too large, truncated, random), cur_vints32
+ * gives what n calls of cur_vint32 give: values, position, bad. */
+TEST(test_codec__vints32_same_as_one_at_a_time)
+{
+    uint64_t seed = seed_start();
+    uint8_t in[64];
+    uint32_t got[40], want[40];
+    for (int round = 0; round < 20000; round++) {
+        size_t len = (size_t)rng_below(sizeof in + 1);
+        for (size_t i = 0; i < len; i++) {
+            /* mostly continuation bytes and small final ones */
+            uint64_t r = rng_below(4);
+            in[i] = r == 0 ? (uint8_t)rng_below(256) : r == 1 ? 0x80 | (uint8_t)rng_below(128)
+                          : r == 2 ? (uint8_t)rng_below(0x20) : 0x80;
+        }
+        size_t n = (size_t)rng_below(40);
+        cursor a = cursor_make(in, len), b = cursor_make(in, len);
+        cur_vints32(&a, got, n);
+        for (size_t i = 0; i < n; i++)
+            want[i] = cur_vint32(&b);
+        if (a.p != b.p || a.bad != b.bad || (n && memcmp(got, want, n * sizeof *got) != 0)) {
+            T_FAIL("round %d: %zu varints of %zu bytes differ from cur_vint32's", round, n, len);
+            break;
+        }
+    }
+    seed_report(seed);
+}
+
 /* ---- fixed-width little-endian ------------------------------------------- */
 
 TEST(test_codec__fixed_known_bytes)
