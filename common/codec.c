@@ -313,19 +313,23 @@ void bitpack_decode(uint32_t *out, const uint8_t *in, size_t n, unsigned width)
         unpack_tail(out, in, n, width);
 }
 
+int packed_put(buf *b, const uint32_t *v, size_t n, unsigned width)
+{
+    size_t len = bitpack_bytes(n, width);
+    int rc = buf_reserve(b, len);
+    if (rc)
+        return rc;
+    bitpack_encode((uint8_t *)b->data + b->len, v, n, width);
+    b->len += len;
+    b->data[b->len] = '\0'; /* buf's invariant */
+    return 0;
+}
+
 int block_put(buf *b, const uint32_t *v, size_t n)
 {
     unsigned width = bitpack_width(v, n);
-    size_t len = bitpack_bytes(n, width);
-    int rc = buf_reserve(b, 1 + len);
-    if (rc)
-        return rc;
-    uint8_t *p = (uint8_t *)b->data + b->len;
-    p[0] = (uint8_t)width;
-    bitpack_encode(p + 1, v, n, width);
-    b->len += 1 + len;
-    b->data[b->len] = '\0'; /* buf's invariant */
-    return 0;
+    int rc = put_u8(b, (uint8_t)width);
+    return rc ? rc : packed_put(b, v, n, width);
 }
 
 unsigned cur_block(cursor *c, uint32_t *out, size_t n)

@@ -182,6 +182,9 @@ void bitpack_decode(uint32_t *out, const uint8_t *in, size_t n, unsigned width);
  * (bytes past len are taken as 0; the caller checks i is inside). */
 uint32_t bitpack_get(const uint8_t *in, size_t len, size_t i, unsigned width);
 
+/* Appends v[0..n) packed `width` bits each (bitpack_bytes(n, width) bytes;
+ * every value must fit), without a width byte. */
+int packed_put(buf *b, const uint32_t *v, size_t n, unsigned width);
 /* A block as stored: one byte `width` (0..32), then bitpack_bytes(n, width)
  * bytes. n is implied by the format (the block size), never stored. */
 int block_put(buf *b, const uint32_t *v, size_t n);

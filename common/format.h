@@ -1,4 +1,4 @@
-/* format.h - the constants and envelope of lede's on-disk format, version 2.
+/* format.h - the constants and envelope of lede's on-disk format, version 3.
  * docs/FORMAT.md is the normative description; this header is its single
  * definition in code, used by the writer (indexer/) and every reader. */
 #ifndef LEDE_FORMAT_H
@@ -9,7 +9,7 @@
 
 #include "buf.h"
 
-#define FORMAT_VERSION 2
+#define FORMAT_VERSION 3
 #define FORMAT_HEADER_LEN 16
 #define FORMAT_FOOTER_LEN 24
 
@@ -46,6 +46,19 @@ static inline size_t format_key(uint8_t key[FORMAT_MAX_KEY], uint8_t field, cons
 static inline uint8_t format_key_field(const uint8_t *key, size_t len)
 {
     return key[len - 1];
+}
+
+/* A key's prefix as TERMINDEX stores it (docs/FORMAT.md): its first 8
+ * bytes, padded with 0 bytes, as a number whose order is theirs (the first
+ * byte most significant): a key that sorts before another never has a
+ * greater prefix. */
+#define FORMAT_KEY_PREFIX 8
+static inline uint64_t format_key_prefix(const uint8_t *key, size_t len)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < FORMAT_KEY_PREFIX; i++)
+        v = v << 8 | (i < len ? key[i] : 0);
+    return v;
 }
 
 enum file_kind { FILE_MANIFEST, FILE_SEGMENT, FILE_DELETIONS };

@@ -127,7 +127,7 @@ static int read_meta(segread *s, const char **what)
         s->sec[SEC_IDINDEX].len != n * 12 || s->sec[SEC_FPRINTS].len != n * 16 ||
         s->sec[SEC_DOCTABLE].len < (n + 1) * 8)
         return corrupt(what, "document sections do not match the document count");
-    if (s->sec[SEC_TERMINDEX].len != s->n_dict_blocks * 8)
+    if (s->sec[SEC_TERMINDEX].len != s->n_dict_blocks * (8 + FORMAT_KEY_PREFIX))
         return corrupt(what, "TERMINDEX does not match the term count");
     if (s->sec[SEC_STOREINDEX].len % 12 != 0)
         return corrupt(what, "malformed STOREINDEX");
@@ -255,6 +255,13 @@ static int block_cursor(segread *s, uint64_t b, cursor *c)
     return 0;
 }
 
+/* The key prefix TERMINDEX holds for block b (docs/FORMAT.md). */
+static uint64_t block_prefix(const segread *s, uint64_t b)
+{
+    const section *ti = &s->sec[SEC_TERMINDEX];
+    return format_key_prefix(ti->p + s->n_dict_blocks * 8 + b * FORMAT_KEY_PREFIX, FORMAT_KEY_PREFIX);
+}
+
 /* Decodes the key of a dictionary entry (docs/FORMAT.md, TERMS) into
  * k[0..*kl), which holds the previous entry's key unless first. *ks gets the
  * number of bytes the key shares with the previous one. Returns 1 when the
@@ -377,20 +384,26 @@ int dict_next(dict_iter *it)
         it->bad = 1;
         return note(s, "malformed term dictionary entry");
     }
+    if (it->in_block == 0 && block_prefix(s, it->block) != format_key_prefix(it->key, it->key_len)) {
+        it->bad = 1;
+        return note(s, "TERMINDEX key prefix differs from the block's first key");
+    }
     it->info.field = format_key_field(it->key, it->key_len);
     it->in_block++;
     return 1;
 }
 
 /* The last dictionary block whose first key is <= key (block 0 when key
- * precedes every key). */
+ * precedes every key): a binary search over the blocks' key prefixes, one
+ * dense array; a block's first key is read only when its prefix is the
+ * key's. */
 static int find_block(segread *s, const uint8_t *key, size_t len, uint64_t *block)
 {
-    uint64_t lo = 0, hi = s->n_dict_blocks;
+    uint64_t lo = 0, hi = s->n_dict_blocks, want = format_key_prefix(key, len);
     while (hi - lo > 1) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        int cmp;
-        if (first_key_cmp(s, mid, key, len, &cmp))
+        uint64_t mid = lo + (hi - lo) / 2, pre = block_prefix(s, mid);
+        int cmp = pre < want ? -1 : 1;
+        if (pre == want && first_key_cmp(s, mid, key, len, &cmp))
             return LEDE_ECORRUPT;
         if (cmp <= 0)
             lo = mid;
@@ -546,7 +559,8 @@ struct postings {
      * requested document's positions lie */
     cursor pos_region;     /* the block's bytes in POSITIONS */
     uint64_t pos_total;    /* values in the sequence */
-    uint64_t *chunk_off;   /* byte offset of each packed chunk; [n_full]: the varint tail */
+    uint64_t *chunk_off;   /* byte offset of each packed chunk (after their widths);
+                              [n_full]: the varint tail */
     uint8_t *chunk_done;   /* per chunk: decoded into pos */
     size_t chunk_cap;
     uint32_t chunks_known; /* chunk offsets known for chunks [0, chunks_known] */
@@ -968,25 +982,23 @@ static int load_positions(postings *p)
     memset(p->chunk_done, 0, n_chunks);
     p->pos_region = cursor_make(ps->p + start, end - start);
     p->pos_total = total;
-    p->chunk_off[0] = 0;
+    p->chunk_off[0] = total / p->B; /* the chunks' widths come first */
     p->chunks_known = 0;
     p->tail_open = 0;
     p->pos_blk = p->blk;
     return 0;
 }
 
-/* Learns the byte offsets of chunks up to k (each chunk is a width byte and
- * its packed bytes, so offsets follow from the width bytes alone). */
+/* Learns the byte offsets of chunks up to k <= n_full from the widths at
+ * the start of the region (load_positions saw they fit in it). */
 static int chunk_offsets_upto(postings *p, uint32_t k)
 {
     const cursor *r = &p->pos_region;
     size_t region = (size_t)(r->end - r->p);
     while (p->chunks_known < k) {
-        uint64_t off = p->chunk_off[p->chunks_known];
-        if (off >= region || r->p[off] > 32)
-            return note(p->s, "malformed positions");
-        uint64_t next = off + 1 + bitpack_bytes(p->B, r->p[off]);
-        if (next > region)
+        uint8_t width = r->p[p->chunks_known];
+        uint64_t next = p->chunk_off[p->chunks_known] + bitpack_bytes(p->B, width);
+        if (width > 32 || next > region)
             return note(p->s, "malformed positions");
         p->chunk_off[++p->chunks_known] = next;
     }
@@ -1005,17 +1017,16 @@ static int decode_range(postings *p, uint64_t a, uint64_t b)
         if (chunk_offsets_upto(p, (uint32_t)j + 1))
             return LEDE_ECORRUPT;
         uint64_t lo = a > j * p->B ? a : j * p->B, hi = b < (j + 1) * p->B ? b : (j + 1) * p->B;
+        /* the chunk lies inside the region (chunk_offsets_upto) */
+        const uint8_t *ch = r->p + p->chunk_off[j];
+        unsigned width = r->p[j];
         if (hi - lo <= p->B / 8) { /* a few of the chunk's values: read them alone */
-            const uint8_t *ch = r->p + p->chunk_off[j];
-            size_t len = bitpack_bytes(p->B, ch[0]); /* inside the region: chunk_offsets_upto */
+            size_t len = bitpack_bytes(p->B, width);
             for (uint64_t q = lo; q < hi; q++)
-                p->pos[q] = bitpack_get(ch + 1, len, (size_t)(q - j * p->B), ch[0]);
+                p->pos[q] = bitpack_get(ch, len, (size_t)(q - j * p->B), width);
             continue;
         }
-        cursor c = cursor_make(r->p + p->chunk_off[j], region - p->chunk_off[j]);
-        cur_block(&c, p->pos + j * p->B, p->B);
-        if (c.bad)
-            return note(p->s, "malformed positions");
+        bitpack_decode(p->pos + j * p->B, ch, p->B, width);
         p->chunk_done[j] = 1;
     }
     if (b > (uint64_t)n_full * p->B && (!p->tail_open || p->tail_next < b)) {

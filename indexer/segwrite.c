@@ -54,7 +54,8 @@ struct segwrite {
 
     /* dictionary and postings */
     spill *terms;             /* TERMS, on disk until finish */
-    buf termindex, entry;     /* entry: the dictionary entry being built */
+    buf termindex, termprefix; /* TERMINDEX's two arrays: offsets, key prefixes */
+    buf entry;                /* the dictionary entry being built */
     spill *postings;          /* POSTINGS, on disk until finish */
     uint64_t n_terms, n_postings, n_positions;
     uint8_t prev_key[FORMAT_MAX_KEY];
@@ -141,7 +142,7 @@ static void free_bufs(segwrite *w)
 {
     buf *bufs[] = {&w->doclen, &w->docdate, &w->docoffs, &w->rec, &w->fprints,
                    &w->zbuf, &w->storeindex, &w->store_raw, &w->entry, &w->termindex,
-                   &w->term_skip, &w->term_blocks, &w->scratch, &w->fpbuf};
+                   &w->termprefix, &w->term_skip, &w->term_blocks, &w->scratch, &w->fpbuf};
     spill_close(w->postings);
     spill_close(w->store);
     spill_close(w->terms);
@@ -300,14 +301,17 @@ int segwrite_term_begin(segwrite *w, const uint8_t *key, size_t len)
     return set_rc(w, rc);
 }
 
-/* Encodes a position sequence (docs/FORMAT.md, "Positions"). */
+/* Encodes a position sequence (docs/FORMAT.md, "Positions"): the packed
+ * chunks' widths, the chunks, the remainder as varints. */
 static int put_sequence(segwrite *w, buf *out, const uint32_t *v, size_t n)
 {
+    size_t n_full = n / w->B, at = out->len;
     int rc = 0;
-    size_t i = 0;
-    for (; rc == 0 && n - i >= w->B; i += w->B)
-        rc = block_put(out, v + i, w->B);
-    for (; rc == 0 && i < n; i++)
+    for (size_t j = 0; rc == 0 && j < n_full; j++)
+        rc = put_u8(out, (uint8_t)bitpack_width(v + j * w->B, w->B));
+    for (size_t j = 0; rc == 0 && j < n_full; j++)
+        rc = packed_put(out, v + j * w->B, w->B, (uint8_t)out->data[at + j]);
+    for (size_t i = n_full * w->B; rc == 0 && i < n; i++)
         rc = vint_put(out, v[i]);
     return rc;
 }
@@ -406,7 +410,10 @@ static int put_dict_entry(segwrite *w, uint64_t post_off)
     buf_clear(t);
     int rc = 0;
     if (w->in_dict_block == w->dict_block) {
+        uint8_t pre[FORMAT_KEY_PREFIX] = {0};
+        memcpy(pre, w->key, w->key_len < sizeof pre ? w->key_len : sizeof pre);
         rc = put_u64le(&w->termindex, spill_size(w->terms));
+        rc = rc ? rc : buf_append(&w->termprefix, pre, sizeof pre);
         w->in_dict_block = 0;
         w->last_post = UINT64_MAX;
     }
@@ -529,6 +536,8 @@ int segwrite_finish(segwrite *w, uint64_t *file_bytes, int *err_no)
     buf tmp = {0};
     if (rc == 0)
         rc = copy_section(w, toc, &n, SEC_TERMS, w->terms);
+    if (rc == 0)
+        rc = buf_append(&w->termindex, w->termprefix.data, w->termprefix.len);
     if (rc == 0)
         rc = write_section(w, toc, &n, SEC_TERMINDEX, w->termindex.data, w->termindex.len);
     if (rc == 0)
