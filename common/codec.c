@@ -2,13 +2,13 @@
  * frame-of-reference bit packing (contract in codec.h).
  *
  * bitpack_decode is the innermost loop of query evaluation. A production block
- * is 128 values, so the decoder works in groups of 64 values: 64 values of w
- * bits are exactly w 64-bit little-endian words, and every group starts on a
- * byte (indeed word) boundary. Each group is unpacked by a fully unrolled
- * routine specialized for its width, reached through a table of 32 functions;
- * the remainder (fewer than 64 values: a term's packed tail, tiny-block
- * builds) goes through a generic reader. Neither reads a byte past
- * bitpack_bytes(n, width). */
+ * is 128 values, and runs of a multiple of 128 values are laid out in four
+ * interleaved lanes (codec.h) so that SSE2 unpacks four values per shift and
+ * mask: one fully unrolled routine per width, reached through a table. Other
+ * runs (a term's packed tail, tiny-block builds) are LSB-first: groups of 64
+ * values of w bits are exactly w 64-bit little-endian words, unpacked by
+ * unrolled scalar routines per width, and the remainder by a generic reader.
+ * None reads a byte past bitpack_bytes(n, width). */
 #include "codec.h"
 
 #include <string.h>
@@ -156,10 +156,37 @@ static inline uint32_t low_mask(unsigned width)
     return width >= 32 ? UINT32_MAX : ((uint32_t)1 << width) - 1;
 }
 
+/* One group of BITPACK_LANE_GROUP values in lanes: lane l holds values l,
+ * l + 4, l + 8, ... LSB-first in `width` 32-bit words; word k of lane l is
+ * the group's (4k + l)-th little-endian u32. */
+static void encode_lanes(uint8_t *out, const uint32_t *v, unsigned width)
+{
+    uint32_t mask = low_mask(width);
+    for (unsigned l = 0; l < 4; l++) {
+        uint64_t acc = 0;
+        unsigned n_acc = 0, k = 0;
+        for (unsigned s = 0; s < BITPACK_LANE_GROUP / 4; s++) {
+            acc |= (uint64_t)(v[4 * s + l] & mask) << n_acc;
+            n_acc += width;
+            if (n_acc >= 32) { /* 32 values of width bits end on a word */
+                store_u32le(out + 16 * k + 4 * l, (uint32_t)acc);
+                k++;
+                acc >>= 32;
+                n_acc -= 32;
+            }
+        }
+    }
+}
+
 void bitpack_encode(uint8_t *out, const uint32_t *v, size_t n, unsigned width)
 {
     if (width == 0 || width > 32) /* > 32 is a caller bug; the acc would overflow */
         return;
+    if (bitpack_in_lanes(n)) {
+        for (size_t g = 0; g < n; g += BITPACK_LANE_GROUP)
+            encode_lanes(out + g / BITPACK_LANE_GROUP * 16 * width, v + g, width);
+        return;
+    }
     uint32_t mask = low_mask(width);
     uint64_t acc = 0; /* pending bits, LSB first; fewer than 32 between values */
     unsigned n_acc = 0;
@@ -253,6 +280,66 @@ static const unpack64_fn unpack64_by_width[33] = {
     unpack64_w30,  unpack64_w31, unpack64_w32,
 };
 
+/* Unpacks one group in lanes (encode_lanes) of constant width w (1..32):
+ * slot s of the four lanes is values 4s..4s+3, in order, so each step is a
+ * shift, a mask (and for a value straddling two words a second shift and an
+ * or) of four values at once, and one store. */
+static inline __attribute__((always_inline)) void unpack_lanes(uint32_t *restrict out,
+                                                               const uint8_t *restrict in,
+                                                               const unsigned w)
+{
+#if defined(__SSE2__)
+    const __m128i mask = _mm_set1_epi32((int)low_mask(w));
+#pragma GCC unroll 32
+    for (unsigned s = 0; s < BITPACK_LANE_GROUP / 4; s++) {
+        const unsigned bit = s * w, k = bit / 32, shift = bit % 32;
+        __m128i x = _mm_srli_epi32(_mm_loadu_si128((const __m128i *)(in + 16 * k)), (int)shift);
+        if (shift + w > 32)
+            x = _mm_or_si128(x, _mm_slli_epi32(_mm_loadu_si128((const __m128i *)(in + 16 * (k + 1))),
+                                               (int)(32 - shift)));
+        if (w < 32)
+            x = _mm_and_si128(x, mask);
+        _mm_storeu_si128((__m128i *)(out + 4 * s), x);
+    }
+#else
+    const uint32_t mask = low_mask(w);
+    for (unsigned s = 0; s < BITPACK_LANE_GROUP / 4; s++) {
+        const unsigned bit = s * w, k = bit / 32, shift = bit % 32;
+        for (unsigned l = 0; l < 4; l++) {
+            uint64_t x = load_u32le(in + 16 * k + 4 * l) >> shift;
+            if (shift + w > 32)
+                x |= (uint64_t)load_u32le(in + 16 * (k + 1) + 4 * l) << (32 - shift);
+            out[4 * s + l] = (uint32_t)x & mask;
+        }
+    }
+#endif
+}
+
+#define UNPACK_LANES_FN(w)                                                            \
+    static void unpack_lanes_w##w(uint32_t *restrict out, const uint8_t *restrict in) \
+    {                                                                                 \
+        unpack_lanes(out, in, w);                                                     \
+    }
+UNPACK_LANES_FN(1) UNPACK_LANES_FN(2) UNPACK_LANES_FN(3) UNPACK_LANES_FN(4)
+UNPACK_LANES_FN(5) UNPACK_LANES_FN(6) UNPACK_LANES_FN(7) UNPACK_LANES_FN(8)
+UNPACK_LANES_FN(9) UNPACK_LANES_FN(10) UNPACK_LANES_FN(11) UNPACK_LANES_FN(12)
+UNPACK_LANES_FN(13) UNPACK_LANES_FN(14) UNPACK_LANES_FN(15) UNPACK_LANES_FN(16)
+UNPACK_LANES_FN(17) UNPACK_LANES_FN(18) UNPACK_LANES_FN(19) UNPACK_LANES_FN(20)
+UNPACK_LANES_FN(21) UNPACK_LANES_FN(22) UNPACK_LANES_FN(23) UNPACK_LANES_FN(24)
+UNPACK_LANES_FN(25) UNPACK_LANES_FN(26) UNPACK_LANES_FN(27) UNPACK_LANES_FN(28)
+UNPACK_LANES_FN(29) UNPACK_LANES_FN(30) UNPACK_LANES_FN(31) UNPACK_LANES_FN(32)
+#undef UNPACK_LANES_FN
+
+static const unpack64_fn unpack_lanes_by_width[33] = {
+    NULL,               unpack_lanes_w1,  unpack_lanes_w2,  unpack_lanes_w3,  unpack_lanes_w4,
+    unpack_lanes_w5,    unpack_lanes_w6,  unpack_lanes_w7,  unpack_lanes_w8,  unpack_lanes_w9,
+    unpack_lanes_w10,   unpack_lanes_w11, unpack_lanes_w12, unpack_lanes_w13, unpack_lanes_w14,
+    unpack_lanes_w15,   unpack_lanes_w16, unpack_lanes_w17, unpack_lanes_w18, unpack_lanes_w19,
+    unpack_lanes_w20,   unpack_lanes_w21, unpack_lanes_w22, unpack_lanes_w23, unpack_lanes_w24,
+    unpack_lanes_w25,   unpack_lanes_w26, unpack_lanes_w27, unpack_lanes_w28, unpack_lanes_w29,
+    unpack_lanes_w30,   unpack_lanes_w31, unpack_lanes_w32,
+};
+
 /* Any n, starting on a byte boundary. Tails matter too: a term's last block
  * holds fewer than B values, and most terms are rare, so most of their
  * postings are tails. A value of up to 32 bits at bit offset 0..7 lies within
@@ -281,11 +368,20 @@ static void unpack_tail(uint32_t *out, const uint8_t *in, size_t n, unsigned wid
     }
 }
 
-uint32_t bitpack_get(const uint8_t *in, size_t len, size_t i, unsigned width)
+uint32_t bitpack_get(const uint8_t *in, size_t n, size_t i, unsigned width)
 {
-    if (width == 0 || width > 32)
+    if (width == 0 || width > 32 || i >= n)
         return 0;
-    size_t bit = i * width, at = bit / 8;
+    if (bitpack_in_lanes(n)) {
+        const uint8_t *g = in + i / BITPACK_LANE_GROUP * 16 * width;
+        unsigned r = (unsigned)(i % BITPACK_LANE_GROUP), l = r % 4, bit = r / 4 * width;
+        unsigned k = bit / 32, shift = bit % 32;
+        uint64_t x = load_u32le(g + 16 * k + 4 * l) >> shift;
+        if (shift + width > 32)
+            x |= (uint64_t)load_u32le(g + 16 * (k + 1) + 4 * l) << (32 - shift);
+        return (uint32_t)x & low_mask(width);
+    }
+    size_t len = bitpack_bytes(n, width), bit = i * width, at = bit / 8;
     uint64_t x = 0;
     if (at + 8 <= len) {
         x = load_u64le(in + at);
@@ -300,6 +396,15 @@ void bitpack_decode(uint32_t *out, const uint8_t *in, size_t n, unsigned width)
 {
     if (width == 0 || width > 32) { /* > 32 is a caller bug; decode as zeros */
         memset(out, 0, n * sizeof *out);
+        return;
+    }
+    if (bitpack_in_lanes(n)) {
+        unpack64_fn fn = unpack_lanes_by_width[width];
+        for (; n > 0; n -= BITPACK_LANE_GROUP) {
+            fn(out, in);
+            out += BITPACK_LANE_GROUP;
+            in += 16 * (size_t)width;
+        }
         return;
     }
     unpack64_fn fn = unpack64_by_width[width];

@@ -172,15 +172,27 @@ static inline size_t bitpack_bytes(size_t n, unsigned width)
 {
     return (n * width + 7) / 8;
 }
-/* Packs the low `width` bits of v[0..n) LSB-first into out[0..bitpack_bytes). */
+/* The layout of n packed values (docs/FORMAT.md, "Packed values"): when n
+ * is a positive multiple of BITPACK_LANE_GROUP, each group of 128 values is
+ * in four lanes: value 4s + l of the group is the s-th value of lane l, each
+ * lane's 32 values are LSB-first in `width` 32-bit words, and word k of lane
+ * l is the group's (4k + l)-th little-endian u32 (so SSE2 decodes four values
+ * at once). Otherwise value i's bits are bits i*width .. i*width + width - 1
+ * of the bytes, LSB-first. Both take bitpack_bytes(n, width) bytes. */
+#define BITPACK_LANE_GROUP 128
+static inline int bitpack_in_lanes(size_t n)
+{
+    return n > 0 && n % BITPACK_LANE_GROUP == 0;
+}
+/* Packs the low `width` bits of v[0..n) into out[0..bitpack_bytes). */
 void bitpack_encode(uint8_t *out, const uint32_t *v, size_t n, unsigned width);
 /* Unpacks n values of `width` bits (0..32) from in[0..bitpack_bytes(n,width)).
  * Reads no byte past that range. */
 void bitpack_decode(uint32_t *out, const uint8_t *in, size_t n, unsigned width);
 
-/* Value i of values packed `width` bits each in in[0..len), read alone
- * (bytes past len are taken as 0; the caller checks i is inside). */
-uint32_t bitpack_get(const uint8_t *in, size_t len, size_t i, unsigned width);
+/* Value i (< n, else 0) of n values packed `width` bits each in
+ * in[0..bitpack_bytes(n, width)), read alone. */
+uint32_t bitpack_get(const uint8_t *in, size_t n, size_t i, unsigned width);
 
 /* Appends v[0..n) packed `width` bits each (bitpack_bytes(n, width) bytes;
  * every value must fit), without a width byte. */

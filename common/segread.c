@@ -1021,9 +1021,8 @@ static int decode_range(postings *p, uint64_t a, uint64_t b)
         const uint8_t *ch = r->p + p->chunk_off[j];
         unsigned width = r->p[j];
         if (hi - lo <= p->B / 8) { /* a few of the chunk's values: read them alone */
-            size_t len = bitpack_bytes(p->B, width);
             for (uint64_t q = lo; q < hi; q++)
-                p->pos[q] = bitpack_get(ch, len, (size_t)(q - j * p->B), width);
+                p->pos[q] = bitpack_get(ch, p->B, (size_t)(q - j * p->B), width);
             continue;
         }
         bitpack_decode(p->pos + j * p->B, ch, p->B, width);

@@ -65,13 +65,28 @@ static uint32_t width_mask(unsigned w)
     return w >= 32 ? UINT32_MAX : ((uint32_t)1 << w) - 1;
 }
 
+/* Where bit b of value i of n packed values lies, as a bit index into the
+ * bytes (bit % 8 of byte bit / 8). LSB-first: i * w + b. A positive multiple
+ * of 128 values: groups of 128 (16 * w bytes each), value i of a group in
+ * lane i % 4 at slot i / 4; lane bit slot * w + b is bit (lane bit % 32) of
+ * the lane's word (lane bit / 32), and word k of lane l is the group's
+ * (4k + l)-th little-endian u32. */
+static size_t ref_bit(size_t n, size_t i, unsigned w, unsigned b)
+{
+    if (n == 0 || n % 128 != 0)
+        return i * w + b;
+    size_t g = i / 128, r = i % 128, lane = r % 4, lane_bit = r / 4 * w + b;
+    size_t word = 4 * (lane_bit / 32) + lane;
+    return 8 * (g * 16 * w + 4 * word) + lane_bit % 32;
+}
+
 static void ref_pack(uint8_t *out, const uint32_t *v, size_t n, unsigned w)
 {
     memset(out, 0, bitpack_bytes(n, w));
     for (size_t i = 0; i < n; i++)
         for (unsigned b = 0; b < w; b++)
             if (v[i] >> b & 1) {
-                size_t bit = i * w + b;
+                size_t bit = ref_bit(n, i, w, b);
                 out[bit / 8] |= (uint8_t)(1u << (bit % 8));
             }
 }
@@ -81,7 +96,7 @@ static void ref_unpack(uint32_t *out, const uint8_t *in, size_t n, unsigned w)
     for (size_t i = 0; i < n; i++) {
         uint32_t x = 0;
         for (unsigned b = 0; b < w; b++) {
-            size_t bit = i * w + b;
+            size_t bit = ref_bit(n, i, w, b);
             x |= (uint32_t)(in[bit / 8] >> (bit % 8) & 1) << b;
         }
         out[i] = x;
@@ -506,8 +521,8 @@ static void check_packed(const char *what, const uint32_t *v, size_t n, unsigned
                          const uint8_t *want, const uint32_t *want_v)
 {
     size_t len = bitpack_bytes(n, w);
-    uint8_t out[64];
-    uint32_t back[65];
+    uint8_t out[16 * 32 + 1];
+    uint32_t back[128 + 1];
     memset(out, 0xEE, sizeof out);
     bitpack_encode(out, v, n, w);
     if (memcmp(out, want, len) != 0)
@@ -570,6 +585,33 @@ TEST(test_codec__bitpack_known_bytes)
     check_packed("0..63 w6 n64", seq, 64, 6, want, seq);
     ref_unpack(back, want, 64, 6);
     CHECK(memcmp(back, seq, sizeof seq) == 0); /* the oracle agrees with itself */
+
+    /* 128 values are four lanes of u32 words, interleaved (codec.h). At
+     * width 1, values 0, 4, 8, ... set are lane 0's word: bytes 0..3 all
+     * ones, the other lanes' words zero. */
+    uint32_t lane0[128], one5[128], big[128], back128[128];
+    uint8_t want128[16 * 32];
+    for (size_t i = 0; i < 128; i++) {
+        lane0[i] = i % 4 == 0;
+        one5[i] = i == 5 || i == 127;
+        big[i] = (uint32_t)i * 0x01010101u;
+    }
+    memset(want128, 0, 16);
+    memset(want128, 0xFF, 4);
+    check_packed("lane 0 ones w1 n128", lane0, 128, 1, want128, lane0);
+    /* value 5: lane 1, slot 1, bit 1 of the u32 at byte 4; value 127: lane
+     * 3, slot 31, bit 31 of the u32 at byte 12 */
+    memset(want128, 0, 16);
+    want128[4] = 0x02;
+    want128[15] = 0x80;
+    check_packed("values 5 and 127 w1 n128", one5, 128, 1, want128, one5);
+    /* width 32: the words are the values, lane by lane: word k of lane l is
+     * value 4k + l, so the bytes are the values in order */
+    for (size_t i = 0; i < 128; i++)
+        store_u32le(want128 + 4 * i, big[i]);
+    check_packed("w32 n128", big, 128, 32, want128, big);
+    ref_unpack(back128, want128, 128, 32);
+    CHECK(memcmp(back128, big, sizeof big) == 0);
 }
 
 /* ---- bit packing: properties ------------------------------------------------ */
@@ -697,7 +739,7 @@ TEST(test_codec__bitpack_get_reads_one_value)
     /* Each value read alone equals the bit-by-bit reference, from a buffer
      * of exactly bitpack_bytes (ASan: no byte past it is read). */
     uint64_t seed = seed_start();
-    static const size_t sizes[] = {1, 3, 8, 9, 64, 127, 128};
+    static const size_t sizes[] = {1, 3, 8, 9, 64, 127, 128, 129, 256, 384};
     for (unsigned w = 0; w <= 32; w++)
         for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
             size_t n = sizes[s], len = bitpack_bytes(n, w);
@@ -710,7 +752,7 @@ TEST(test_codec__bitpack_get_reads_one_value)
                     in[i] = (uint8_t)rng_next();
                 ref_unpack(want, in, n, w);
                 for (size_t i = 0; i < n; i++)
-                    if (bitpack_get(in, len, i, w) != want[i]) {
+                    if (bitpack_get(in, n, i, w) != want[i]) {
                         T_FAIL("value %zu of %zu at width %u", i, n, w);
                         break;
                     }
@@ -720,8 +762,9 @@ TEST(test_codec__bitpack_get_reads_one_value)
         }
     /* known: 5,3 at 3 bits are 0x1D */
     static const uint8_t b[] = {0x1D};
-    CHECK_INT(bitpack_get(b, 1, 0, 3), 5);
-    CHECK_INT(bitpack_get(b, 1, 1, 3), 3);
+    CHECK_INT(bitpack_get(b, 2, 0, 3), 5);
+    CHECK_INT(bitpack_get(b, 2, 1, 3), 3);
+    CHECK_INT(bitpack_get(b, 2, 2, 3), 0); /* past n */
     seed_report(seed);
 }
 
