@@ -61,6 +61,12 @@ static inline uint64_t load_u64le(const uint8_t *p)
     memcpy(&v, p, 8);
     return CODEC_BIG_ENDIAN ? __builtin_bswap64(v) : v;
 }
+/* Big-endian: the number whose order is that of the 8 bytes compared as
+ * unsigned strings. */
+static inline uint64_t load_u64be(const uint8_t *p)
+{
+    return __builtin_bswap64(load_u64le(p));
+}
 static inline void store_u32le(uint8_t *p, uint32_t v)
 {
     v = CODEC_BIG_ENDIAN ? __builtin_bswap32(v) : v;

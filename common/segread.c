@@ -1,6 +1,10 @@
 /* segread.c - segment reader (see segread.h and docs/FORMAT.md). */
 #include "segread.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -255,11 +259,13 @@ static int block_cursor(segread *s, uint64_t b, cursor *c)
     return 0;
 }
 
+_Static_assert(FORMAT_KEY_PREFIX == 8, "block_prefix loads the prefix as one u64");
+
 /* The key prefix TERMINDEX holds for block b (docs/FORMAT.md). */
 static uint64_t block_prefix(const segread *s, uint64_t b)
 {
     const section *ti = &s->sec[SEC_TERMINDEX];
-    return format_key_prefix(ti->p + s->n_dict_blocks * 8 + b * FORMAT_KEY_PREFIX, FORMAT_KEY_PREFIX);
+    return load_u64be(ti->p + s->n_dict_blocks * 8 + b * FORMAT_KEY_PREFIX); /* = format_key_prefix */
 }
 
 /* Decodes the key of a dictionary entry (docs/FORMAT.md, TERMS) into
@@ -614,39 +620,51 @@ static int read_skip(postings *p)
     return 0;
 }
 
-/* Decodes skip entries up to and including block k. 0 or LEDE_ECORRUPT. */
+/* Decodes skip entries up to and including block k. 0 or LEDE_ECORRUPT.
+ * The cursor and the running values stay in locals (stores into the skip
+ * arrays would otherwise make the compiler reload them for every varint). */
 static int skip_upto(postings *p, uint32_t k)
 {
-    cursor *c = &p->sk_cur;
+    if (p->sk_n > k || p->sk_n >= p->n_blocks)
+        return 0;
     uint64_t doc_room = p->s->sec[SEC_POSTINGS].len - p->blocks_start;
     uint64_t pos_room = p->s->sec[SEC_POSITIONS].len - p->ti.pos_off;
-    while (p->sk_n <= k && p->sk_n < p->n_blocks) {
-        uint32_t j = p->sk_n;
-        uint64_t d = cur_vint(c);
-        uint64_t last = j == 0 ? d : p->sk_last[j - 1] + d;
-        uint64_t doc_off = p->sk_doc_off[j] + cur_vint(c);
-        uint64_t pos_off = p->sk_pos_off[j] + cur_vint(c);
-        p->sk_max_tf[j] = cur_vint32(c);
-        p->sk_min_len[j] = cur_vint32(c);
-        if (c->bad || last >= p->s->meta.n_docs || (j > 0 && d == 0) || doc_off > doc_room ||
-            pos_off > pos_room)
-            return note(p->s, "malformed skip data");
+    uint64_t n_docs = p->s->meta.n_docs;
+    cursor c = p->sk_cur;
+    uint32_t j = p->sk_n, end = k + 1 < p->n_blocks ? k + 1 : p->n_blocks;
+    uint64_t last = j ? p->sk_last[j - 1] : 0, doc_off = p->sk_doc_off[j], pos_off = p->sk_pos_off[j];
+    int bad = 0;
+    for (; j < end; j++) {
+        uint64_t d = cur_vint(&c);
+        last = j == 0 ? d : last + d;
+        doc_off += cur_vint(&c);
+        pos_off += cur_vint(&c);
+        p->sk_max_tf[j] = cur_vint32(&c);
+        p->sk_min_len[j] = cur_vint32(&c);
+        if (c.bad || last >= n_docs || (j > 0 && d == 0) || doc_off > doc_room || pos_off > pos_room) {
+            bad = 1;
+            break;
+        }
         p->sk_last[j] = (uint32_t)last;
         p->sk_doc_off[j + 1] = doc_off;
         p->sk_pos_off[j + 1] = pos_off;
-        p->sk_n++;
-        if (p->sk_n == p->n_blocks && cursor_left(c) != 0)
-            return note(p->s, "skip data longer than its entries");
     }
+    p->sk_cur = c;
+    p->sk_n = j;
+    if (bad)
+        return note(p->s, "malformed skip data");
+    if (p->sk_n == p->n_blocks && cursor_left(&c) != 0)
+        return note(p->s, "skip data longer than its entries");
     return 0;
 }
 
 /* Decodes skip entries until one covers target (its last doc >= target) or
- * none is left. */
+ * none is left: four at a time, since a query that needs one more entry
+ * usually needs the next ones too. */
 static int skip_until(postings *p, uint32_t target)
 {
     while (p->sk_n < p->n_blocks && (p->sk_n == 0 || p->sk_last[p->sk_n - 1] < target))
-        if (skip_upto(p, p->sk_n))
+        if (skip_upto(p, p->sk_n + 3))
             return LEDE_ECORRUPT;
     return 0;
 }
@@ -849,15 +867,30 @@ uint32_t postings_next(postings *p)
 }
 
 /* The first of d[i..n) that is >= target, or n: often d[i] or the next one;
- * otherwise a binary search whose steps are conditional moves, not branches
- * (which the processor would mispredict half the time: targets are random
- * here). */
+ * then, with SSE2, the next eight compared at once (an intersection's
+ * common term mostly moves a few documents); otherwise a binary search
+ * whose steps are conditional moves, not branches (which the processor
+ * would mispredict half the time: targets are random here). */
 static inline uint32_t block_search(const uint32_t *d, uint32_t i, uint32_t n, uint32_t target)
 {
     if (i < n && d[i] < target) {
         i++;
         if (i < n && d[i] < target) {
-            uint32_t len = n - ++i; /* the answer is in [i, i + len] */
+            i++;
+#if defined(__SSE2__)
+            if (i + 8 <= n) { /* ids are unsigned: compare them biased by 2^31 */
+                const __m128i bias = _mm_set1_epi32(INT32_MIN);
+                const __m128i t = _mm_xor_si128(_mm_set1_epi32((int)target), bias);
+                __m128i a = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(d + i)), bias);
+                __m128i b = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(d + i + 4)), bias);
+                unsigned below = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmplt_epi32(a, t))) |
+                                 (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmplt_epi32(b, t))) << 4;
+                if (below != 0xFF) /* sorted: the ones below target come first */
+                    return i + (uint32_t)__builtin_ctz(~below);
+                i += 8;
+            }
+#endif
+            uint32_t len = n - i; /* the answer is in [i, i + len] */
             while (len > 1) {
                 uint32_t half = len / 2;
                 i = d[i + half - 1] < target ? i + half : i;
