@@ -11,6 +11,7 @@
  * None reads a byte past bitpack_bytes(n, width). */
 #include "codec.h"
 
+#include <stdint.h>
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -115,6 +116,30 @@ void cur_vints32(cursor *c, uint32_t *out, size_t n)
     c->p = p;
     for (; i < n; i++)
         out[i] = cur_vint32(c);
+}
+
+size_t vint_skip(const uint8_t *p, size_t len, size_t k)
+{
+    size_t i = 0;
+    if (k == 0)
+        return 0;
+#if defined(__SSE2__)
+    /* sixteen bytes at a time: a varint ends at each byte below 0x80 */
+    for (; i + 16 <= len; i += 16) {
+        unsigned ends = ~(unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(p + i))) & 0xFFFF;
+        unsigned c = (unsigned)__builtin_popcount(ends);
+        if (c >= k) {
+            while (--k) /* the k-th end: drop the k - 1 before it */
+                ends &= ends - 1;
+            return i + (size_t)__builtin_ctz(ends) + 1;
+        }
+        k -= c;
+    }
+#endif
+    for (; i < len; i++)
+        if (p[i] < 0x80 && --k == 0)
+            return i + 1;
+    return SIZE_MAX;
 }
 
 uint8_t cur_u8(cursor *c)

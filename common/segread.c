@@ -571,8 +571,9 @@ struct postings {
     size_t chunk_cap;
     uint32_t chunks_known; /* chunk offsets known for chunks [0, chunks_known] */
     int tail_open;         /* tail_cur is set: the varint tail is read on */
-    cursor tail_cur;       /* from value tail_next, as far as documents ask */
-    uint64_t tail_next;
+    cursor tail_cur;       /* from value tail_next, as far as documents ask; */
+    uint64_t tail_next;    /* pos holds values [tail_lo, tail_next) of it */
+    uint64_t tail_lo;
     uint32_t *doc_pos;     /* the current document's absolute positions */
     size_t doc_pos_cap;
     /* block-max cursor */
@@ -1061,14 +1062,23 @@ static int decode_range(postings *p, uint64_t a, uint64_t b)
         bitpack_decode(p->pos + j * p->B, ch, p->B, width);
         p->chunk_done[j] = 1;
     }
-    if (b > (uint64_t)n_full * p->B && (!p->tail_open || p->tail_next < b)) {
-        /* the tail's varints are read in order, only as far as b */
-        if (!p->tail_open) {
+    uint64_t tail_start = (uint64_t)n_full * p->B, from = a > tail_start ? a : tail_start;
+    if (b > tail_start && (!p->tail_open || from < p->tail_lo || p->tail_next < b)) {
+        /* the tail's varints are read in order, only as far as b; those of
+         * documents before a are skipped, not decoded */
+        if (!p->tail_open || from < p->tail_lo) {
             if (chunk_offsets_upto(p, n_full))
                 return LEDE_ECORRUPT;
             p->tail_cur = cursor_make(r->p + p->chunk_off[n_full], region - p->chunk_off[n_full]);
-            p->tail_next = (uint64_t)n_full * p->B;
+            p->tail_lo = p->tail_next = tail_start;
             p->tail_open = 1;
+        }
+        if (from > p->tail_next) {
+            size_t skip = vint_skip(p->tail_cur.p, cursor_left(&p->tail_cur), (size_t)(from - p->tail_next));
+            if (skip == SIZE_MAX)
+                return note(p->s, "malformed positions");
+            p->tail_cur.p += skip;
+            p->tail_lo = p->tail_next = from;
         }
         cur_vints32(&p->tail_cur, p->pos + p->tail_next, (size_t)(b - p->tail_next));
         p->tail_next = b;

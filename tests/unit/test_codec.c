@@ -362,6 +362,48 @@ TEST(test_codec__vints32_same_as_one_at_a_time)
     seed_report(seed);
 }
 
+/* vint_skip(p, len, k): the bytes up to and including the k-th byte below
+ * 0x80 (where the k-th varint ends), or SIZE_MAX when there are fewer;
+ * checked against a byte-by-byte count on random bytes of every length
+ * around the 16-byte steps, and on written varints. */
+TEST(test_codec__vint_skip)
+{
+    uint64_t seed = seed_start();
+    uint8_t in[80];
+    for (int round = 0; round < 20000; round++) {
+        size_t len = (size_t)rng_below(sizeof in + 1);
+        unsigned high = (unsigned)rng_below(4); /* 0: few ends .. 3: many */
+        for (size_t i = 0; i < len; i++)
+            in[i] = rng_below(4) < high ? (uint8_t)rng_below(0x80) : (uint8_t)(0x80 | rng_below(0x80));
+        size_t k = (size_t)rng_below(len + 3), want = SIZE_MAX, seen = 0;
+        if (k == 0)
+            want = 0;
+        for (size_t i = 0; i < len && want == SIZE_MAX; i++)
+            if (in[i] < 0x80 && ++seen == k)
+                want = i + 1;
+        size_t got = vint_skip(in, len, k);
+        if (got != want) {
+            T_FAIL("round %d: skip %zu of %zu bytes: %zu, expected %zu", round, k, len, got, want);
+            break;
+        }
+    }
+    /* written varints: skipping j of them lands where the j-th ends */
+    buf b = {0};
+    size_t ends[200];
+    for (size_t i = 0; i < 200; i++) {
+        REQUIRE(vint_put(&b, rng_any_length() >> rng_below(64)) == 0);
+        ends[i] = b.len;
+    }
+    for (size_t j = 1; j <= 200; j++)
+        if (vint_skip((const uint8_t *)b.data, b.len, j) != ends[j - 1]) {
+            T_FAIL("skipping %zu written varints", j);
+            break;
+        }
+    CHECK(vint_skip((const uint8_t *)b.data, b.len, 201) == SIZE_MAX);
+    buf_free(&b);
+    seed_report(seed);
+}
+
 /* ---- fixed-width little-endian ------------------------------------------- */
 
 TEST(test_codec__fixed_known_bytes)
