@@ -550,6 +550,9 @@ struct postings {
     uint32_t blk_n;
     uint32_t i;
     uint32_t cur;
+    uint32_t blk_end;      /* the loaded block's last doc + 1 while i is inside
+                              it and nothing failed; else 0 (postings_advance's
+                              test for its fast path) */
     uint32_t *docs, *tfs;
     cursor tf_cur;         /* the loaded block's packed frequencies */
     int tfs_ready;         /* tfs holds them (decoded on first use: an
@@ -747,6 +750,7 @@ static uint32_t fail(postings *p)
     p->bad = LEDE_ECORRUPT;
     p->cur = POSTINGS_END;
     p->i = p->blk_n;
+    p->blk_end = 0;
     return POSTINGS_END;
 }
 
@@ -757,14 +761,16 @@ static int decode_block(postings *p, uint32_t k)
     p->blk = k;
     p->blk_n = n;
     p->i = 0;
+    p->blk_end = 0; /* set once the block is decoded */
     if (p->ti.df == 1) {
         p->docs[0] = p->ti.single_doc;
         p->tfs[0] = (uint32_t)(p->ti.cf - 1);
         p->tf_width = 32; /* not packed: no bound known */
         p->tfs_ready = 1;
-        return p->ti.cf >= 1 && p->ti.cf <= UINT32_MAX
-                   ? 0
-                   : note(p->s, "term frequency in the dictionary out of range");
+        if (p->ti.cf < 1 || p->ti.cf > UINT32_MAX)
+            return note(p->s, "term frequency in the dictionary out of range");
+        p->blk_end = p->docs[0] + 1; /* below n_docs (read_info) */
+        return 0;
     }
     const section *post = &p->s->sec[SEC_POSTINGS];
     if (p->n_blocks >= 2 && skip_upto(p, k))
@@ -794,6 +800,7 @@ static int decode_block(postings *p, uint32_t k)
         return note(p->s, "malformed postings block");
     p->tf_cur = c;
     p->tfs_ready = 0;
+    p->blk_end = p->docs[n - 1] + 1; /* below n_docs, checked above */
     return 0;
 }
 
@@ -860,6 +867,7 @@ uint32_t postings_next(postings *p)
     uint32_t k = p->blk == UINT32_MAX ? 0 : p->blk + 1;
     if (k >= p->n_blocks) {
         p->i = p->blk_n;
+        p->blk_end = 0;
         return p->cur = POSTINGS_END;
     }
     if (load_block(p, k))
@@ -929,6 +937,7 @@ static __attribute__((noinline)) uint32_t advance_to_block(postings *p, uint32_t
                 p->blk = p->n_blocks - 1;
                 p->blk_n = 0;
                 p->i = 0;
+                p->blk_end = 0;
                 return p->cur = POSTINGS_END;
             }
             k = lo;
@@ -946,6 +955,7 @@ static __attribute__((noinline)) uint32_t advance_to_block(postings *p, uint32_t
                 return fail(p);
             return p->cur = p->docs[0];
         }
+        p->blk_end = 0;
         return p->cur = POSTINGS_END;
     }
     return p->cur = p->docs[p->i];
@@ -953,15 +963,14 @@ static __attribute__((noinline)) uint32_t advance_to_block(postings *p, uint32_t
 
 uint32_t postings_advance(postings *p, uint32_t target)
 {
+    if (target < p->blk_end) { /* the loaded block holds the answer: no skip data needed */
+        p->i = block_search(p->docs, p->i, p->blk_n, target);
+        return p->cur = p->docs[p->i];
+    }
     if (p->bad)
         return POSTINGS_END;
     if (p->cur != POSTINGS_END && p->cur >= target && p->blk != UINT32_MAX)
         return p->cur;
-    if (p->blk != UINT32_MAX && p->i < p->blk_n && target <= p->docs[p->blk_n - 1]) {
-        /* the loaded block holds the answer: no skip data needed */
-        p->i = block_search(p->docs, p->i, p->blk_n, target);
-        return p->cur = p->docs[p->i];
-    }
     return advance_to_block(p, target);
 }
 
@@ -1180,8 +1189,10 @@ void postings_block_max(postings *p, uint32_t *last_doc, uint32_t *max_tf, uint3
     *last_doc = p->blk_n ? p->docs[p->blk_n - 1] : POSTINGS_END;
     *max_tf = mt;
     *min_len = ml;
-    if (loaded_here)
+    if (loaded_here) {
         p->blk = UINT32_MAX;
+        p->blk_end = 0;
+    }
 }
 
 void postings_term_max(postings *p, uint32_t *max_tf, uint32_t *min_len)
