@@ -532,6 +532,9 @@ struct postings {
     segread *s;
     term_info ti;
     uint32_t B;
+    int b_shift;           /* log2(B) when B is a power of two (always, as this
+                              build writes), else -1: divisions by B in the
+                              positions path cost more than the rest of it */
     uint32_t n_blocks;
     int with_pos;
     int bad;
@@ -568,6 +571,7 @@ struct postings {
      * requested document's positions lie */
     cursor pos_region;     /* the block's bytes in POSITIONS */
     uint64_t pos_total;    /* values in the sequence */
+    uint32_t pos_full;     /* its packed chunks: pos_total / B */
     uint64_t *chunk_off;   /* byte offset of each packed chunk (after their widths);
                               [n_full]: the varint tail */
     uint8_t *chunk_done;   /* per chunk: decoded into pos */
@@ -582,6 +586,12 @@ struct postings {
     /* block-max cursor */
     uint32_t shallow_blk;
 };
+
+/* x / B */
+static inline uint64_t div_b(const postings *p, uint64_t x)
+{
+    return p->b_shift >= 0 ? x >> p->b_shift : x / p->B;
+}
 
 static uint32_t block_count(const postings *p, uint32_t k)
 {
@@ -704,7 +714,8 @@ int postings_open(postings **out, segread *s, const term_info *ti, int with_posi
     p->ti = *ti;
     p->B = B;
     p->with_pos = with_positions;
-    p->n_blocks = (uint32_t)(((uint64_t)ti->df + B - 1) / B);
+    p->b_shift = (B & (B - 1)) == 0 ? __builtin_ctz(B) : -1;
+    p->n_blocks = (uint32_t)div_b(p, (uint64_t)ti->df + B - 1);
     p->blk = p->pos_blk = UINT32_MAX;
     p->cur = POSTINGS_END;
     p->docs = (uint32_t *)(p + 1);
@@ -1000,7 +1011,8 @@ static int load_positions(postings *p)
     /* Each packed chunk of B values and each varint of the tail takes at
      * least a byte: frequencies that promise more positions than the bytes
      * can hold are corrupt (and must not size the buffers below). */
-    if (total / p->B + total % p->B > end - start)
+    uint64_t n_full = div_b(p, total);
+    if (n_full + (total - n_full * p->B) > end - start)
         return note(p->s, "frequencies promise more positions than the block holds");
     if (total + p->B > p->pos_cap) {
         size_t cap = (size_t)total + p->B;
@@ -1010,7 +1022,7 @@ static int load_positions(postings *p)
         p->pos = np;
         p->pos_cap = cap;
     }
-    size_t n_chunks = (size_t)(total / p->B) + 1;
+    size_t n_chunks = (size_t)n_full + 1;
     if (n_chunks > p->chunk_cap) {
         uint64_t *co = realloc(p->chunk_off, n_chunks * sizeof *co);
         if (co)
@@ -1025,7 +1037,8 @@ static int load_positions(postings *p)
     memset(p->chunk_done, 0, n_chunks);
     p->pos_region = cursor_make(ps->p + start, end - start);
     p->pos_total = total;
-    p->chunk_off[0] = total / p->B; /* the chunks' widths come first */
+    p->pos_full = (uint32_t)n_full;
+    p->chunk_off[0] = n_full; /* the chunks' widths come first */
     p->chunks_known = 0;
     p->tail_open = 0;
     p->pos_blk = p->blk;
@@ -1051,10 +1064,10 @@ static int chunk_offsets_upto(postings *p, uint32_t k)
 /* Decodes the values [a, b) of the block's sequence into pos (raw gaps). */
 static int decode_range(postings *p, uint64_t a, uint64_t b)
 {
-    uint32_t n_full = (uint32_t)(p->pos_total / p->B);
+    uint32_t n_full = p->pos_full;
     const cursor *r = &p->pos_region;
     size_t region = (size_t)(r->end - r->p);
-    for (uint64_t j = a / p->B; j < n_full && j * p->B < b; j++) {
+    for (uint64_t j = div_b(p, a); j < n_full && j * p->B < b; j++) {
         if (p->chunk_done[j])
             continue;
         if (chunk_offsets_upto(p, (uint32_t)j + 1))
@@ -1095,7 +1108,7 @@ static int decode_range(postings *p, uint64_t a, uint64_t b)
             (b == p->pos_total && p->n_blocks >= 2 && cursor_left(&p->tail_cur) != 0))
             return note(p->s, "malformed positions");
     }
-    if (p->pos_total % p->B == 0 && p->n_blocks >= 2 && b == p->pos_total) {
+    if (p->pos_total == (uint64_t)n_full * p->B && p->n_blocks >= 2 && b == p->pos_total) {
         /* no tail: the last chunk must end the region */
         if (chunk_offsets_upto(p, n_full))
             return LEDE_ECORRUPT;
