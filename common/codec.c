@@ -314,10 +314,12 @@ static const unpack64_fn unpack64_by_width[33] = {
  * or) of four values at once, and one store. */
 static inline __attribute__((always_inline)) void unpack_lanes(uint32_t *restrict out,
                                                                const uint8_t *restrict in,
-                                                               const unsigned w)
+                                                               const unsigned w, const int ids,
+                                                               uint32_t base)
 {
 #if defined(__SSE2__)
-    const __m128i mask = _mm_set1_epi32((int)low_mask(w));
+    const __m128i mask = _mm_set1_epi32((int)low_mask(w)), one = _mm_set1_epi32(1);
+    __m128i carry = _mm_set1_epi32((int)base);
 #pragma GCC unroll 32
     for (unsigned s = 0; s < BITPACK_LANE_GROUP / 4; s++) {
         const unsigned bit = s * w, k = bit / 32, shift = bit % 32;
@@ -327,6 +329,13 @@ static inline __attribute__((always_inline)) void unpack_lanes(uint32_t *restric
                                                (int)(32 - shift)));
         if (w < 32)
             x = _mm_and_si128(x, mask);
+        if (ids) { /* gaps to ids, as prefix_sum_plus1 */
+            x = _mm_add_epi32(x, one);
+            x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
+            x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
+            x = _mm_add_epi32(x, carry);
+            carry = _mm_shuffle_epi32(x, 0xFF);
+        }
         _mm_storeu_si128((__m128i *)(out + 4 * s), x);
     }
 #else
@@ -337,7 +346,7 @@ static inline __attribute__((always_inline)) void unpack_lanes(uint32_t *restric
             uint64_t x = load_u32le(in + 16 * k + 4 * l) >> shift;
             if (shift + w > 32)
                 x |= (uint64_t)load_u32le(in + 16 * (k + 1) + 4 * l) << (32 - shift);
-            out[4 * s + l] = (uint32_t)x & mask;
+            out[4 * s + l] = ids ? (base += ((uint32_t)x & mask) + 1) : (uint32_t)x & mask;
         }
     }
 #endif
@@ -346,7 +355,7 @@ static inline __attribute__((always_inline)) void unpack_lanes(uint32_t *restric
 #define UNPACK_LANES_FN(w)                                                            \
     static void unpack_lanes_w##w(uint32_t *restrict out, const uint8_t *restrict in) \
     {                                                                                 \
-        unpack_lanes(out, in, w);                                                     \
+        unpack_lanes(out, in, w, 0, 0);                                               \
     }
 UNPACK_LANES_FN(1) UNPACK_LANES_FN(2) UNPACK_LANES_FN(3) UNPACK_LANES_FN(4)
 UNPACK_LANES_FN(5) UNPACK_LANES_FN(6) UNPACK_LANES_FN(7) UNPACK_LANES_FN(8)
@@ -357,6 +366,28 @@ UNPACK_LANES_FN(21) UNPACK_LANES_FN(22) UNPACK_LANES_FN(23) UNPACK_LANES_FN(24)
 UNPACK_LANES_FN(25) UNPACK_LANES_FN(26) UNPACK_LANES_FN(27) UNPACK_LANES_FN(28)
 UNPACK_LANES_FN(29) UNPACK_LANES_FN(30) UNPACK_LANES_FN(31) UNPACK_LANES_FN(32)
 #undef UNPACK_LANES_FN
+
+/* unpack_lanes of doc gaps straight to ids, for the widths whose sums fit
+ * (prefix_fits32): one pass instead of an unpack and a prefix sum. */
+typedef void (*unpack_ids_fn)(uint32_t *restrict out, const uint8_t *restrict in, uint32_t base);
+#define UNPACK_IDS_FN(w)                                                                         \
+    static void unpack_ids_w##w(uint32_t *restrict out, const uint8_t *restrict in, uint32_t base) \
+    {                                                                                            \
+        unpack_lanes(out, in, w, 1, base);                                                       \
+    }
+UNPACK_IDS_FN(1) UNPACK_IDS_FN(2) UNPACK_IDS_FN(3) UNPACK_IDS_FN(4) UNPACK_IDS_FN(5)
+UNPACK_IDS_FN(6) UNPACK_IDS_FN(7) UNPACK_IDS_FN(8) UNPACK_IDS_FN(9) UNPACK_IDS_FN(10)
+UNPACK_IDS_FN(11) UNPACK_IDS_FN(12) UNPACK_IDS_FN(13) UNPACK_IDS_FN(14) UNPACK_IDS_FN(15)
+UNPACK_IDS_FN(16) UNPACK_IDS_FN(17) UNPACK_IDS_FN(18) UNPACK_IDS_FN(19) UNPACK_IDS_FN(20)
+UNPACK_IDS_FN(21) UNPACK_IDS_FN(22) UNPACK_IDS_FN(23) UNPACK_IDS_FN(24)
+#undef UNPACK_IDS_FN
+static const unpack_ids_fn unpack_ids_by_width[25] = {
+    NULL,            unpack_ids_w1,  unpack_ids_w2,  unpack_ids_w3,  unpack_ids_w4,
+    unpack_ids_w5,   unpack_ids_w6,  unpack_ids_w7,  unpack_ids_w8,  unpack_ids_w9,
+    unpack_ids_w10,  unpack_ids_w11, unpack_ids_w12, unpack_ids_w13, unpack_ids_w14,
+    unpack_ids_w15,  unpack_ids_w16, unpack_ids_w17, unpack_ids_w18, unpack_ids_w19,
+    unpack_ids_w20,  unpack_ids_w21, unpack_ids_w22, unpack_ids_w23, unpack_ids_w24,
+};
 
 static const unpack64_fn unpack_lanes_by_width[33] = {
     NULL,               unpack_lanes_w1,  unpack_lanes_w2,  unpack_lanes_w3,  unpack_lanes_w4,
@@ -481,6 +512,23 @@ unsigned cur_block(cursor *c, uint32_t *out, size_t n)
         return 32;
     }
     bitpack_decode(out, packed, n, width);
+    return width;
+}
+
+unsigned cur_block_ids(cursor *c, uint32_t *out, size_t n, uint32_t base)
+{
+    if (n == BITPACK_LANE_GROUP && !c->bad && c->p < c->end) {
+        unsigned width = c->p[0];
+        if (width >= 1 && prefix_fits32(width, n) &&
+            (size_t)(c->end - c->p) - 1 >= bitpack_bytes(n, width)) {
+            unpack_ids_by_width[width](out, c->p + 1, base);
+            c->p += 1 + bitpack_bytes(n, width);
+            return width;
+        }
+    }
+    unsigned width = cur_block(c, out, n);
+    if (prefix_fits32(width, n))
+        prefix_sum_plus1(out, out, n, base);
     return width;
 }
 

@@ -215,6 +215,12 @@ int block_put(buf *b, const uint32_t *v, size_t n);
  * is below 2^width, which bounds their sum (prefix_fits32). */
 unsigned cur_block(cursor *c, uint32_t *out, size_t n);
 
+/* cur_block of n doc gaps (each minus 1): when prefix_fits32(width, n) for
+ * the width returned, out holds base + (g[0] + 1) + ... + (g[j] + 1), as
+ * prefix_sum_plus1 would make them (for 128 values in one pass), else the
+ * gaps themselves, for the caller's 64-bit sums. */
+unsigned cur_block_ids(cursor *c, uint32_t *out, size_t n, uint32_t base);
+
 /* --- gaps to values ------------------------------------------------------------ */
 
 /* out[j] = base + (in[0] + 1) + ... + (in[j] + 1), modulo 2^32, for j < n: how

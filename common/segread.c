@@ -792,10 +792,9 @@ static int decode_block(postings *p, uint32_t k)
         return note(p->s, "skip data places a postings block out of range");
     cursor c = cursor_make(post->p + start, end - start);
     int64_t prev = k == 0 ? -1 : (int64_t)p->sk_last[k - 1];
-    unsigned width = cur_block(&c, p->docs, n);
+    unsigned width = cur_block_ids(&c, p->docs, n, (uint32_t)prev);
     uint64_t n_docs = p->s->meta.n_docs;
-    if (prefix_fits32(width, n)) { /* the sum of the gaps fits 32 bits */
-        prefix_sum_plus1(p->docs, p->docs, n, (uint32_t)prev);
+    if (prefix_fits32(width, n)) { /* the sum of the gaps fits 32 bits: ids now */
         prev += n ? (uint32_t)(p->docs[n - 1] - (uint32_t)prev) : 0;
     } else { /* gaps this wide are rare: 64-bit sums, at most 2^7 gaps of 2^32 */
         for (uint32_t j = 0; j < n; j++) {

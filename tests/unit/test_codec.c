@@ -1018,6 +1018,55 @@ TEST(test_codec__prefix_sum_plus1_matches_reference)
     seed_report(seed);
 }
 
+/* cur_block_ids reads what block_put wrote: for widths whose sums fit
+ * (prefix_fits32), the ids base + (g0 + 1) + ... summed one at a time in 64
+ * bits; else the gaps. Sizes around and at the 128 of the one-pass path,
+ * every width, bases near 0 and 2^32; a block one byte short is refused
+ * with out zeroed, as cur_block does. */
+TEST(test_codec__block_ids)
+{
+    uint64_t seed = seed_start();
+    static const size_t sizes[] = {1, 5, 127, 128, 129, 256};
+    uint32_t gaps[256], out[256];
+    buf b = {0};
+    for (unsigned w = 0; w <= 32; w++)
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+            size_t n = sizes[s];
+            uint32_t mask = width_mask(w), base = rng_below(2) ? UINT32_MAX - 5 : 7;
+            for (size_t j = 0; j < n; j++)
+                gaps[j] = (uint32_t)rng_next() & mask;
+            buf_clear(&b);
+            REQUIRE(block_put(&b, gaps, n) == 0);
+            unsigned got_w = (unsigned)(uint8_t)b.data[0]; /* the width written */
+            cursor c = cursor_make(b.data, b.len);
+            unsigned width = cur_block_ids(&c, out, n, base);
+            if (c.bad || cursor_left(&c) != 0 || width != got_w) {
+                T_FAIL("w %u n %zu: bad %d, %zu left, width %u of %u", w, n, c.bad, cursor_left(&c),
+                       width, got_w);
+                goto done;
+            }
+            uint64_t acc = base;
+            for (size_t j = 0; j < n; j++) {
+                acc += (uint64_t)gaps[j] + 1;
+                uint32_t want = prefix_fits32(width, n) ? (uint32_t)acc : gaps[j];
+                if (out[j] != want) {
+                    T_FAIL("w %u n %zu base %u: value %zu is %u, want %u", w, n, base, j, out[j], want);
+                    goto done;
+                }
+            }
+            cursor shortc = cursor_make(b.data, b.len - 1);
+            out[0] = 1;
+            cur_block_ids(&shortc, out, n, base);
+            if (!shortc.bad || out[0] != 0 || shortc.p != (const uint8_t *)b.data) {
+                T_FAIL("w %u n %zu: a block one byte short was accepted", w, n);
+                goto done;
+            }
+        }
+done:
+    buf_free(&b);
+    seed_report(seed);
+}
+
 TEST(test_codec__prefix_fits32_bounds)
 {
     /* 128 values below 2^24 sum (plus one each) to at most 2^31: promised to
