@@ -127,10 +127,7 @@ size_t vint_skip(const uint8_t *p, size_t len, size_t k)
     /* sixteen bytes at a time: a varint ends at each byte below 0x80 */
     for (; i + 16 <= len; i += 16) {
         unsigned ends = ~(unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(p + i))) & 0xFFFF;
-        unsigned c = ends - (ends >> 1 & 0x5555); /* popcount of 16 bits (x86-64's */
-        c = (c & 0x3333) + (c >> 2 & 0x3333);      /* baseline has no instruction; */
-        c = (c + (c >> 4)) & 0x0F0F;               /* the builtin is a call) */
-        c = (c + (c >> 8)) & 0x1F;
+        unsigned c = popcount64(ends);
         if (c >= k) {
             while (--k) /* the k-th end: drop the k - 1 before it */
                 ends &= ends - 1;

@@ -173,6 +173,17 @@ static inline const uint8_t *cur_bytes(cursor *c, size_t n)
     return p;
 }
 
+/* The number of bits set in x. x86-64's baseline has no instruction for it,
+ * and __builtin_popcountll is then a call into libgcc: this is a dozen
+ * inline instructions. */
+static inline unsigned popcount64(uint64_t x)
+{
+    x -= x >> 1 & 0x5555555555555555ULL;
+    x = (x & 0x3333333333333333ULL) + (x >> 2 & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (unsigned)((x * 0x0101010101010101ULL) >> 56);
+}
+
 /* --- bit-packed blocks ----------------------------------------------------- */
 
 /* Bits needed for the largest of v[0..n) (0 when all are 0; at most 32). */

@@ -211,7 +211,7 @@ int deletions_read(deletions *out, const char *path, const char **what)
             memcpy(out->bitmap, bits, nb);
             uint32_t count = 0;
             for (size_t i = 0; i < nb; i++)
-                count += (uint32_t)__builtin_popcount(out->bitmap[i]);
+                count += popcount64(out->bitmap[i]);
             if ((n_docs & 7) && (out->bitmap[nb - 1] >> (n_docs & 7)))
                 count = UINT32_MAX; /* bits past n_docs */
             out->n_deleted = n_del;

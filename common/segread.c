@@ -866,14 +866,11 @@ uint32_t postings_tf(postings *p)
     return tf;
 }
 
-uint32_t postings_next(postings *p)
+/* postings_next past the loaded block: out of line, so that the common
+ * case stays a small function (inlining the block decoder into it made
+ * every call save and restore registers). */
+static __attribute__((noinline)) uint32_t next_block(postings *p)
 {
-    if (p->bad)
-        return POSTINGS_END;
-    if (p->blk != UINT32_MAX && p->i + 1 < p->blk_n) {
-        p->i++;
-        return p->cur = p->docs[p->i];
-    }
     uint32_t k = p->blk == UINT32_MAX ? 0 : p->blk + 1;
     if (k >= p->n_blocks) {
         p->i = p->blk_n;
@@ -883,6 +880,17 @@ uint32_t postings_next(postings *p)
     if (load_block(p, k))
         return fail(p);
     return p->cur = p->docs[0];
+}
+
+uint32_t postings_next(postings *p)
+{
+    if (p->bad)
+        return POSTINGS_END;
+    if (p->blk != UINT32_MAX && p->i + 1 < p->blk_n) {
+        p->i++;
+        return p->cur = p->docs[p->i];
+    }
+    return next_block(p);
 }
 
 /* The first of d[i..n) that is >= target, or n: often d[i] or the next one;

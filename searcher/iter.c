@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec.h"
 #include "err.h"
 
 void iter_free(iter *it)
@@ -885,7 +886,7 @@ int iter_bitmap(iter **out, arena *a, const uint64_t *bits, uint32_t n_docs, dou
     s->score = score;
     uint64_t c = 0;
     for (uint32_t i = 0; i < (n_docs + 63) / 64; i++)
-        c += (uint64_t)__builtin_popcountll(bits[i]);
+        c += popcount64(bits[i]);
     s->base.cost = c;
     *out = &s->base;
     return 0;
