@@ -222,9 +222,11 @@ void segread_close(segread *s)
 /* --- dictionary ---------------------------------------------------------------- */
 
 /* Length of the common prefix of a[0..al) and b[0..bl). */
-static size_t common_prefix(const uint8_t *a, size_t al, const uint8_t *b, size_t bl)
+/* Length of the common prefix of a[0..al) and b[0..bl), given that it is at
+ * least i. Indexes, not pointer offsets: an empty key may be NULL. */
+static size_t common_prefix(const uint8_t *a, size_t al, const uint8_t *b, size_t bl, size_t i)
 {
-    size_t n = al < bl ? al : bl, i = 0;
+    size_t n = al < bl ? al : bl;
     while (i < n && a[i] == b[i])
         i++;
     return i;
@@ -235,7 +237,7 @@ static size_t common_prefix(const uint8_t *a, size_t al, const uint8_t *b, size_
  * and differ early: a byte loop beats a call to memcmp. */
 static int cmp_from(const uint8_t *k, size_t kl, const uint8_t *x, size_t xl, size_t *m)
 {
-    size_t i = *m + common_prefix(k + *m, kl - *m, x + *m, xl - *m);
+    size_t i = common_prefix(k, kl, x, xl, *m);
     *m = i;
     if (i < kl && i < xl)
         return k[i] < x[i] ? -1 : 1;
@@ -307,7 +309,7 @@ static int first_key_cmp(segread *s, uint64_t b, const uint8_t *key, size_t len,
     const uint8_t *t = tl >= 1 && tl < FORMAT_MAX_KEY ? cur_bytes(&c, (size_t)tl) : NULL;
     if (!t)
         return note(s, "malformed first key of a dictionary block");
-    size_t i = common_prefix(t, (size_t)tl, key, len);
+    size_t i = common_prefix(t, (size_t)tl, key, len, 0);
     if (i < tl && i < len)
         *cmp = t[i] < key[i] ? -1 : 1;
     else if (i < tl) /* key is a proper prefix of the term */
