@@ -516,7 +516,8 @@ unsigned cur_block_ids(cursor *c, uint32_t *out, size_t n, uint32_t base)
 {
     if (n == BITPACK_LANE_GROUP && !c->bad && c->p < c->end) {
         unsigned width = c->p[0];
-        if (width >= 1 && prefix_fits32(width, n) &&
+        if (width >= 1 && width < sizeof unpack_ids_by_width / sizeof unpack_ids_by_width[0] &&
+            prefix_fits32(width, n) &&
             (size_t)(c->end - c->p) - 1 >= bitpack_bytes(n, width)) {
             unpack_ids_by_width[width](out, c->p + 1, base);
             c->p += 1 + bitpack_bytes(n, width);

@@ -61,6 +61,16 @@ static inline uint64_t format_key_prefix(const uint8_t *key, size_t len)
     return v;
 }
 
+/* Writes the 8 bytes TERMINDEX stores for a block whose first key is
+ * key[0..len): its first 8 bytes, padded with 0 bytes (format_key_prefix of
+ * them is format_key_prefix of the key). */
+static inline void format_key_prefix_bytes(uint8_t out[FORMAT_KEY_PREFIX], const uint8_t *key,
+                                           size_t len)
+{
+    for (size_t i = 0; i < FORMAT_KEY_PREFIX; i++)
+        out[i] = i < len ? key[i] : 0;
+}
+
 enum file_kind { FILE_MANIFEST, FILE_SEGMENT, FILE_DELETIONS };
 
 enum section_id {

@@ -221,7 +221,6 @@ void segread_close(segread *s)
 
 /* --- dictionary ---------------------------------------------------------------- */
 
-/* Length of the common prefix of a[0..al) and b[0..bl). */
 /* Length of the common prefix of a[0..al) and b[0..bl), given that it is at
  * least i. Indexes, not pointer offsets: an empty key may be NULL. */
 static size_t common_prefix(const uint8_t *a, size_t al, const uint8_t *b, size_t bl, size_t i)
@@ -267,7 +266,8 @@ _Static_assert(FORMAT_KEY_PREFIX == 8, "block_prefix loads the prefix as one u64
 static uint64_t block_prefix(const segread *s, uint64_t b)
 {
     const section *ti = &s->sec[SEC_TERMINDEX];
-    return load_u64be(ti->p + s->n_dict_blocks * 8 + b * FORMAT_KEY_PREFIX); /* = format_key_prefix */
+    return load_u64be(ti->p + s->n_dict_blocks * 8 + b * FORMAT_KEY_PREFIX); /* = format_key_prefix
+                                                                                 of its 8 bytes */
 }
 
 /* Decodes the key of a dictionary entry (docs/FORMAT.md, TERMS) into
@@ -481,6 +481,9 @@ static int lookup_keys(segread *s, const uint8_t *const *keys, const size_t *len
             size_t shared;
             if (read_entry_key(&c, j == 0, k, &kl, &shared) || read_info(s, &c, &in, j == 0, &last_post))
                 return note(s, "malformed term dictionary entry");
+            /* the search trusted the prefixes: a damaged one must not pass for "not found" */
+            if (j == 0 && block_prefix(s, b) != format_key_prefix(k, kl))
+                return note(s, "TERMINDEX key prefix differs from the block's first key");
             if (j > 0 && shared > m)
                 continue; /* still before keys[t] */
             if (j > 0 && shared < m)
@@ -647,7 +650,7 @@ static int skip_upto(postings *p, uint32_t k)
     uint64_t pos_room = p->s->sec[SEC_POSITIONS].len - p->ti.pos_off;
     uint64_t n_docs = p->s->meta.n_docs;
     cursor c = p->sk_cur;
-    uint32_t j = p->sk_n, end = k + 1 < p->n_blocks ? k + 1 : p->n_blocks;
+    uint32_t j = p->sk_n, end = (uint64_t)k + 1 < p->n_blocks ? k + 1 : p->n_blocks;
     uint64_t last = j ? p->sk_last[j - 1] : 0, doc_off = p->sk_doc_off[j], pos_off = p->sk_pos_off[j];
     int bad = 0;
     for (; j < end; j++) {
@@ -680,7 +683,7 @@ static int skip_upto(postings *p, uint32_t k)
 static int skip_until(postings *p, uint32_t target)
 {
     while (p->sk_n < p->n_blocks && (p->sk_n == 0 || p->sk_last[p->sk_n - 1] < target))
-        if (skip_upto(p, p->sk_n + 3))
+        if (skip_upto(p, p->n_blocks - p->sk_n > 4 ? p->sk_n + 3 : p->n_blocks - 1))
             return LEDE_ECORRUPT;
     return 0;
 }

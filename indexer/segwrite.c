@@ -410,8 +410,8 @@ static int put_dict_entry(segwrite *w, uint64_t post_off)
     buf_clear(t);
     int rc = 0;
     if (w->in_dict_block == w->dict_block) {
-        uint8_t pre[FORMAT_KEY_PREFIX] = {0};
-        memcpy(pre, w->key, w->key_len < sizeof pre ? w->key_len : sizeof pre);
+        uint8_t pre[FORMAT_KEY_PREFIX];
+        format_key_prefix_bytes(pre, w->key, w->key_len);
         rc = put_u64le(&w->termindex, spill_size(w->terms));
         rc = rc ? rc : buf_append(&w->termprefix, pre, sizeof pre);
         w->in_dict_block = 0;

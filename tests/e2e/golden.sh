@@ -12,6 +12,25 @@ expect_status 0 "$LEDE_INDEX" ids "$TMP/g" && [ "$(cat "$TMP/out")" = "000_6360e
 expect_status 0 "$LEDE_INDEX" dump "$TMP/g" title:korean && expect_grep "title:korean df 1 cf 1" "$TMP/out" "golden title term"
 expect_status 0 "$LEDE_SEARCH" "$TMP/g" 'korean' && expect_grep "000_6360e9c39130a038.txt" "$TMP/out" "golden index answers"
 expect_status 0 "$LEDE_SEARCH" "$TMP/g" '"korean peninsula"' && expect_grep "000_6360e9c39130a038.txt" "$TMP/out" "golden index answers a phrase"
+# golden-v3-blocks: the 140 synthetic articles of tests/data/synthetic-140.jsonl,
+# where body terms fill a postings block of 128 and position chunks (the lane
+# layout of packed values); the expected counts come from the articles' text
+GB=$LEDE_TEST_DATA/golden-v3-blocks
+J=$LEDE_TEST_DATA/synthetic-140.jsonl
+if [ -f "$GB/MANIFEST" ] && [ -f "$J" ]; then
+  cp -r "$GB" "$TMP/gb"
+  expect_status 0 "$LEDE_INDEX" check "$TMP/gb" && ok "golden blocks index checks"
+  want=$(grep -cw sanctions "$J")
+  expect_status 0 "$LEDE_SEARCH" "$TMP/gb" --count sanctions
+  [ "$(cat "$TMP/out")" = "$want" ] && ok "golden blocks: term count $want" ||
+    fail "golden blocks: sanctions counted $(cat "$TMP/out"), the articles have $want"
+  want=$(grep -c "trade talks" "$J")
+  expect_status 0 "$LEDE_SEARCH" "$TMP/gb" --count '"trade talks"'
+  [ "$(cat "$TMP/out")" = "$want" ] && ok "golden blocks: phrase count $want" ||
+    fail "golden blocks: \"trade talks\" counted $(cat "$TMP/out"), the articles have $want"
+else
+  fail "golden-v3-blocks or synthetic-140.jsonl missing"
+fi
 # version 4 in the manifest header (bytes 8..11, little-endian)
 cp -r "$G" "$TMP/v4"
 printf '\004' | dd of="$TMP/v4/MANIFEST" bs=1 seek=8 conv=notrunc 2>/dev/null

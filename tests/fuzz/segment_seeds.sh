@@ -7,8 +7,8 @@
 #
 # (defaults build/release and build/tiny, both built). Four segments:
 #   seed-golden-article       the seed article, production blocks (as golden-vN)
-#   seed-production-140docs   140 short synthetic articles over 16 words, so
-#                             that terms span two postings blocks (a full one:
+#   seed-production-140docs   tests/data/synthetic-140.jsonl (as golden-v3-blocks):
+#                             body terms span two postings blocks (a full one:
 #                             packed lanes, skip data) and position chunks
 #   seed-tiny-blocks          the seed article with LEDE_TINY_BLOCKS, no stemming
 #   seed-tiny-blocks-stemmed  the same, stemmed
@@ -31,21 +31,8 @@ index() { # BUILD DIR INPUT [OPTIONS...]: from tests/data, so ids are file names
   (cd tests/data && "../../$b/indexer/lede-index" -q -j 1 "$@" "$d" "$in") >/dev/null 2>&1
 }
 
-awk 'BEGIN {
-  split("china korea trade talks election market sanctions russia economy minister peninsula policy vote peace xinhua kim", w, " ")
-  srand(140)
-  for (i = 0; i < 140; i++) {
-    t = ""; n = 2 + int(rand() * 4)
-    for (j = 0; j < n; j++) t = t (j ? " " : "") w[1 + int(rand() * 6)]
-    b = ""; n = 10 + int(rand() * 31)
-    for (j = 0; j < n; j++) b = b (j ? " " : "") w[1 + int(rand() * 16)]
-    printf "{\"id\": \"d%03d\", \"title\": \"%s\", \"date\": \"2019-%02d-%02d\", \"source\": \"%s\", \"body\": \"%s\"}\n",
-      i, t, 1 + i % 12, 1 + i % 28, (i % 2 ? "globaltimes" : "xinhua"), b
-  }
-}' >"$tmp/140.jsonl"
-
 index "$release" "$tmp/golden" 000_6360e9c39130a038.txt
-index "$release" "$tmp/140" "$tmp/140.jsonl"
+index "$release" "$tmp/140" synthetic-140.jsonl
 index "$tiny" "$tmp/tiny" 000_6360e9c39130a038.txt --stem none
 index "$tiny" "$tmp/tinys" 000_6360e9c39130a038.txt
 cp "$tmp/golden/seg_000001.lseg" "$out/seed-golden-article.lseg"
