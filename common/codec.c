@@ -305,6 +305,32 @@ static const unpack64_fn unpack64_by_width[33] = {
     unpack64_w30,  unpack64_w31, unpack64_w32,
 };
 
+#if defined(__SSE2__)
+/* Four doc gaps (each minus 1) to ids: plus one, the lane shifted by one
+ * then by two added, and the carry of the previous four; the new carry is
+ * the last lane, broadcast. prefix_sum_plus1's step and unpack_lanes'. */
+static inline __attribute__((always_inline)) __m128i ids4(__m128i gaps, __m128i *carry)
+{
+    __m128i x = _mm_add_epi32(gaps, _mm_set1_epi32(1));
+    x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
+    x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
+    x = _mm_add_epi32(x, *carry);
+    *carry = _mm_shuffle_epi32(x, 0xFF);
+    return x;
+}
+#endif
+
+/* Value r (< BITPACK_LANE_GROUP) of one group in lanes of width w, read
+ * alone: lane r % 4, at bit (r / 4) * w of the lane's words. */
+static inline uint32_t lane_get(const uint8_t *group, unsigned r, unsigned w)
+{
+    unsigned l = r % 4, bit = r / 4 * w, k = bit / 32, shift = bit % 32;
+    uint64_t x = load_u32le(group + 16 * k + 4 * l) >> shift;
+    if (shift + w > 32) /* straddles two words of the lane */
+        x |= (uint64_t)load_u32le(group + 16 * (k + 1) + 4 * l) << (32 - shift);
+    return (uint32_t)x & low_mask(w);
+}
+
 /* Unpacks one group in lanes (encode_lanes) of constant width w (1..32):
  * slot s of the four lanes is values 4s..4s+3, in order, so each step is a
  * shift, a mask (and for a value straddling two words a second shift and an
@@ -315,7 +341,7 @@ static inline __attribute__((always_inline)) void unpack_lanes(uint32_t *restric
                                                                uint32_t base)
 {
 #if defined(__SSE2__)
-    const __m128i mask = _mm_set1_epi32((int)low_mask(w)), one = _mm_set1_epi32(1);
+    const __m128i mask = _mm_set1_epi32((int)low_mask(w));
     __m128i carry = _mm_set1_epi32((int)base);
 #pragma GCC unroll 32
     for (unsigned s = 0; s < BITPACK_LANE_GROUP / 4; s++) {
@@ -326,25 +352,14 @@ static inline __attribute__((always_inline)) void unpack_lanes(uint32_t *restric
                                                (int)(32 - shift)));
         if (w < 32)
             x = _mm_and_si128(x, mask);
-        if (ids) { /* gaps to ids, as prefix_sum_plus1 */
-            x = _mm_add_epi32(x, one);
-            x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
-            x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
-            x = _mm_add_epi32(x, carry);
-            carry = _mm_shuffle_epi32(x, 0xFF);
-        }
+        if (ids)
+            x = ids4(x, &carry);
         _mm_storeu_si128((__m128i *)(out + 4 * s), x);
     }
 #else
-    const uint32_t mask = low_mask(w);
-    for (unsigned s = 0; s < BITPACK_LANE_GROUP / 4; s++) {
-        const unsigned bit = s * w, k = bit / 32, shift = bit % 32;
-        for (unsigned l = 0; l < 4; l++) {
-            uint64_t x = load_u32le(in + 16 * k + 4 * l) >> shift;
-            if (shift + w > 32)
-                x |= (uint64_t)load_u32le(in + 16 * (k + 1) + 4 * l) << (32 - shift);
-            out[4 * s + l] = ids ? (base += ((uint32_t)x & mask) + 1) : (uint32_t)x & mask;
-        }
+    for (unsigned r = 0; r < BITPACK_LANE_GROUP; r++) {
+        uint32_t x = lane_get(in, r, w);
+        out[r] = ids ? (base += x + 1) : x;
     }
 #endif
 }
@@ -428,15 +443,9 @@ uint32_t bitpack_get(const uint8_t *in, size_t n, size_t i, unsigned width)
 {
     if (width == 0 || width > 32 || i >= n)
         return 0;
-    if (bitpack_in_lanes(n)) {
-        const uint8_t *g = in + i / BITPACK_LANE_GROUP * 16 * width;
-        unsigned r = (unsigned)(i % BITPACK_LANE_GROUP), l = r % 4, bit = r / 4 * width;
-        unsigned k = bit / 32, shift = bit % 32;
-        uint64_t x = load_u32le(g + 16 * k + 4 * l) >> shift;
-        if (shift + width > 32)
-            x |= (uint64_t)load_u32le(g + 16 * (k + 1) + 4 * l) << (32 - shift);
-        return (uint32_t)x & low_mask(width);
-    }
+    if (bitpack_in_lanes(n))
+        return lane_get(in + i / BITPACK_LANE_GROUP * 16 * width, (unsigned)(i % BITPACK_LANE_GROUP),
+                        width);
     size_t len = bitpack_bytes(n, width), bit = i * width, at = bit / 8;
     uint64_t x = 0;
     if (at + 8 <= len) {
@@ -493,38 +502,49 @@ int block_put(buf *b, const uint32_t *v, size_t n)
     return rc ? rc : packed_put(b, v, n, width);
 }
 
-unsigned cur_block(cursor *c, uint32_t *out, size_t n)
+/* The packed bytes of a block of n values, its width in *width; NULL when
+ * the block is malformed (c is then bad and left where it was, and out[0..n)
+ * zeroed, *width 32). cur_block's and cur_block_ids' reading. */
+static const uint8_t *block_bytes(cursor *c, uint32_t *out, size_t n, unsigned *width)
 {
     const uint8_t *start = c->p;
-    unsigned width = cur_u8(c);
+    *width = cur_u8(c);
     const uint8_t *packed = NULL;
-    if (width > 32)
+    if (*width > 32)
         c->bad = 1;
     else
-        packed = cur_bytes(c, bitpack_bytes(n, width));
+        packed = cur_bytes(c, bitpack_bytes(n, *width));
     if (!packed) {
         if (c->bad)
             c->p = start;
         memset(out, 0, n * sizeof *out);
-        return 32;
+        *width = 32;
     }
-    bitpack_decode(out, packed, n, width);
+    return packed;
+}
+
+unsigned cur_block(cursor *c, uint32_t *out, size_t n)
+{
+    unsigned width;
+    const uint8_t *packed = block_bytes(c, out, n, &width);
+    if (packed)
+        bitpack_decode(out, packed, n, width);
     return width;
 }
 
 unsigned cur_block_ids(cursor *c, uint32_t *out, size_t n, uint32_t base)
 {
-    if (n == BITPACK_LANE_GROUP && !c->bad && c->p < c->end) {
-        unsigned width = c->p[0];
-        if (width >= 1 && width < sizeof unpack_ids_by_width / sizeof unpack_ids_by_width[0] &&
-            prefix_fits32(width, n) &&
-            (size_t)(c->end - c->p) - 1 >= bitpack_bytes(n, width)) {
-            unpack_ids_by_width[width](out, c->p + 1, base);
-            c->p += 1 + bitpack_bytes(n, width);
-            return width;
-        }
+    unsigned width;
+    const uint8_t *packed = block_bytes(c, out, n, &width);
+    if (!packed)
+        return width;
+    if (n == BITPACK_LANE_GROUP && width >= 1 && prefix_fits32(width, n)) {
+        _Static_assert(sizeof unpack_ids_by_width / sizeof unpack_ids_by_width[0] == 25,
+                       "a routine for every width prefix_fits32 allows");
+        unpack_ids_by_width[width](out, packed, base);
+        return width;
     }
-    unsigned width = cur_block(c, out, n);
+    bitpack_decode(out, packed, n, width);
     if (prefix_fits32(width, n))
         prefix_sum_plus1(out, out, n, base);
     return width;
@@ -532,23 +552,16 @@ unsigned cur_block_ids(cursor *c, uint32_t *out, size_t n, uint32_t base)
 
 /* --- gaps to values ------------------------------------------------------------ */
 
-/* The sum runs four lanes at a time where SSE2 is there (every x86-64): add
- * the lane shifted by one, then by two, and the carry of the previous four;
- * the carry is the last lane, broadcast. About three instructions a value
- * instead of four and a half: every doc-id block a query decodes is summed. */
+/* The sum runs four lanes at a time where SSE2 is there (every x86-64, ids4).
+ * About three instructions a value instead of four and a half: every
+ * doc-id block a query decodes is summed. */
 void prefix_sum_plus1(uint32_t *out, const uint32_t *in, size_t n, uint32_t base)
 {
     size_t j = 0;
 #if defined(__SSE2__)
-    __m128i carry = _mm_set1_epi32((int)base), one = _mm_set1_epi32(1);
-    for (; j + 4 <= n; j += 4) {
-        __m128i x = _mm_add_epi32(_mm_loadu_si128((const __m128i *)(in + j)), one);
-        x = _mm_add_epi32(x, _mm_slli_si128(x, 4));
-        x = _mm_add_epi32(x, _mm_slli_si128(x, 8));
-        x = _mm_add_epi32(x, carry);
-        _mm_storeu_si128((__m128i *)(out + j), x);
-        carry = _mm_shuffle_epi32(x, 0xFF);
-    }
+    __m128i carry = _mm_set1_epi32((int)base);
+    for (; j + 4 <= n; j += 4)
+        _mm_storeu_si128((__m128i *)(out + j), ids4(_mm_loadu_si128((const __m128i *)(in + j)), &carry));
     base = (uint32_t)_mm_cvtsi128_si32(carry);
 #endif
     for (; j < n; j++)

@@ -49,26 +49,24 @@ static inline uint8_t format_key_field(const uint8_t *key, size_t len)
 }
 
 /* A key's prefix as TERMINDEX stores it (docs/FORMAT.md): its first 8
- * bytes, padded with 0 bytes, as a number whose order is theirs (the first
- * byte most significant): a key that sorts before another never has a
- * greater prefix. */
+ * bytes, padded with 0 bytes. */
 #define FORMAT_KEY_PREFIX 8
-static inline uint64_t format_key_prefix(const uint8_t *key, size_t len)
-{
-    uint64_t v = 0;
-    for (size_t i = 0; i < FORMAT_KEY_PREFIX; i++)
-        v = v << 8 | (i < len ? key[i] : 0);
-    return v;
-}
-
-/* Writes the 8 bytes TERMINDEX stores for a block whose first key is
- * key[0..len): its first 8 bytes, padded with 0 bytes (format_key_prefix of
- * them is format_key_prefix of the key). */
 static inline void format_key_prefix_bytes(uint8_t out[FORMAT_KEY_PREFIX], const uint8_t *key,
                                            size_t len)
 {
     for (size_t i = 0; i < FORMAT_KEY_PREFIX; i++)
         out[i] = i < len ? key[i] : 0;
+}
+/* The prefix as a number whose order is that of its bytes (the first most
+ * significant): a key that sorts before another never has a greater one. */
+static inline uint64_t format_key_prefix(const uint8_t *key, size_t len)
+{
+    uint8_t b[FORMAT_KEY_PREFIX];
+    format_key_prefix_bytes(b, key, len);
+    uint64_t v = 0;
+    for (size_t i = 0; i < FORMAT_KEY_PREFIX; i++)
+        v = v << 8 | b[i];
+    return v;
 }
 
 enum file_kind { FILE_MANIFEST, FILE_SEGMENT, FILE_DELETIONS };

@@ -270,6 +270,16 @@ static uint64_t block_prefix(const segread *s, uint64_t b)
                                                                                  of its 8 bytes */
 }
 
+/* 0 when TERMINDEX's prefix of block b is that of the block's first key
+ * k[0..kl), else the corruption noted: lookups trust the prefixes, so every
+ * block read checks its own. */
+static int check_block_prefix(segread *s, uint64_t b, const uint8_t *k, size_t kl)
+{
+    if (block_prefix(s, b) == format_key_prefix(k, kl))
+        return 0;
+    return note(s, "TERMINDEX key prefix differs from the block's first key");
+}
+
 /* Decodes the key of a dictionary entry (docs/FORMAT.md, TERMS) into
  * k[0..*kl), which holds the previous entry's key unless first. *ks gets the
  * number of bytes the key shares with the previous one. Returns 1 when the
@@ -392,9 +402,9 @@ int dict_next(dict_iter *it)
         it->bad = 1;
         return note(s, "malformed term dictionary entry");
     }
-    if (it->in_block == 0 && block_prefix(s, it->block) != format_key_prefix(it->key, it->key_len)) {
+    if (it->in_block == 0 && check_block_prefix(s, it->block, it->key, it->key_len)) {
         it->bad = 1;
-        return note(s, "TERMINDEX key prefix differs from the block's first key");
+        return LEDE_ECORRUPT;
     }
     it->info.field = format_key_field(it->key, it->key_len);
     it->in_block++;
@@ -482,8 +492,8 @@ static int lookup_keys(segread *s, const uint8_t *const *keys, const size_t *len
             if (read_entry_key(&c, j == 0, k, &kl, &shared) || read_info(s, &c, &in, j == 0, &last_post))
                 return note(s, "malformed term dictionary entry");
             /* the search trusted the prefixes: a damaged one must not pass for "not found" */
-            if (j == 0 && block_prefix(s, b) != format_key_prefix(k, kl))
-                return note(s, "TERMINDEX key prefix differs from the block's first key");
+            if (j == 0 && check_block_prefix(s, b, k, kl))
+                return LEDE_ECORRUPT;
             if (j > 0 && shared > m)
                 continue; /* still before keys[t] */
             if (j > 0 && shared < m)
@@ -990,10 +1000,10 @@ uint32_t postings_advance(postings *p, uint32_t target)
         p->i = block_search(p->docs, p->i, p->blk_n, target);
         return p->cur = p->docs[p->i];
     }
+    /* here cur < target or there is no current document: blk_end > cur
+     * whenever a block is loaded */
     if (p->bad)
         return POSTINGS_END;
-    if (p->cur != POSTINGS_END && p->cur >= target && p->blk != UINT32_MAX)
-        return p->cur;
     return advance_to_block(p, target);
 }
 
