@@ -142,6 +142,33 @@ static inline uint64_t cur_vint(cursor *c)
     return cur_vint_slow(c);
 }
 
+/* The varint at *pp, read as cur_vint reads it but with no bounds check:
+ * VINT_MAX_BYTES bytes at *pp must be readable (the caller checks where the
+ * values it read end). A varint longer than VINT_MAX_BYTES or past 64 bits
+ * sets *bad and returns 0, leaving *pp. */
+static inline uint64_t vint_get(const uint8_t **pp, int *bad)
+{
+    const uint8_t *p = *pp;
+    uint64_t v = p[0];
+    if (v < 0x80) {
+        *pp = p + 1;
+        return v;
+    }
+    v &= 0x7F;
+    for (unsigned i = 1; i < VINT_MAX_BYTES; i++) {
+        uint8_t byte = p[i];
+        if (i == VINT_MAX_BYTES - 1 && byte > 1)
+            break;
+        v |= (uint64_t)(byte & 0x7F) << (7 * i);
+        if (byte < 0x80) {
+            *pp = p + i + 1;
+            return v;
+        }
+    }
+    *bad = 1;
+    return 0;
+}
+
 /* A varint that must fit 32 bits; else bad, returns 0. */
 static inline uint32_t cur_vint32(cursor *c)
 {

@@ -280,30 +280,115 @@ static int check_block_prefix(segread *s, uint64_t b, const uint8_t *k, size_t k
     return note(s, "TERMINDEX key prefix differs from the block's first key");
 }
 
-/* Decodes the key of a dictionary entry (docs/FORMAT.md, TERMS) into
- * k[0..*kl), which holds the previous entry's key unless first. *ks gets the
- * number of bytes the key shares with the previous one. Returns 1 when the
- * entry is malformed or its key does not follow the previous one. */
-static inline int read_entry_key(cursor *c, int first, uint8_t *k, size_t *kl, size_t *ks)
+/* A dictionary entry as stored (docs/FORMAT.md, TERMS): its key is the
+ * first `shared` bytes of the previous term, the suffix and the field. */
+typedef struct {
+    size_t shared, sl;
+    const uint8_t *suf;
+    uint8_t f;
+} entry_key;
+
+/* Bytes one entry takes at most, and within which a malformed one is
+ * rejected: two varints of key, a suffix, four varints of term info. */
+#define ENTRY_WINDOW (6 * VINT_MAX_BYTES + FORMAT_MAX_KEY)
+
+/* Where entries are decoded: TERMS in place while ENTRY_WINDOW bytes remain,
+ * then a zero-padded copy of its last bytes, so that decode_entry reads
+ * without bounds checks and checks once per entry where it ended. */
+typedef struct {
+    const uint8_t *p, *end;
+    int padded;
+    uint8_t pad[2 * ENTRY_WINDOW];
+} entry_reader;
+
+static inline void entry_reader_at(entry_reader *r, const cursor *c)
 {
-    size_t old_len = first ? 0 : *kl, ptl = first ? 0 : old_len - 1; /* the previous term */
-    uint64_t shared = first ? 0 : cur_vint(c);
-    uint64_t v = cur_vint(c), sl = v >> 2;
-    uint8_t f = (uint8_t)(v & 3);
-    if (c->bad || shared > ptl || shared + sl < 1 || shared + sl > FORMAT_MAX_KEY - 1)
+    r->p = c->p;
+    r->end = c->end;
+    r->padded = 0;
+}
+
+static inline void entry_window(entry_reader *r)
+{
+    if (r->padded || r->end - r->p >= ENTRY_WINDOW)
+        return;
+    size_t left = (size_t)(r->end - r->p);
+    memcpy(r->pad, r->p, left);
+    memset(r->pad + left, 0, sizeof r->pad - left);
+    r->p = r->pad;
+    r->end = r->pad + left;
+    r->padded = 1;
+}
+
+/* Decodes the entry at r (the previous term ptl bytes long; first: the
+ * block's first entry) into *e and *in, which holds the previous entry's
+ * info on entry (its positions offset is the delta base); *last_post is the
+ * block's last postings offset. Returns 1 when the entry is malformed, ends
+ * past TERMS or holds values out of range. */
+static inline int decode_entry(const segread *s, entry_reader *r, int first, size_t ptl,
+                               entry_key *e, term_info *in, uint64_t *last_post)
+{
+    entry_window(r);
+    const uint8_t *p = r->p;
+    int bad = 0;
+    uint64_t shared = first ? 0 : vint_get(&p, &bad);
+    uint64_t v = vint_get(&p, &bad), sl = v >> 2;
+    if (bad || shared > ptl || shared + sl < 1 || shared + sl > FORMAT_MAX_KEY - 1)
         return 1;
-    const uint8_t *suf = cur_bytes(c, (size_t)sl);
-    if (!suf)
-        return 1;
-    uint8_t next = sl ? suf[0] : f; /* the key's byte after the shared term bytes */
-    *ks = (size_t)shared + (!first && shared == ptl && next == k[ptl]);
-    /* keys increase strictly: at the first difference the new byte is larger,
-     * or the previous key is a proper prefix of the new one */
-    if (!first && (*ks < old_len ? next <= k[*ks] : sl == 0))
-        return 1;
-    memcpy(k + shared, suf, (size_t)sl);
-    k[shared + sl] = f;
-    *kl = (size_t)(shared + sl + 1);
+    e->suf = p;
+    e->shared = (size_t)shared;
+    e->sl = (size_t)sl;
+    e->f = (uint8_t)(v & 3);
+    p += sl;
+    uint64_t df = vint_get(&p, &bad), extra = vint_get(&p, &bad);
+    in->df = (uint32_t)df;
+    in->cf = df + extra;
+    in->single_doc = 0;
+    in->post_off = 0;
+    if (df == 1) {
+        uint64_t d = vint_get(&p, &bad);
+        in->single_doc = (uint32_t)d;
+        bad |= d >= s->meta.n_docs;
+    } else {
+        uint64_t off = vint_get(&p, &bad);
+        in->post_off = *last_post == UINT64_MAX ? off : *last_post + off;
+        *last_post = in->post_off;
+        bad |= in->post_off >= s->sec[SEC_POSTINGS].len;
+    }
+    uint64_t pv = vint_get(&p, &bad);
+    in->pos_off = first ? pv : in->pos_off + pv;
+    bad |= in->pos_off > s->sec[SEC_POSITIONS].len || df == 0 || df > s->meta.n_docs ||
+           extra > (uint64_t)UINT32_MAX * 64 || p > r->end;
+    r->p = p;
+    return bad;
+}
+
+/* Bytes the entry's key shares with the previous key, whose term is ptl
+ * bytes long and whose field is pf: the shared term bytes, and one more
+ * when the previous term is shared whole and the entry's next byte is the
+ * previous field's. */
+static inline size_t entry_shared(const entry_key *e, int first, size_t ptl, uint8_t pf)
+{
+    uint8_t next = e->sl ? e->suf[0] : e->f; /* the key's byte after the shared term bytes */
+    return e->shared + (!first && e->shared == ptl && next == pf);
+}
+
+/* Makes k[0..*kl), the previous entry's key unless first, the entry's key.
+ * Returns 1 when it does not follow the previous one: keys increase
+ * strictly (at the first difference the new byte is larger, or the previous
+ * key is a proper prefix of the new one). */
+static inline int entry_key_into(const entry_key *e, int first, uint8_t *k, size_t *kl)
+{
+    if (!first) {
+        size_t old_len = *kl, ptl = old_len - 1;
+        size_t ks = entry_shared(e, 0, ptl, k[ptl]);
+        uint8_t next = e->sl ? e->suf[0] : e->f;
+        if (ks < old_len ? next <= k[ks] : e->sl == 0)
+            return 1;
+    }
+    memcpy(k + e->shared, e->suf, e->sl);
+    k[e->shared + e->sl] = e->f;
+    *kl = e->shared + e->sl + 1;
     return 0;
 }
 
@@ -341,36 +426,6 @@ static int dict_start_block(dict_iter *it, uint64_t b)
     return block_cursor(it->s, b, &it->c);
 }
 
-/* Decodes the metadata after an entry's key into *in (docs/FORMAT.md,
- * TERMS): in->pos_off holds the previous entry's on entry (its delta base),
- * *last_post the block's last postings offset. first: the block's first
- * entry. Returns 1 when the values are malformed or out of range. */
-static inline int read_info(const segread *s, cursor *c, term_info *in, int first,
-                            uint64_t *last_post)
-{
-    uint64_t prev_pos = in->pos_off;
-    int bad = 0;
-    in->df = cur_vint32(c);
-    uint64_t extra = cur_vint(c);
-    in->cf = in->df + extra;
-    in->single_doc = 0;
-    in->post_off = 0;
-    if (in->df == 1) {
-        in->single_doc = cur_vint32(c);
-        bad |= in->single_doc >= s->meta.n_docs;
-    } else {
-        uint64_t v = cur_vint(c);
-        in->post_off = *last_post == UINT64_MAX ? v : *last_post + v;
-        *last_post = in->post_off;
-        bad |= in->post_off >= s->sec[SEC_POSTINGS].len;
-    }
-    uint64_t pv = cur_vint(c);
-    in->pos_off = first ? pv : prev_pos + pv;
-    bad |= in->pos_off > s->sec[SEC_POSITIONS].len || in->df == 0 || in->df > s->meta.n_docs ||
-           extra > (uint64_t)UINT32_MAX * 64;
-    return bad | c->bad;
-}
-
 int dict_next(dict_iter *it)
 {
     segread *s = it->s;
@@ -394,15 +449,20 @@ int dict_next(dict_iter *it)
             return LEDE_ECORRUPT;
         }
     }
-    cursor *c = &it->c;
-    size_t ks;
-    if (read_entry_key(c, it->in_block == 0, it->key, &it->key_len, &ks) ||
-        (prev_len && key_cmp(prev_key, prev_len, it->key, it->key_len) >= 0) ||
-        read_info(s, c, &it->info, it->in_block == 0, &it->last_post)) {
+    int first = it->in_block == 0;
+    entry_reader r;
+    entry_key e;
+    entry_reader_at(&r, &it->c);
+    const uint8_t *start = r.p;
+    if (decode_entry(s, &r, first, first ? 0 : it->key_len - 1, &e, &it->info, &it->last_post) ||
+        entry_key_into(&e, first, it->key, &it->key_len) ||
+        (prev_len && key_cmp(prev_key, prev_len, it->key, it->key_len) >= 0)) {
         it->bad = 1;
         return note(s, "malformed term dictionary entry");
     }
-    if (it->in_block == 0 && check_block_prefix(s, it->block, it->key, it->key_len)) {
+    /* the bytes the entry took, in place or in the padded copy */
+    it->c.p += r.p - (r.padded ? r.pad : start);
+    if (first && check_block_prefix(s, it->block, it->key, it->key_len)) {
         it->bad = 1;
         return LEDE_ECORRUPT;
     }
@@ -463,6 +523,30 @@ int dict_seek(segread *s, dict_iter *it, const uint8_t *key, size_t len)
  * sought one: a key sharing more than m bytes with its predecessor still
  * sorts before it, one sharing fewer after it, so only keys sharing exactly
  * m bytes are compared. */
+/* Compares the entry's key with x[0..xl), given that the key's first
+ * e->shared bytes are x's: sets *m to their common prefix length. The key is
+ * read where it lies (its suffix in TERMS, its field byte), never copied. */
+static int entry_cmp(const entry_key *e, const uint8_t *x, size_t xl, size_t *m)
+{
+    size_t i = e->shared, kl = e->shared + e->sl + 1;
+    size_t n = kl - 1 < xl ? kl - 1 : xl;
+    while (i < n && e->suf[i - e->shared] == x[i])
+        i++;
+    if (i == kl - 1 && i < xl && e->f == x[i])
+        i++;
+    *m = i;
+    if (i < kl && i < xl)
+        return (i < kl - 1 ? e->suf[i - e->shared] : e->f) < x[i] ? -1 : 1;
+    return (kl > xl) - (kl < xl);
+}
+
+/* Finds the sorted keys[0..n) in the dictionary: per key, the block the
+ * prefixes point to, then a scan of its entries. The scan keeps m, the
+ * bytes the last key read shares with the key sought, and compares only the
+ * entries that share no more than m bytes with their predecessor: one that
+ * shares more is still before the key sought, one that shares fewer is past
+ * it (keys increase strictly; `check` verifies that, a lookup trusts it).
+ * Keys are compared where they lie in TERMS, so nothing is copied. */
 static int lookup_keys(segread *s, const uint8_t *const *keys, const size_t *lens, size_t n,
                        term_info *info, int *found)
 {
@@ -482,30 +566,55 @@ static int lookup_keys(segread *s, const uint8_t *const *keys, const size_t *len
         prev_block = b;
         uint64_t left = s->meta.n_terms - b * db;
         uint32_t n_in = (uint32_t)(left < db ? left : db);
-        uint8_t k[FORMAT_MAX_KEY];
-        size_t kl = 0, m = 0;
+        size_t m = 0, ptl = 0; /* the previous term's length */
+        uint8_t pf = 0;        /* and its field */
         term_info in;
         memset(&in, 0, sizeof in);
         uint64_t last_post = UINT64_MAX;
+        entry_reader r;
+        entry_reader_at(&r, &c);
         for (uint32_t j = 0; j < n_in && t < n; j++) {
-            size_t shared;
-            if (read_entry_key(&c, j == 0, k, &kl, &shared) || read_info(s, &c, &in, j == 0, &last_post))
+            entry_key e;
+            if (decode_entry(s, &r, j == 0, ptl, &e, &in, &last_post))
                 return note(s, "malformed term dictionary entry");
-            /* the search trusted the prefixes: a damaged one must not pass for "not found" */
-            if (j == 0 && check_block_prefix(s, b, k, kl))
-                return LEDE_ECORRUPT;
-            if (j > 0 && shared > m)
+            size_t ks = entry_shared(&e, j == 0, ptl, pf);
+            ptl = e.shared + e.sl;
+            pf = e.f;
+            int cmp;
+            if (j == 0) {
+                /* the search trusted the prefixes: a damaged one must not pass for "not found" */
+                uint8_t k[FORMAT_MAX_KEY];
+                memcpy(k, e.suf, e.sl);
+                k[e.sl] = e.f;
+                if (check_block_prefix(s, b, k, e.sl + 1))
+                    return LEDE_ECORRUPT;
+                cmp = entry_cmp(&e, keys[t], lens[t], &m);
+            } else if (ks > m) {
                 continue; /* still before keys[t] */
-            if (j > 0 && shared < m)
-                m = shared; /* after keys[t]: cmp_from finds so at once */
-            for (int cmp; t < n && (cmp = cmp_from(k, kl, keys[t], lens[t], &m)) >= 0;) {
+            } else if (ks < m) {
+                m = ks; /* past keys[t]: larger where it leaves the previous key */
+                cmp = 1;
+            } else {
+                cmp = entry_cmp(&e, keys[t], lens[t], &m);
+            }
+            while (cmp >= 0) {
                 if (cmp == 0) {
                     found[t] = 1;
                     info[t] = in;
-                    info[t].field = format_key_field(k, kl);
+                    info[t].field = e.f;
                 }
-                if (++t < n)
-                    m = 0;
+                if (++t == n)
+                    break;
+                /* the next key sought: the entry's first e.shared bytes are
+                 * the previous one's, whose first m bytes are the entry's */
+                const uint8_t *x = keys[t - 1];
+                size_t xl = lens[t - 1], c0 = common_prefix(x, xl, keys[t], lens[t], 0);
+                if (c0 < e.shared) { /* keys[t] leaves the entry inside the shared bytes */
+                    m = c0;
+                    cmp = x[c0] < keys[t][c0] ? -1 : 1; /* as keys[t - 1] does: before it */
+                } else {
+                    cmp = entry_cmp(&e, keys[t], lens[t], &m);
+                }
             }
         }
     }
@@ -795,7 +904,7 @@ static int decode_block(postings *p, uint32_t k)
         p->tfs_ready = 1;
         if (p->ti.cf < 1 || p->ti.cf > UINT32_MAX)
             return note(p->s, "term frequency in the dictionary out of range");
-        p->blk_end = p->docs[0] + 1; /* below n_docs (read_info) */
+        p->blk_end = p->docs[0] + 1; /* below n_docs (decode_entry) */
         return 0;
     }
     const section *post = &p->s->sec[SEC_POSTINGS];
