@@ -12,7 +12,9 @@
  * bench's settings (bare words ranked OR, top 10). Prints the mean time per
  * query, the median over queries of each query's median round (the
  * statistic bench/search.sh reports), and the hits, so runs can be checked
- * to do the same work. */
+ * to do the same work. QCOST_COLD=1 writes 64 MiB between queries (outside
+ * the timed region): every query then starts with cold caches, and the
+ * difference to a plain run is what its memory misses cost. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,11 +108,20 @@ int main(int argc, char **argv)
     double *qt = calloc(n * (reps > 0 ? reps : 1) + 1, sizeof *qt), *med = calloc(n + 1, sizeof *med);
     if (!qt || !med)
         return 2;
-    double t0 = now_us();
+    size_t cold_len = getenv("QCOST_COLD") ? (size_t)64 << 20 : 0;
+    unsigned char *cold = cold_len ? malloc(cold_len) : NULL;
+    if (cold_len && !cold)
+        return 2;
+    double t0 = now_us(), t_cold = 0;
     for (int r = 0; r < reps; r++)
         for (size_t i = 0; i < n; i++) {
             search_result res;
             query_error qe;
+            if (cold) {
+                double c0 = now_us();
+                memset(cold, (int)(i + (size_t)r), cold_len);
+                t_cold += now_us() - c0;
+            }
             double q0 = now_us();
             if (searcher_search(s, qs[i], strlen(qs[i]), &p, &res, &qe) == 0) {
                 hits += res.n_hits;
@@ -118,7 +129,8 @@ int main(int argc, char **argv)
             }
             qt[i * reps + r] = now_us() - q0;
         }
-    double t = now_us() - t0;
+    double t = now_us() - t0 - t_cold;
+    free(cold);
     for (size_t i = 0; i < n && reps > 0; i++) {
         qsort(qt + i * reps, (size_t)reps, sizeof *qt, cmp_double);
         med[i] = qt[i * reps + reps / 2];

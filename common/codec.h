@@ -169,6 +169,49 @@ static inline uint64_t vint_get(const uint8_t **pp, int *bad)
     return 0;
 }
 
+/* Reads values without a bounds check each, for hot loops over many small
+ * items (dictionary entries, skip entries): before an item, vreader_window
+ * makes `need` (<= VREADER_WINDOW) bytes readable at p, in place while the
+ * source holds them before lim, else in a zero-padded copy of what is left;
+ * after it, the caller checks that p has not passed end (the item's bytes
+ * all lay where they may be read as values). */
+#define VREADER_WINDOW 192
+
+typedef struct {
+    const uint8_t *p;    /* the next byte */
+    const uint8_t *end;  /* items must end by here */
+    const uint8_t *lim;  /* readable bytes end here (>= end) */
+    const uint8_t *from; /* the source byte pad[0] copies; NULL: reading in place */
+    uint8_t pad[2 * VREADER_WINDOW];
+} vreader;
+
+static inline void vreader_init(vreader *r, const uint8_t *p, const uint8_t *end, const uint8_t *lim)
+{
+    r->p = p;
+    r->end = end;
+    r->lim = lim;
+    r->from = NULL;
+}
+
+static inline void vreader_window(vreader *r, size_t need)
+{
+    if (r->from || (size_t)(r->lim - r->p) >= need)
+        return;
+    size_t left = (size_t)(r->lim - r->p);
+    memcpy(r->pad, r->p, left);
+    memset(r->pad + left, 0, sizeof r->pad - left);
+    r->from = r->p;
+    r->end = r->pad + (r->end - r->p);
+    r->lim = r->pad + left;
+    r->p = r->pad;
+}
+
+/* Where the reader is, in the source. */
+static inline const uint8_t *vreader_pos(const vreader *r)
+{
+    return r->from ? r->from + (r->p - r->pad) : r->p;
+}
+
 /* A varint that must fit 32 bits; else bad, returns 0. */
 static inline uint32_t cur_vint32(cursor *c)
 {

@@ -291,44 +291,17 @@ typedef struct {
 /* Bytes one entry takes at most, and within which a malformed one is
  * rejected: two varints of key, a suffix, four varints of term info. */
 #define ENTRY_WINDOW (6 * VINT_MAX_BYTES + FORMAT_MAX_KEY)
-
-/* Where entries are decoded: TERMS in place while ENTRY_WINDOW bytes remain,
- * then a zero-padded copy of its last bytes, so that decode_entry reads
- * without bounds checks and checks once per entry where it ended. */
-typedef struct {
-    const uint8_t *p, *end;
-    int padded;
-    uint8_t pad[2 * ENTRY_WINDOW];
-} entry_reader;
-
-static inline void entry_reader_at(entry_reader *r, const cursor *c)
-{
-    r->p = c->p;
-    r->end = c->end;
-    r->padded = 0;
-}
-
-static inline void entry_window(entry_reader *r)
-{
-    if (r->padded || r->end - r->p >= ENTRY_WINDOW)
-        return;
-    size_t left = (size_t)(r->end - r->p);
-    memcpy(r->pad, r->p, left);
-    memset(r->pad + left, 0, sizeof r->pad - left);
-    r->p = r->pad;
-    r->end = r->pad + left;
-    r->padded = 1;
-}
+_Static_assert(ENTRY_WINDOW <= VREADER_WINDOW, "an entry fits the reader's window");
 
 /* Decodes the entry at r (the previous term ptl bytes long; first: the
  * block's first entry) into *e and *in, which holds the previous entry's
  * info on entry (its positions offset is the delta base); *last_post is the
  * block's last postings offset. Returns 1 when the entry is malformed, ends
  * past TERMS or holds values out of range. */
-static inline int decode_entry(const segread *s, entry_reader *r, int first, size_t ptl,
+static inline int decode_entry(const segread *s, vreader *r, int first, size_t ptl,
                                entry_key *e, term_info *in, uint64_t *last_post)
 {
-    entry_window(r);
+    vreader_window(r, ENTRY_WINDOW);
     const uint8_t *p = r->p;
     int bad = 0;
     uint64_t shared = first ? 0 : vint_get(&p, &bad);
@@ -450,18 +423,16 @@ int dict_next(dict_iter *it)
         }
     }
     int first = it->in_block == 0;
-    entry_reader r;
+    vreader r;
     entry_key e;
-    entry_reader_at(&r, &it->c);
-    const uint8_t *start = r.p;
+    vreader_init(&r, it->c.p, it->c.end, it->c.end);
     if (decode_entry(s, &r, first, first ? 0 : it->key_len - 1, &e, &it->info, &it->last_post) ||
         entry_key_into(&e, first, it->key, &it->key_len) ||
         (prev_len && key_cmp(prev_key, prev_len, it->key, it->key_len) >= 0)) {
         it->bad = 1;
         return note(s, "malformed term dictionary entry");
     }
-    /* the bytes the entry took, in place or in the padded copy */
-    it->c.p += r.p - (r.padded ? r.pad : start);
+    it->c.p = vreader_pos(&r);
     if (first && check_block_prefix(s, it->block, it->key, it->key_len)) {
         it->bad = 1;
         return LEDE_ECORRUPT;
@@ -571,8 +542,8 @@ static int lookup_keys(segread *s, const uint8_t *const *keys, const size_t *len
         term_info in;
         memset(&in, 0, sizeof in);
         uint64_t last_post = UINT64_MAX;
-        entry_reader r;
-        entry_reader_at(&r, &c);
+        vreader r;
+        vreader_init(&r, c.p, c.end, c.end);
         for (uint32_t j = 0; j < n_in && t < n; j++) {
             entry_key e;
             if (decode_entry(s, &r, j == 0, ptl, &e, &in, &last_post))
@@ -761,6 +732,9 @@ static int read_skip(postings *p)
 /* Decodes skip entries up to and including block k. 0 or LEDE_ECORRUPT.
  * The cursor and the running values stay in locals (stores into the skip
  * arrays would otherwise make the compiler reload them for every varint). */
+/* Bytes one skip entry takes at most: five varints. */
+#define SKIP_ENTRY_WINDOW (5 * VINT_MAX_BYTES)
+
 static int skip_upto(postings *p, uint32_t k)
 {
     if (p->sk_n > k || p->sk_n >= p->n_blocks)
@@ -768,30 +742,37 @@ static int skip_upto(postings *p, uint32_t k)
     uint64_t doc_room = p->s->sec[SEC_POSTINGS].len - p->blocks_start;
     uint64_t pos_room = p->s->sec[SEC_POSITIONS].len - p->ti.pos_off;
     uint64_t n_docs = p->s->meta.n_docs;
-    cursor c = p->sk_cur;
+    const section *post = &p->s->sec[SEC_POSTINGS];
+    vreader r; /* skip data lies inside POSTINGS: the bytes after it may be read */
+    vreader_init(&r, p->sk_cur.p, p->sk_cur.end, post->p + post->len);
     uint32_t j = p->sk_n, end = (uint64_t)k + 1 < p->n_blocks ? k + 1 : p->n_blocks;
     uint64_t last = j ? p->sk_last[j - 1] : 0, doc_off = p->sk_doc_off[j], pos_off = p->sk_pos_off[j];
     int bad = 0;
     for (; j < end; j++) {
-        uint64_t d = cur_vint(&c);
+        vreader_window(&r, SKIP_ENTRY_WINDOW);
+        const uint8_t *q = r.p;
+        uint64_t d = vint_get(&q, &bad);
         last = j == 0 ? d : last + d;
-        doc_off += cur_vint(&c);
-        pos_off += cur_vint(&c);
-        p->sk_max_tf[j] = cur_vint32(&c);
-        p->sk_min_len[j] = cur_vint32(&c);
-        if (c.bad || last >= n_docs || (j > 0 && d == 0) || doc_off > doc_room || pos_off > pos_room) {
+        doc_off += vint_get(&q, &bad);
+        pos_off += vint_get(&q, &bad);
+        uint64_t max_tf = vint_get(&q, &bad), min_len = vint_get(&q, &bad);
+        if (bad || q > r.end || last >= n_docs || (j > 0 && d == 0) || doc_off > doc_room ||
+            pos_off > pos_room || max_tf > UINT32_MAX || min_len > UINT32_MAX) {
             bad = 1;
             break;
         }
+        r.p = q;
+        p->sk_max_tf[j] = (uint32_t)max_tf;
+        p->sk_min_len[j] = (uint32_t)min_len;
         p->sk_last[j] = (uint32_t)last;
         p->sk_doc_off[j + 1] = doc_off;
         p->sk_pos_off[j + 1] = pos_off;
     }
-    p->sk_cur = c;
+    p->sk_cur.p = vreader_pos(&r);
     p->sk_n = j;
     if (bad)
         return note(p->s, "malformed skip data");
-    if (p->sk_n == p->n_blocks && cursor_left(&c) != 0)
+    if (p->sk_n == p->n_blocks && cursor_left(&p->sk_cur) != 0)
         return note(p->s, "skip data longer than its entries");
     return 0;
 }
