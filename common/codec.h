@@ -296,11 +296,23 @@ int block_put(buf *b, const uint32_t *v, size_t n);
  * is below 2^width, which bounds their sum (prefix_fits32). */
 unsigned cur_block(cursor *c, uint32_t *out, size_t n);
 
-/* cur_block of n doc gaps (each minus 1): when prefix_fits32(width, n) for
- * the width returned, out holds base + (g[0] + 1) + ... + (g[j] + 1), as
+/* Where a block lies inside a larger readable region: `slack` bytes past
+ * the cursor's end may be read, and out has room for `cap` >= n values. A
+ * block whose last group of 64 values is partial (a term's last block) then
+ * has that group unpacked whole, several times faster than value by value;
+ * out[n..) is left with garbage. {0, n}: none. */
+typedef struct {
+    size_t slack, cap;
+} block_room;
+
+/* cur_block with room to spare. */
+unsigned cur_block_in(cursor *c, uint32_t *out, size_t n, block_room room);
+
+/* cur_block_in of n doc gaps (each minus 1): when prefix_fits32(width, n)
+ * for the width returned, out holds base + (g[0] + 1) + ... + (g[j] + 1), as
  * prefix_sum_plus1 would make them (for 128 values in one pass), else the
  * gaps themselves, for the caller's 64-bit sums. */
-unsigned cur_block_ids(cursor *c, uint32_t *out, size_t n, uint32_t base);
+unsigned cur_block_ids(cursor *c, uint32_t *out, size_t n, uint32_t base, block_room room);
 
 /* --- gaps to values ------------------------------------------------------------ */
 

@@ -897,7 +897,9 @@ static int decode_block(postings *p, uint32_t k)
         return note(p->s, "skip data places a postings block out of range");
     cursor c = cursor_make(post->p + start, end - start);
     int64_t prev = k == 0 ? -1 : (int64_t)p->sk_last[k - 1];
-    unsigned width = cur_block_ids(&c, p->docs, n, (uint32_t)prev);
+    /* the rest of POSTINGS may be read: a last block's partial group of 64 is unpacked whole */
+    block_room room = {(size_t)(post->len - end), p->B};
+    unsigned width = cur_block_ids(&c, p->docs, n, (uint32_t)prev, room);
     uint64_t n_docs = p->s->meta.n_docs;
     if (prefix_fits32(width, n)) { /* the sum of the gaps fits 32 bits: ids now */
         prev += n ? (uint32_t)(p->docs[n - 1] - (uint32_t)prev) : 0;
@@ -927,7 +929,9 @@ __attribute__((noinline)) static int load_tfs(postings *p)
         return 0;
     cursor c = p->tf_cur;
     uint32_t n = p->blk_n;
-    p->tf_width = cur_block(&c, p->tfs, n); /* each frequency minus 1 */
+    const section *post = &p->s->sec[SEC_POSTINGS];
+    block_room room = {(size_t)(post->p + post->len - c.end), p->B};
+    p->tf_width = cur_block_in(&c, p->tfs, n, room); /* each frequency minus 1 */
     if (c.bad || (p->n_blocks >= 2 && cursor_left(&c) != 0))
         return note(p->s, "malformed postings block");
     p->tfs_ready = 1;
@@ -1084,7 +1088,7 @@ static __attribute__((noinline)) uint32_t advance_to_block(postings *p, uint32_t
     return p->cur = p->docs[p->i];
 }
 
-uint32_t postings_advance(postings *p, uint32_t target)
+static inline uint32_t advance(postings *p, uint32_t target)
 {
     if (target < p->blk_end) { /* the loaded block holds the answer: no skip data needed */
         p->i = block_search(p->docs, p->i, p->blk_n, target);
@@ -1095,6 +1099,27 @@ uint32_t postings_advance(postings *p, uint32_t target)
     if (p->bad)
         return POSTINGS_END;
     return advance_to_block(p, target);
+}
+
+uint32_t postings_advance(postings *p, uint32_t target)
+{
+    return advance(p, target);
+}
+
+uint32_t postings_align(postings *const *ps, size_t n, uint32_t target)
+{
+    for (;;) {
+        uint32_t d = advance(ps[0], target);
+        if (d == POSTINGS_END)
+            return d;
+        size_t i = 1;
+        while (i < n && (target = advance(ps[i], d)) == d)
+            i++;
+        if (i == n)
+            return d;
+        if (target == POSTINGS_END)
+            return target;
+    }
 }
 
 /* Prepares the loaded block's position sequence for decoding on demand. */

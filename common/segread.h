@@ -124,6 +124,12 @@ uint32_t postings_next(postings *p);
 /* Moves to the first document >= target (never backwards); returns it or
  * POSTINGS_END. Uses the skip data to jump over whole blocks. */
 uint32_t postings_advance(postings *p, uint32_t target);
+/* Moves ps[0..n) (n >= 1) to the first document >= target that all of them
+ * hold and returns it, or POSTINGS_END when there is none: ps[0] leads (the
+ * rarest, for speed), the others follow it, and whoever disagrees sets the
+ * next target. The same moves as postings_advance calls would make, in one
+ * loop: the innermost one of conjunctions and phrases. */
+uint32_t postings_align(postings *const *ps, size_t n, uint32_t target);
 /* Frequency of the current document (decoded with the rest of its block on
  * first use): 0 at the end, or when that decoding finds corruption
  * (postings_error is then set). */

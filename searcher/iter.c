@@ -259,7 +259,8 @@ struct multi_it {
     iter base;
     size_t n;
     int started;
-    int terms_only;     /* and: every kid is a term iterator */
+    postings **ps;      /* and: every kid is a term iterator, these its
+                           postings (in kids' order); else NULL */
     iter *kids[];
 };
 
@@ -368,39 +369,33 @@ int iter_or(iter **out, arena *a, iter **kids, size_t n)
 
 /* --- and -------------------------------------------------------------------------- */
 
-/* Moves every kid to the first document >= target they all share. With
- * terms_only (a constant where it is inlined), each kid is a term, advanced
- * by a direct call: a phrase's conjunction, the innermost loop of phrase
- * queries, makes no indirect call. */
-static inline uint32_t align_kids(struct multi_it *m, uint32_t target, int terms_only)
+/* Moves every kid to the first document >= target they all share. */
+static uint32_t and_align(struct multi_it *m, uint32_t target)
 {
-    for (;;) {
-        iter *lead = m->kids[0];
-        uint32_t d = terms_only ? term_advance(lead, target) : iter_advance(lead, target);
-        if (d == ITER_END)
-            break;
-        size_t i = 1;
-        for (; i < m->n; i++) {
-            iter *kid = m->kids[i];
-            uint32_t e = terms_only ? term_advance(kid, d) : iter_advance(kid, d);
-            if (e != d) {
-                target = e;
-                break;
-            }
-        }
-        if (i == m->n)
+    if (m->ps) { /* terms: the postings align themselves, no call per move */
+        uint32_t d = postings_align(m->ps, m->n, target);
+        for (size_t i = 0; i < m->n; i++)
+            term_done((struct term_it *)m->kids[i], d);
+        if (d != POSTINGS_END)
             return m->base.doc = d;
-        if (target == ITER_END)
-            break;
+    } else {
+        for (;;) {
+            iter *lead = m->kids[0];
+            uint32_t d = iter_advance(lead, target);
+            if (d == ITER_END)
+                break;
+            size_t i = 1;
+            while (i < m->n && (target = iter_advance(m->kids[i], d)) == d)
+                i++;
+            if (i == m->n)
+                return m->base.doc = d;
+            if (target == ITER_END)
+                break;
+        }
     }
     for (size_t i = 0; i < m->n; i++)
         keep_error(&m->base, m->kids[i]->error);
     return m->base.doc = ITER_END;
-}
-
-static uint32_t and_align(struct multi_it *m, uint32_t target)
-{
-    return m->terms_only ? align_kids(m, target, 1) : align_kids(m, target, 0);
 }
 
 static uint32_t and_next(iter *it)
@@ -468,9 +463,12 @@ int iter_and(iter **out, arena *a, iter **kids, size_t n)
         return rc;
     sort_by_cost(m->kids, n); /* the rarest leads */
     m->base.cost = n ? m->kids[0]->cost : 0;
-    m->terms_only = 1;
+    int terms_only = n > 0;
     for (size_t i = 0; i < n; i++)
-        m->terms_only &= m->kids[i]->ops == &term_ops;
+        terms_only &= m->kids[i]->ops == &term_ops;
+    m->ps = terms_only ? arena_alloc(a, n * sizeof *m->ps) : NULL;
+    for (size_t i = 0; m->ps && i < n; i++)
+        m->ps[i] = ((struct term_it *)m->kids[i])->p;
     *out = &m->base;
     return 0;
 }
