@@ -439,22 +439,40 @@ static void unpack_tail(uint32_t *out, const uint8_t *in, size_t n, unsigned wid
     }
 }
 
+void bitpack_get_range(uint32_t *out, const uint8_t *in, size_t n, size_t lo, size_t hi,
+                       unsigned width)
+{
+    if (width == 0 || width > 32 || hi > n) {
+        for (size_t q = lo; q < hi; q++)
+            out[q - lo] = 0;
+        return;
+    }
+    if (bitpack_in_lanes(n)) {
+        for (size_t q = lo; q < hi; q++)
+            out[q - lo] = lane_get(in + q / BITPACK_LANE_GROUP * 16 * width,
+                                   (unsigned)(q % BITPACK_LANE_GROUP), width);
+        return;
+    }
+    size_t len = bitpack_bytes(n, width);
+    for (size_t q = lo; q < hi; q++) {
+        size_t bit = q * width, at = bit / 8;
+        uint64_t x = 0;
+        if (at + 8 <= len) {
+            x = load_u64le(in + at);
+        } else {
+            for (size_t k = 0; k < 8 && at + k < len; k++)
+                x |= (uint64_t)in[at + k] << (8 * k);
+        }
+        out[q - lo] = (uint32_t)(x >> (bit % 8)) & low_mask(width);
+    }
+}
+
 uint32_t bitpack_get(const uint8_t *in, size_t n, size_t i, unsigned width)
 {
-    if (width == 0 || width > 32 || i >= n)
-        return 0;
-    if (bitpack_in_lanes(n))
-        return lane_get(in + i / BITPACK_LANE_GROUP * 16 * width, (unsigned)(i % BITPACK_LANE_GROUP),
-                        width);
-    size_t len = bitpack_bytes(n, width), bit = i * width, at = bit / 8;
-    uint64_t x = 0;
-    if (at + 8 <= len) {
-        x = load_u64le(in + at);
-    } else {
-        for (size_t k = 0; k < 8 && at + k < len; k++)
-            x |= (uint64_t)in[at + k] << (8 * k);
-    }
-    return (uint32_t)(x >> (bit % 8)) & low_mask(width);
+    uint32_t v = 0;
+    if (i < n)
+        bitpack_get_range(&v, in, n, i, i + 1, width);
+    return v;
 }
 
 /* A partial group of 64 values at least this long is unpacked whole where

@@ -284,6 +284,10 @@ void bitpack_decode(uint32_t *out, const uint8_t *in, size_t n, unsigned width);
 /* Value i (< n, else 0) of n values packed `width` bits each in
  * in[0..bitpack_bytes(n, width)), read alone. */
 uint32_t bitpack_get(const uint8_t *in, size_t n, size_t i, unsigned width);
+/* Values lo..hi-1 (hi <= n, else all 0) of the same, read alone, into
+ * out[0..hi-lo): a few values of a long run without unpacking it. */
+void bitpack_get_range(uint32_t *out, const uint8_t *in, size_t n, size_t lo, size_t hi,
+                       unsigned width);
 
 /* Appends v[0..n) packed `width` bits each (bitpack_bytes(n, width) bytes;
  * every value must fit), without a width byte. */

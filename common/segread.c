@@ -1214,8 +1214,8 @@ static int decode_range(postings *p, uint64_t a, uint64_t b)
         const uint8_t *ch = r->p + p->chunk_off[j];
         unsigned width = r->p[j];
         if (hi - lo <= p->B / 8) { /* a few of the chunk's values: read them alone */
-            for (uint64_t q = lo; q < hi; q++)
-                p->pos[q] = bitpack_get(ch, p->B, (size_t)(q - j * p->B), width);
+            bitpack_get_range(p->pos + lo, ch, p->B, (size_t)(lo - j * p->B), (size_t)(hi - j * p->B),
+                              width);
             continue;
         }
         bitpack_decode(p->pos + j * p->B, ch, p->B, width);
