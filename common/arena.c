@@ -9,18 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define ARENA_EACH_MALLOC 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ARENA_EACH_MALLOC 1
-#endif
-#endif
-#ifndef ARENA_EACH_MALLOC
-#define ARENA_EACH_MALLOC 0
-#endif
-
-#define ARENA_ALIGN (_Alignof(max_align_t))
 #define ARENA_FIRST_CHUNK 4096
 #define ARENA_MAX_CHUNK (64 * 1024)
 
@@ -59,7 +47,7 @@ static void *alloc_own(arena *a, size_t n)
     return c->data;
 }
 
-void *arena_alloc(arena *a, size_t n)
+void *arena_alloc_slow(arena *a, size_t n)
 {
     size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
     if (need < n)
@@ -88,16 +76,6 @@ void *arena_alloc(arena *a, size_t n)
     else
         a->next_size = size;
     return c->data;
-}
-
-void *arena_calloc(arena *a, size_t count, size_t size)
-{
-    if (size && count > SIZE_MAX / size)
-        return NULL;
-    void *p = arena_alloc(a, count * size);
-    if (p)
-        memset(p, 0, count * size);
-    return p;
 }
 
 void *arena_grow(arena *a, const void *old, size_t old_n, size_t new_n)

@@ -12,6 +12,8 @@
 #define LEDE_ARENA_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 typedef struct arena_chunk arena_chunk;
 
@@ -21,8 +23,45 @@ typedef struct arena {
     size_t next_size;        /* the size of the next regular chunk */
 } arena;
 
-void *arena_alloc(arena *a, size_t n);
-void *arena_calloc(arena *a, size_t count, size_t size);
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_EACH_MALLOC 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_EACH_MALLOC 1
+#endif
+#endif
+#ifndef ARENA_EACH_MALLOC
+#define ARENA_EACH_MALLOC 0
+#endif
+
+#define ARENA_ALIGN (_Alignof(max_align_t))
+
+/* arena_alloc when the newest chunk has no room (or under ASan). */
+void *arena_alloc_slow(arena *a, size_t n);
+
+/* n bytes. Inline: a query makes a dozen small allocations, most of them of
+ * a size known where they are made (so arena_calloc's zeroing is a few
+ * stores). */
+static inline void *arena_alloc(arena *a, size_t n)
+{
+    size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    if (!ARENA_EACH_MALLOC && need >= n && need && a->p && (size_t)(a->end - a->p) >= need) {
+        void *r = a->p;
+        a->p += need;
+        return r;
+    }
+    return arena_alloc_slow(a, n);
+}
+
+static inline void *arena_calloc(arena *a, size_t count, size_t size)
+{
+    if (size && count > SIZE_MAX / size)
+        return NULL;
+    void *p = arena_alloc(a, count * size);
+    if (p)
+        memset(p, 0, count * size);
+    return p;
+}
 /* A copy of old[0..old_n) in new_n bytes (new_n >= old_n; the rest is not
  * initialized), like realloc; old stays allocated until the reset. */
 void *arena_grow(arena *a, const void *old, size_t old_n, size_t new_n);

@@ -133,7 +133,7 @@ static int seg_live_df(const ixseg *g, const term_info *ti, uint64_t *df)
 static struct stat_entry *stat_find(struct ctx *c, uint8_t field, const char *term)
 {
     for (size_t i = 0; i < c->n_st; i++)
-        if (c->st[i].field == field && strcmp(c->st[i].term, term) == 0)
+        if (c->st[i].field == field && (c->st[i].term == term || strcmp(c->st[i].term, term) == 0))
             return &c->st[i];
     return NULL;
 }
