@@ -729,12 +729,12 @@ static int read_skip(postings *p)
     return 0;
 }
 
-/* Decodes skip entries up to and including block k. 0 or LEDE_ECORRUPT.
- * The cursor and the running values stay in locals (stores into the skip
- * arrays would otherwise make the compiler reload them for every varint). */
 /* Bytes one skip entry takes at most: five varints. */
 #define SKIP_ENTRY_WINDOW (5 * VINT_MAX_BYTES)
 
+/* Decodes skip entries up to and including block k. 0 or LEDE_ECORRUPT.
+ * The reader and the running values stay in locals (stores into the skip
+ * arrays would otherwise make the compiler reload them for every varint). */
 static int skip_upto(postings *p, uint32_t k)
 {
     if (p->sk_n > k || p->sk_n >= p->n_blocks)
