@@ -296,10 +296,13 @@ _Static_assert(ENTRY_WINDOW <= VREADER_WINDOW, "an entry fits the reader's windo
 /* Decodes the entry at r (the previous term ptl bytes long; first: the
  * block's first entry) into *e and *in, which holds the previous entry's
  * info on entry (its positions offset is the delta base); *last_post is the
- * block's last postings offset. Returns 1 when the entry is malformed, ends
- * past TERMS or holds values out of range. */
-static inline int decode_entry(const segread *s, vreader *r, int first, size_t ptl,
-                               entry_key *e, term_info *in, uint64_t *last_post)
+ * block's last postings offset. Returns 1 when the entry is malformed or
+ * ends past TERMS. Its values are checked apart (entry_info_ok): a lookup
+ * checks only the entry it finds, the ones before it only carry the
+ * offsets' sums (which may be wrong for damaged ones, but are then checked
+ * where they end). */
+static inline int decode_entry(vreader *r, int first, size_t ptl, entry_key *e, term_info *in,
+                               uint64_t *last_post)
 {
     vreader_window(r, ENTRY_WINDOW);
     const uint8_t *p = r->p;
@@ -313,27 +316,29 @@ static inline int decode_entry(const segread *s, vreader *r, int first, size_t p
     e->sl = (size_t)sl;
     e->f = (uint8_t)(v & 3);
     p += sl;
-    uint64_t df = vint_get(&p, &bad), extra = vint_get(&p, &bad);
-    in->df = (uint32_t)df;
-    in->cf = df + extra;
-    in->single_doc = 0;
-    in->post_off = 0;
-    if (df == 1) {
-        uint64_t d = vint_get(&p, &bad);
-        in->single_doc = (uint32_t)d;
-        bad |= d >= s->meta.n_docs;
-    } else {
-        uint64_t off = vint_get(&p, &bad);
-        in->post_off = *last_post == UINT64_MAX ? off : *last_post + off;
-        *last_post = in->post_off;
-        bad |= in->post_off >= s->sec[SEC_POSTINGS].len;
-    }
+    uint64_t df = vint_get(&p, &bad), extra = vint_get(&p, &bad), third = vint_get(&p, &bad);
     uint64_t pv = vint_get(&p, &bad);
+    in->df = df > UINT32_MAX ? 0 : (uint32_t)df; /* 0: out of range, as entry_info_ok says */
+    in->cf = df + extra;
+    if (df == 1) {
+        in->single_doc = third > UINT32_MAX ? UINT32_MAX : (uint32_t)third;
+        in->post_off = 0;
+    } else {
+        in->single_doc = 0;
+        in->post_off = *last_post == UINT64_MAX ? third : *last_post + third;
+        *last_post = in->post_off;
+    }
     in->pos_off = first ? pv : in->pos_off + pv;
-    bad |= in->pos_off > s->sec[SEC_POSITIONS].len || df == 0 || df > s->meta.n_docs ||
-           extra > (uint64_t)UINT32_MAX * 64 || p > r->end;
     r->p = p;
-    return bad;
+    return bad | (p > r->end);
+}
+
+/* 1 when a decoded entry's values are in range. */
+static inline int entry_info_ok(const segread *s, const term_info *in)
+{
+    return in->df >= 1 && in->df <= s->meta.n_docs && in->cf - in->df <= (uint64_t)UINT32_MAX * 64 &&
+           in->pos_off <= s->sec[SEC_POSITIONS].len &&
+           (in->df == 1 ? in->single_doc < s->meta.n_docs : in->post_off < s->sec[SEC_POSTINGS].len);
 }
 
 /* Bytes the entry's key shares with the previous key, whose term is ptl
@@ -426,7 +431,8 @@ int dict_next(dict_iter *it)
     vreader r;
     entry_key e;
     vreader_init(&r, it->c.p, it->c.end, it->c.end);
-    if (decode_entry(s, &r, first, first ? 0 : it->key_len - 1, &e, &it->info, &it->last_post) ||
+    if (decode_entry(&r, first, first ? 0 : it->key_len - 1, &e, &it->info, &it->last_post) ||
+        !entry_info_ok(s, &it->info) ||
         entry_key_into(&e, first, it->key, &it->key_len) ||
         (prev_len && key_cmp(prev_key, prev_len, it->key, it->key_len) >= 0)) {
         it->bad = 1;
@@ -448,16 +454,16 @@ int dict_next(dict_iter *it)
  * key's. */
 static int find_block(segread *s, const uint8_t *key, size_t len, uint64_t *block)
 {
-    uint64_t lo = 0, hi = s->n_dict_blocks, want = format_key_prefix(key, len);
-    while (hi - lo > 1) {
-        uint64_t mid = lo + (hi - lo) / 2, pre = block_prefix(s, mid);
+    uint64_t lo = 0, n = s->n_dict_blocks, want = format_key_prefix(key, len);
+    /* the answer is in [lo, lo + n): each step halves n, moving lo by a
+     * conditional move, not a branch; an equal prefix (rare) asks the key */
+    while (n > 1) {
+        uint64_t half = n / 2, mid = lo + half, pre = block_prefix(s, mid);
         int cmp = pre < want ? -1 : 1;
         if (pre == want && first_key_cmp(s, mid, key, len, &cmp))
             return LEDE_ECORRUPT;
-        if (cmp <= 0)
-            lo = mid;
-        else
-            hi = mid;
+        lo = cmp <= 0 ? mid : lo;
+        n -= half;
     }
     *block = lo;
     return 0;
@@ -497,7 +503,7 @@ int dict_seek(segread *s, dict_iter *it, const uint8_t *key, size_t len)
 /* Compares the entry's key with x[0..xl), given that the key's first
  * e->shared bytes are x's: sets *m to their common prefix length. The key is
  * read where it lies (its suffix in TERMS, its field byte), never copied. */
-static int entry_cmp(const entry_key *e, const uint8_t *x, size_t xl, size_t *m)
+static inline int entry_cmp(const entry_key *e, const uint8_t *x, size_t xl, size_t *m)
 {
     size_t i = e->shared, kl = e->shared + e->sl + 1;
     size_t n = kl - 1 < xl ? kl - 1 : xl;
@@ -546,7 +552,7 @@ static int lookup_keys(segread *s, const uint8_t *const *keys, const size_t *len
         vreader_init(&r, c.p, c.end, c.end);
         for (uint32_t j = 0; j < n_in && t < n; j++) {
             entry_key e;
-            if (decode_entry(s, &r, j == 0, ptl, &e, &in, &last_post))
+            if (decode_entry(&r, j == 0, ptl, &e, &in, &last_post))
                 return note(s, "malformed term dictionary entry");
             size_t ks = entry_shared(&e, j == 0, ptl, pf);
             ptl = e.shared + e.sl;
@@ -570,6 +576,8 @@ static int lookup_keys(segread *s, const uint8_t *const *keys, const size_t *len
             }
             while (cmp >= 0) {
                 if (cmp == 0) {
+                    if (!entry_info_ok(s, &in))
+                        return note(s, "malformed term dictionary entry");
                     found[t] = 1;
                     info[t] = in;
                     info[t].field = e.f;
