@@ -12,9 +12,10 @@
  * bench's settings (bare words ranked OR, top 10). Prints the mean time per
  * query, the median over queries of each query's median round (the
  * statistic bench/search.sh reports), and the hits, so runs can be checked
- * to do the same work. QCOST_COLD=1 writes 64 MiB between queries (outside
- * the timed region): every query then starts with cold caches, and the
- * difference to a plain run is what its memory misses cost. */
+ * to do the same work. QCOST_COLD=N writes N MiB between queries (outside
+ * the timed region): 2 evicts the caches a core has to itself (as the
+ * peers' turns in bench/search.sh do), 64 every cache; the difference to a
+ * plain run is what the query's cache misses cost, code and data. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,14 @@ static int render(buf *q, const char *type, char *words)
     return rc;
 }
 
+/* One query, out of line: callgrind --toggle-collect=one_query counts the
+ * queries alone (with link-time optimization searcher_search is inlined). */
+static __attribute__((noinline)) int one_query(searcher *s, const char *q, const search_params *p,
+                                               search_result *res, query_error *qe)
+{
+    return searcher_search(s, q, strlen(q), p, res, qe);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -108,7 +117,7 @@ int main(int argc, char **argv)
     double *qt = calloc(n * (reps > 0 ? reps : 1) + 1, sizeof *qt), *med = calloc(n + 1, sizeof *med);
     if (!qt || !med)
         return 2;
-    size_t cold_len = getenv("QCOST_COLD") ? (size_t)64 << 20 : 0;
+    size_t cold_len = getenv("QCOST_COLD") ? (size_t)strtoul(getenv("QCOST_COLD"), NULL, 10) << 20 : 0;
     unsigned char *cold = cold_len ? malloc(cold_len) : NULL;
     if (cold_len && !cold)
         return 2;
@@ -123,7 +132,7 @@ int main(int argc, char **argv)
                 t_cold += now_us() - c0;
             }
             double q0 = now_us();
-            if (searcher_search(s, qs[i], strlen(qs[i]), &p, &res, &qe) == 0) {
+            if (one_query(s, qs[i], &p, &res, &qe) == 0) {
                 hits += res.n_hits;
                 search_result_free(&res);
             }

@@ -65,6 +65,31 @@ uint64_t cur_vint_slow(cursor *c)
     return 0;
 }
 
+__attribute__((cold)) void vreader_pad(vreader *r)
+{
+    size_t left = (size_t)(r->lim - r->p);
+    memcpy(r->pad, r->p, left);
+    memset(r->pad + left, 0, sizeof r->pad - left);
+    r->from = r->p;
+    r->end = r->pad + (r->end - r->p);
+    r->lim = r->pad + left;
+    r->p = r->pad;
+}
+
+vint_dec vint_get_long(const uint8_t *p)
+{
+    uint64_t v = p[0] & 0x7F;
+    for (unsigned i = 1; i < VINT_MAX_BYTES; i++) {
+        uint8_t byte = p[i];
+        if (i == VINT_MAX_BYTES - 1 && byte > 1)
+            break; /* past 64 bits */
+        v |= (uint64_t)(byte & 0x7F) << (7 * i);
+        if (byte < 0x80)
+            return (vint_dec){v, i + 1};
+    }
+    return (vint_dec){0, 0};
+}
+
 uint32_t cur_vint32_slow(cursor *c)
 {
     const uint8_t *start = c->p;
@@ -417,11 +442,15 @@ static const unpack64_fn unpack_lanes_by_width[33] = {
  * 8 bytes, so each value whose 8-byte window ends inside the input is one
  * unaligned load; the last few values take bytes one at a time, so no byte
  * past bitpack_bytes(n, width) is read. */
-static void unpack_tail(uint32_t *out, const uint8_t *in, size_t n, unsigned width)
+static void unpack_tail(uint32_t *out, const uint8_t *in, size_t n, unsigned width, size_t len)
 {
     uint32_t mask = low_mask(width);
-    size_t len = bitpack_bytes(n, width), i = 0, bit = 0;
-    for (; i < n && bit / 8 + 8 <= len; i++, bit += width)
+    /* value i's 8-byte window ends inside len while i * width / 8 + 8 <= len */
+    size_t fast = len < 8 ? 0 : ((len - 8) * 8 + 7) / width + 1, i = 0, bit = 0;
+    if (fast > n)
+        fast = n;
+#pragma GCC unroll 4
+    for (; i < fast; i++, bit += width)
         out[i] = (uint32_t)(load_u64le(in + bit / 8) >> (bit % 8)) & mask;
     if (i == n)
         return;
@@ -475,27 +504,27 @@ uint32_t bitpack_get(const uint8_t *in, size_t n, size_t i, unsigned width)
     return v;
 }
 
-/* A partial group of 64 values at least this long is unpacked whole where
- * its room allows: unpack_tail costs about 11 instructions a value, a whole
- * group about 4 a value of the 64. */
-#define WHOLE_GROUP_MIN 16
-
-/* Values in groups of 64 (not in lanes), width 1..32: `readable` bytes at in
- * may be read and out holds `cap` >= n values. */
+/* Values in groups of 64 (not in lanes), width 1..32, of which `readable`
+ * bytes at in may be read: where 8 bytes past the last value's first byte
+ * can be, every value is one unaligned load (a compact loop: a block not in
+ * lanes is a term's last, and an unrolled routine per width made a query's
+ * code several kilobytes larger); else unrolled groups of 64 and a tail. */
 static void unpack_groups(uint32_t *out, const uint8_t *in, size_t n, unsigned width,
-                          size_t readable, size_t cap)
+                          size_t readable)
 {
+    if (readable >= bitpack_bytes(n, width) + 8) { /* every value one unaligned load */
+        unpack_tail(out, in, n, width, readable);
+        return;
+    }
     unpack64_fn fn = unpack64_by_width[width];
     size_t group_len = 8 * (size_t)width; /* bytes per 64 values */
-    for (; n >= 64; n -= 64, cap -= 64, readable -= group_len) {
+    for (; n >= 64; n -= 64) {
         fn(out, in);
         out += 64;
         in += group_len;
     }
-    if (n >= WHOLE_GROUP_MIN && readable >= group_len && cap >= 64)
-        fn(out, in);
-    else if (n)
-        unpack_tail(out, in, n, width);
+    if (n)
+        unpack_tail(out, in, n, width, bitpack_bytes(n, width));
 }
 
 void bitpack_decode(uint32_t *out, const uint8_t *in, size_t n, unsigned width)
@@ -513,7 +542,7 @@ void bitpack_decode(uint32_t *out, const uint8_t *in, size_t n, unsigned width)
         }
         return;
     }
-    unpack_groups(out, in, n, width, bitpack_bytes(n, width), n);
+    unpack_groups(out, in, n, width, bitpack_bytes(n, width));
 }
 
 int packed_put(buf *b, const uint32_t *v, size_t n, unsigned width)
@@ -556,33 +585,33 @@ static const uint8_t *block_bytes(cursor *c, uint32_t *out, size_t n, unsigned *
     return packed;
 }
 
-/* bitpack_decode of a block's packed bytes, using its room. */
+/* bitpack_decode of a block's packed bytes, with the slack after them. */
 static void decode_in(uint32_t *out, const uint8_t *packed, const cursor *c, size_t n,
-                      unsigned width, block_room room)
+                      unsigned width, size_t slack)
 {
-    if (width == 0 || bitpack_in_lanes(n) || room.cap < n) {
+    if (width == 0 || bitpack_in_lanes(n)) {
         bitpack_decode(out, packed, n, width);
         return;
     }
     /* the packed bytes end where the cursor now is */
-    unpack_groups(out, packed, n, width, (size_t)(c->end - packed) + room.slack, room.cap);
+    unpack_groups(out, packed, n, width, (size_t)(c->end - packed) + slack);
 }
 
 unsigned cur_block(cursor *c, uint32_t *out, size_t n)
 {
-    return cur_block_in(c, out, n, (block_room){0, n});
+    return cur_block_in(c, out, n, 0);
 }
 
-unsigned cur_block_in(cursor *c, uint32_t *out, size_t n, block_room room)
+unsigned cur_block_in(cursor *c, uint32_t *out, size_t n, size_t slack)
 {
     unsigned width;
     const uint8_t *packed = block_bytes(c, out, n, &width);
     if (packed)
-        decode_in(out, packed, c, n, width, room);
+        decode_in(out, packed, c, n, width, slack);
     return width;
 }
 
-unsigned cur_block_ids(cursor *c, uint32_t *out, size_t n, uint32_t base, block_room room)
+unsigned cur_block_ids(cursor *c, uint32_t *out, size_t n, uint32_t base, size_t slack)
 {
     unsigned width;
     const uint8_t *packed = block_bytes(c, out, n, &width);
@@ -594,7 +623,7 @@ unsigned cur_block_ids(cursor *c, uint32_t *out, size_t n, uint32_t base, block_
         unpack_ids_by_width[width](out, packed, base);
         return width;
     }
-    decode_in(out, packed, c, n, width, room);
+    decode_in(out, packed, c, n, width, slack);
     if (prefix_fits32(width, n))
         prefix_sum_plus1(out, out, n, base);
     return width;

@@ -146,6 +146,15 @@ static inline uint64_t cur_vint(cursor *c)
  * VINT_MAX_BYTES bytes at *pp must be readable (the caller checks where the
  * values it read end). A varint longer than VINT_MAX_BYTES or past 64 bits
  * sets *bad and returns 0, leaving *pp. */
+typedef struct {
+    uint64_t v;
+    size_t len; /* bytes taken; 0: malformed */
+} vint_dec;
+/* vint_get's varints of two bytes or more, out of line: an inlined decoder
+ * of up to ten bytes at every call site made the dictionary's and the skip
+ * data's loops several cache lines of code each. */
+vint_dec vint_get_long(const uint8_t *p);
+
 static inline uint64_t vint_get(const uint8_t **pp, int *bad)
 {
     const uint8_t *p = *pp;
@@ -154,19 +163,10 @@ static inline uint64_t vint_get(const uint8_t **pp, int *bad)
         *pp = p + 1;
         return v;
     }
-    v &= 0x7F;
-    for (unsigned i = 1; i < VINT_MAX_BYTES; i++) {
-        uint8_t byte = p[i];
-        if (i == VINT_MAX_BYTES - 1 && byte > 1)
-            break;
-        v |= (uint64_t)(byte & 0x7F) << (7 * i);
-        if (byte < 0x80) {
-            *pp = p + i + 1;
-            return v;
-        }
-    }
-    *bad = 1;
-    return 0;
+    vint_dec d = vint_get_long(p);
+    *bad |= d.len == 0;
+    *pp = p + d.len;
+    return d.v;
 }
 
 /* Reads values without a bounds check each, for hot loops over many small
@@ -193,17 +193,13 @@ static inline void vreader_init(vreader *r, const uint8_t *p, const uint8_t *end
     r->from = NULL;
 }
 
+/* vreader_window's copy near the end of the source (rare: out of line). */
+void vreader_pad(vreader *r);
+
 static inline void vreader_window(vreader *r, size_t need)
 {
-    if (r->from || (size_t)(r->lim - r->p) >= need)
-        return;
-    size_t left = (size_t)(r->lim - r->p);
-    memcpy(r->pad, r->p, left);
-    memset(r->pad + left, 0, sizeof r->pad - left);
-    r->from = r->p;
-    r->end = r->pad + (r->end - r->p);
-    r->lim = r->pad + left;
-    r->p = r->pad;
+    if (!r->from && (size_t)(r->lim - r->p) < need)
+        vreader_pad(r);
 }
 
 /* Where the reader is, in the source. */
@@ -300,23 +296,17 @@ int block_put(buf *b, const uint32_t *v, size_t n);
  * is below 2^width, which bounds their sum (prefix_fits32). */
 unsigned cur_block(cursor *c, uint32_t *out, size_t n);
 
-/* Where a block lies inside a larger readable region: `slack` bytes past
- * the cursor's end may be read, and out has room for `cap` >= n values. A
- * block whose last group of 64 values is partial (a term's last block) then
- * has that group unpacked whole, several times faster than value by value;
- * out[n..) is left with garbage. {0, n}: none. */
-typedef struct {
-    size_t slack, cap;
-} block_room;
-
-/* cur_block with room to spare. */
-unsigned cur_block_in(cursor *c, uint32_t *out, size_t n, block_room room);
+/* cur_block of a block inside a larger readable region: `slack` bytes
+ * past the cursor's end may be read. A block not in lanes (a term's last
+ * block) then has each value read by one unaligned load, without the bounds
+ * checks its last values need otherwise. */
+unsigned cur_block_in(cursor *c, uint32_t *out, size_t n, size_t slack);
 
 /* cur_block_in of n doc gaps (each minus 1): when prefix_fits32(width, n)
  * for the width returned, out holds base + (g[0] + 1) + ... + (g[j] + 1), as
  * prefix_sum_plus1 would make them (for 128 values in one pass), else the
  * gaps themselves, for the caller's 64-bit sums. */
-unsigned cur_block_ids(cursor *c, uint32_t *out, size_t n, uint32_t base, block_room room);
+unsigned cur_block_ids(cursor *c, uint32_t *out, size_t n, uint32_t base, size_t slack);
 
 /* --- gaps to values ------------------------------------------------------------ */
 

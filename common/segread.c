@@ -52,8 +52,9 @@ static int corrupt(const char **what, const char *msg)
 }
 
 /* Records what a decoder found wrong (the first problem is kept: later ones
- * are often its consequences) and returns LEDE_ECORRUPT. */
-static int note(segread *s, const char *what)
+ * are often its consequences) and returns LEDE_ECORRUPT. Cold: the compiler
+ * moves the paths that end here out of the hot code. */
+__attribute__((cold, noinline)) static int note(segread *s, const char *what)
 {
     if (!s->problem)
         s->problem = what;
@@ -869,7 +870,7 @@ static void postings_destroy(postings *p)
     free(p);
 }
 
-static uint32_t fail(postings *p)
+__attribute__((cold, noinline)) static uint32_t fail(postings *p)
 {
     p->bad = LEDE_ECORRUPT;
     p->cur = POSTINGS_END;
@@ -905,9 +906,8 @@ static int decode_block(postings *p, uint32_t k)
         return note(p->s, "skip data places a postings block out of range");
     cursor c = cursor_make(post->p + start, end - start);
     int64_t prev = k == 0 ? -1 : (int64_t)p->sk_last[k - 1];
-    /* the rest of POSTINGS may be read: a last block's partial group of 64 is unpacked whole */
-    block_room room = {(size_t)(post->len - end), p->B};
-    unsigned width = cur_block_ids(&c, p->docs, n, (uint32_t)prev, room);
+    /* the rest of POSTINGS may be read (a last block decodes faster) */
+    unsigned width = cur_block_ids(&c, p->docs, n, (uint32_t)prev, (size_t)(post->len - end));
     uint64_t n_docs = p->s->meta.n_docs;
     if (prefix_fits32(width, n)) { /* the sum of the gaps fits 32 bits: ids now */
         prev += n ? (uint32_t)(p->docs[n - 1] - (uint32_t)prev) : 0;
@@ -938,8 +938,7 @@ __attribute__((noinline)) static int load_tfs(postings *p)
     cursor c = p->tf_cur;
     uint32_t n = p->blk_n;
     const section *post = &p->s->sec[SEC_POSTINGS];
-    block_room room = {(size_t)(post->p + post->len - c.end), p->B};
-    p->tf_width = cur_block_in(&c, p->tfs, n, room); /* each frequency minus 1 */
+    p->tf_width = cur_block_in(&c, p->tfs, n, (size_t)(post->p + post->len - c.end)); /* each frequency minus 1 */
     if (c.bad || (p->n_blocks >= 2 && cursor_left(&c) != 0))
         return note(p->s, "malformed postings block");
     p->tfs_ready = 1;

@@ -112,7 +112,7 @@ static void say(struct parser *p, size_t at, const char *fmt, va_list ap)
 }
 
 /* Records a query error at byte offset `at` (0-based) and returns LEDE_EQUERY. */
-__attribute__((format(printf, 3, 4))) static int fail(struct parser *p, size_t at,
+__attribute__((format(printf, 3, 4), cold)) static int fail(struct parser *p, size_t at,
                                                       const char *fmt, ...)
 {
     va_list ap;
@@ -123,7 +123,7 @@ __attribute__((format(printf, 3, 4))) static int fail(struct parser *p, size_t a
 }
 
 /* The same for a query over one of the limits in query.h: LEDE_ELIMIT. */
-__attribute__((format(printf, 3, 4))) static int fail_limit(struct parser *p, size_t at,
+__attribute__((format(printf, 3, 4), cold)) static int fail_limit(struct parser *p, size_t at,
                                                             const char *fmt, ...)
 {
     va_list ap;
