@@ -668,8 +668,8 @@ struct postings {
     uint32_t pos_blk;      /* UINT32_MAX: none */
     uint32_t *pos;         /* absolute positions, doc after doc */
     size_t pos_cap;
-    uint32_t pos_doc;      /* a document of the block (index) and where its */
-    uint32_t pos_doc_start;/* positions start in the block's sequence */
+    uint32_t *pos_starts;  /* [j]: where document j's positions start in the
+                              block's sequence, [blk_n] their total (B + 1) */
     unsigned tf_width;     /* the bit width of the block's frequencies */
     /* the block's position sequence is decoded chunk by chunk, only where a
      * requested document's positions lie */
@@ -819,7 +819,7 @@ int postings_open(postings **out, segread *s, const term_info *ti, int with_posi
         p->doc_pos = keep.doc_pos;
         p->doc_pos_cap = keep.doc_pos_cap;
     } else {
-        p = malloc(sizeof *p + (size_t)B * 2 * sizeof(uint32_t));
+        p = malloc(sizeof *p + ((size_t)B * 3 + 1) * sizeof(uint32_t));
         if (!p)
             return LEDE_ENOMEM;
         memset(p, 0, sizeof *p); /* the arrays are written before they are read */
@@ -834,6 +834,7 @@ int postings_open(postings **out, segread *s, const term_info *ti, int with_posi
     p->cur = POSTINGS_END;
     p->docs = (uint32_t *)(p + 1);
     p->tfs = p->docs + B;
+    p->pos_starts = p->tfs + B;
     int rc = 0;
     if (rc == 0 && ti->df >= 2) {
         if (p->n_blocks >= 2)
@@ -1141,8 +1142,8 @@ static int load_positions(postings *p)
     uint64_t end = p->n_blocks >= 2 ? p->ti.pos_off + p->sk_pos_off[p->blk + 1] : ps->len;
     if (start > end || end > ps->len)
         return note(p->s, "skip data places a positions block out of range");
-    /* The block's position count; where a document's positions start is
-     * summed when it is asked for (postings_positions). */
+    /* Where each document's positions start: sums of (frequency - 1) + 1,
+     * exact in 32 bits once the total is known to fit. */
     if (!prefix_fits32(p->tf_width, p->blk_n)) { /* a wide frequency: sum in 64 bits first */
         uint64_t wide = p->blk_n;
         for (uint32_t j = 0; j < p->blk_n; j++)
@@ -1150,8 +1151,9 @@ static int load_positions(postings *p)
         if (wide > UINT32_MAX)
             return note(p->s, "frequencies promise more positions than the block holds");
     }
-    uint64_t total = p->blk_n + (uint64_t)sum_u32(p->tfs, p->blk_n); /* exact: it fits 32 bits */
-    p->pos_doc = p->pos_doc_start = 0;
+    p->pos_starts[0] = 0;
+    prefix_sum_plus1(p->pos_starts + 1, p->tfs, p->blk_n, 0);
+    uint64_t total = p->pos_starts[p->blk_n];
     /* Each packed chunk of B values and each varint of the tail takes at
      * least a byte: frequencies that promise more positions than the bytes
      * can hold are corrupt (and must not size the buffers below). */
@@ -1268,15 +1270,12 @@ const uint32_t *postings_positions(postings *p, uint32_t *n)
     if (p->bad || p->cur == POSTINGS_END || !p->with_pos)
         return NULL;
     int rc = p->pos_blk != p->blk ? load_positions(p) : 0;
-    if (rc == 0) { /* documents come in order: sum on from the last one asked */
-        if (p->i < p->pos_doc)
-            p->pos_doc = p->pos_doc_start = 0;
-        p->pos_doc_start += (p->i - p->pos_doc) + sum_u32(p->tfs + p->pos_doc, p->i - p->pos_doc);
-        p->pos_doc = p->i;
-    }
-    uint64_t a = p->pos_doc_start, b = a + (uint64_t)p->tfs[p->i] + 1;
-    if (rc == 0)
+    uint64_t a = 0, b = 0;
+    if (rc == 0) {
+        a = p->pos_starts[p->i];
+        b = p->pos_starts[p->i + 1];
         rc = decode_range(p, a, b);
+    }
     if (rc == 0 && b - a > p->doc_pos_cap) {
         uint32_t *dp = realloc(p->doc_pos, (size_t)(b - a) * sizeof *dp);
         if (!dp)
