@@ -439,9 +439,10 @@ static const unpack64_fn unpack_lanes_by_width[33] = {
 /* Any n, starting on a byte boundary. Tails matter too: a term's last block
  * holds fewer than B values, and most terms are rare, so most of their
  * postings are tails. A value of up to 32 bits at bit offset 0..7 lies within
- * 8 bytes, so each value whose 8-byte window ends inside the input is one
- * unaligned load; the last few values take bytes one at a time, so no byte
- * past bitpack_bytes(n, width) is read. */
+ * 8 bytes, so each value whose 8-byte window ends inside in[0..len) (len
+ * >= bitpack_bytes(n, width): the run, and any readable bytes after it) is
+ * one unaligned load; the last few values take bytes one at a time, so no
+ * byte past len is read. */
 static void unpack_tail(uint32_t *out, const uint8_t *in, size_t n, unsigned width, size_t len)
 {
     uint32_t mask = low_mask(width);
@@ -593,7 +594,7 @@ static void decode_in(uint32_t *out, const uint8_t *packed, const cursor *c, siz
         bitpack_decode(out, packed, n, width);
         return;
     }
-    /* the packed bytes end where the cursor now is */
+    /* readable: the rest of the cursor's bytes (the block's end), then the slack */
     unpack_groups(out, packed, n, width, (size_t)(c->end - packed) + slack);
 }
 

@@ -371,6 +371,23 @@ static inline int entry_key_into(const entry_key *e, int first, uint8_t *k, size
     return 0;
 }
 
+/* Compares the entry's key with x[0..xl), given that the key's first
+ * e->shared bytes are x's: sets *m to their common prefix length. The key is
+ * read where it lies (its suffix in TERMS, its field byte), never copied. */
+static inline int entry_cmp(const entry_key *e, const uint8_t *x, size_t xl, size_t *m)
+{
+    size_t i = e->shared, kl = e->shared + e->sl + 1;
+    size_t n = kl - 1 < xl ? kl - 1 : xl;
+    while (i < n && e->suf[i - e->shared] == x[i])
+        i++;
+    if (i == kl - 1 && i < xl && e->f == x[i])
+        i++;
+    *m = i;
+    if (i < kl && i < xl)
+        return (i < kl - 1 ? e->suf[i - e->shared] : e->f) < x[i] ? -1 : 1;
+    return (kl > xl) - (kl < xl);
+}
+
 /* Compares the first key of block b with key[0..len): *cmp < 0, 0, > 0.
  * The binary search's step: the term is compared where it lies, with its
  * field byte after it, nothing copied. */
@@ -383,17 +400,9 @@ static int first_key_cmp(segread *s, uint64_t b, const uint8_t *key, size_t len,
     const uint8_t *t = tl >= 1 && tl < FORMAT_MAX_KEY ? cur_bytes(&c, (size_t)tl) : NULL;
     if (!t)
         return note(s, "malformed first key of a dictionary block");
-    size_t i = common_prefix(t, (size_t)tl, key, len, 0);
-    if (i < tl && i < len)
-        *cmp = t[i] < key[i] ? -1 : 1;
-    else if (i < tl) /* key is a proper prefix of the term */
-        *cmp = 1;
-    else if (len == tl) /* key is the term alone: the field byte makes the block's key longer */
-        *cmp = 1;
-    else if ((uint8_t)(v & 3) != key[tl])
-        *cmp = (uint8_t)(v & 3) < key[tl] ? -1 : 1;
-    else
-        *cmp = (len > tl + 1) ? -1 : 0;
+    entry_key e = {0, (size_t)tl, t, (uint8_t)(v & 3)};
+    size_t m;
+    *cmp = entry_cmp(&e, key, len, &m);
     return 0;
 }
 
@@ -456,14 +465,19 @@ int dict_next(dict_iter *it)
 static int find_block(segread *s, const uint8_t *key, size_t len, uint64_t *block)
 {
     uint64_t lo = 0, n = s->n_dict_blocks, want = format_key_prefix(key, len);
-    /* the answer is in [lo, lo + n): each step halves n, moving lo by a
-     * conditional move, not a branch; an equal prefix (rare) asks the key */
+    /* the answer is in [lo, lo + n): each step halves n, moving lo by
+     * arithmetic, not a branch (whose direction is a coin toss); an equal
+     * prefix (rare) asks the key */
     while (n > 1) {
         uint64_t half = n / 2, mid = lo + half, pre = block_prefix(s, mid);
-        int cmp = pre < want ? -1 : 1;
-        if (pre == want && first_key_cmp(s, mid, key, len, &cmp))
-            return LEDE_ECORRUPT;
-        lo = cmp <= 0 ? mid : lo;
+        uint64_t le = pre < want; /* block mid's first key <= key */
+        if (__builtin_expect(pre == want, 0)) {
+            int cmp;
+            if (first_key_cmp(s, mid, key, len, &cmp))
+                return LEDE_ECORRUPT;
+            le = cmp <= 0;
+        }
+        lo += half & (0 - le);
         n -= half;
     }
     *block = lo;
@@ -494,31 +508,9 @@ int dict_seek(segread *s, dict_iter *it, const uint8_t *key, size_t len)
     }
 }
 
-/* Looks up keys[0..n) (ascending): found[i] is 1 with info[i] set, or 0.
- * Neighbouring keys, such as a word's keys in several fields, cost one
- * binary search and one scan: the scan goes on from one key to the next.
- * The scan keeps m, the length of the prefix the current key shares with the
- * sought one: a key sharing more than m bytes with its predecessor still
- * sorts before it, one sharing fewer after it, so only keys sharing exactly
- * m bytes are compared. */
-/* Compares the entry's key with x[0..xl), given that the key's first
- * e->shared bytes are x's: sets *m to their common prefix length. The key is
- * read where it lies (its suffix in TERMS, its field byte), never copied. */
-static inline int entry_cmp(const entry_key *e, const uint8_t *x, size_t xl, size_t *m)
-{
-    size_t i = e->shared, kl = e->shared + e->sl + 1;
-    size_t n = kl - 1 < xl ? kl - 1 : xl;
-    while (i < n && e->suf[i - e->shared] == x[i])
-        i++;
-    if (i == kl - 1 && i < xl && e->f == x[i])
-        i++;
-    *m = i;
-    if (i < kl && i < xl)
-        return (i < kl - 1 ? e->suf[i - e->shared] : e->f) < x[i] ? -1 : 1;
-    return (kl > xl) - (kl < xl);
-}
-
-/* Finds the sorted keys[0..n) in the dictionary: per key, the block the
+/* Finds keys[0..n), strictly ascending (no key a proper prefix of one
+ * before it: the target switch below reads keys[t][c0]), in the
+ * dictionary: found[i] is 1 with info[i] set, or 0. Per key, the block the
  * prefixes point to, then a scan of its entries. The scan keeps m, the
  * bytes the last key read shares with the key sought, and compares only the
  * entries that share no more than m bytes with their predecessor: one that
@@ -561,10 +553,12 @@ static int lookup_keys(segread *s, const uint8_t *const *keys, const size_t *len
             int cmp;
             if (j == 0) {
                 /* the search trusted the prefixes: a damaged one must not pass for "not found" */
-                uint8_t k[FORMAT_MAX_KEY];
-                memcpy(k, e.suf, e.sl);
-                k[e.sl] = e.f;
-                if (check_block_prefix(s, b, k, e.sl + 1))
+                uint8_t k[FORMAT_KEY_PREFIX]; /* the key's first bytes are all its prefix needs */
+                size_t kl = e.sl < FORMAT_KEY_PREFIX ? e.sl + 1 : FORMAT_KEY_PREFIX;
+                memcpy(k, e.suf, kl < e.sl ? kl : e.sl);
+                if (e.sl < FORMAT_KEY_PREFIX)
+                    k[e.sl] = e.f;
+                if (check_block_prefix(s, b, k, kl))
                     return LEDE_ECORRUPT;
                 cmp = entry_cmp(&e, keys[t], lens[t], &m);
             } else if (ks > m) {
@@ -895,7 +889,7 @@ static int decode_block(postings *p, uint32_t k)
         p->tfs_ready = 1;
         if (p->ti.cf < 1 || p->ti.cf > UINT32_MAX)
             return note(p->s, "term frequency in the dictionary out of range");
-        p->blk_end = p->docs[0] + 1; /* below n_docs (decode_entry) */
+        p->blk_end = p->docs[0] + 1; /* below n_docs (entry_info_ok) */
         return 0;
     }
     const section *post = &p->s->sec[SEC_POSTINGS];

@@ -378,7 +378,7 @@ static uint32_t and_align(struct multi_it *m, uint32_t target)
             term_done((struct term_it *)m->kids[i], d);
         if (d != POSTINGS_END)
             return m->base.doc = d;
-    } else {
+    } else { /* postings_align's leapfrog, through the iterators */
         for (;;) {
             iter *lead = m->kids[0];
             uint32_t d = iter_advance(lead, target);
@@ -466,9 +466,15 @@ int iter_and(iter **out, arena *a, iter **kids, size_t n)
     int terms_only = n > 0;
     for (size_t i = 0; i < n; i++)
         terms_only &= m->kids[i]->ops == &term_ops;
-    m->ps = terms_only ? arena_alloc(a, n * sizeof *m->ps) : NULL;
-    for (size_t i = 0; m->ps && i < n; i++)
-        m->ps[i] = ((struct term_it *)m->kids[i])->p;
+    if (terms_only) {
+        m->ps = arena_alloc(a, n * sizeof *m->ps);
+        if (!m->ps) {
+            multi_free(&m->base);
+            return LEDE_ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++)
+            m->ps[i] = ((struct term_it *)m->kids[i])->p;
+    }
     *out = &m->base;
     return 0;
 }

@@ -110,6 +110,8 @@ struct ctx {
     const ixseg *g;   /* the segment being built for */
     size_t seg_i;     /* its index */
     int err;          /* a statistic could not be computed: corrupt, no memory */
+    size_t last_st;   /* 1 + the entry stat_find found last (0: none): a
+                         term's statistics are asked for twice in a row */
 };
 
 /* Adds to *df the live documents of segment g among the postings of ti. */
@@ -132,9 +134,13 @@ static int seg_live_df(const ixseg *g, const term_info *ti, uint64_t *df)
 
 static struct stat_entry *stat_find(struct ctx *c, uint8_t field, const char *term)
 {
+    if (c->last_st && c->st[c->last_st - 1].field == field && c->st[c->last_st - 1].term == term)
+        return &c->st[c->last_st - 1];
     for (size_t i = 0; i < c->n_st; i++)
-        if (c->st[i].field == field && (c->st[i].term == term || strcmp(c->st[i].term, term) == 0))
+        if (c->st[i].field == field && (c->st[i].term == term || strcmp(c->st[i].term, term) == 0)) {
+            c->last_st = i + 1;
             return &c->st[i];
+        }
     return NULL;
 }
 
@@ -192,8 +198,10 @@ static const struct stat_entry *stat_get(struct ctx *c, uint8_t field, const cha
             }
         }
     }
+    size_t at = c->n_st + (n_f == 2 && field == FIELD_BODY ? 1 : 0);
     c->n_st += n_f;
-    return &e[n_f == 2 && field == FIELD_BODY ? 1 : 0];
+    c->last_st = at + 1;
+    return &c->st[at];
 }
 
 static uint64_t stat_df(struct ctx *c, uint8_t field, const char *term)
@@ -785,7 +793,7 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
         arena_reset(&s->mem);
         return rc;
     }
-    struct ctx c = {s, p, &s->mem, NULL, 0, 0, NULL, 0, 0};
+    struct ctx c = {s, p, &s->mem, NULL, 0, 0, NULL, 0, 0, 0};
     int use_maxscore = prune && maxscore_ok(root);
     for (size_t i = 0; i < s->r->n_segs && rc == 0; i++) {
         c.g = &s->r->segs[i];
@@ -1131,7 +1139,7 @@ int searcher_explain(searcher *s, const char *q, size_t len, const search_params
         return rc;
     uint32_t local;
     const ixseg *g = ixread_locate(s->r, doc, &local);
-    struct ctx c = {s, p, &s->mem, NULL, 0, 0, g, g ? (size_t)(g - s->r->segs) : 0, 0};
+    struct ctx c = {s, p, &s->mem, NULL, 0, 0, g, g ? (size_t)(g - s->r->segs) : 0, 0, 0};
     if (!g)
         rc = LEDE_EINVAL;
     else

@@ -160,6 +160,12 @@ static void scan_terms(struct scan *sc)
         int found = expect(sc, dict_lookup(sc->s, prev, prev_len, &again), "dict_lookup: unexpected error");
         if (found == 0)
             sc->corrupt = 1; /* blocks out of order: a lookup misses a listed key */
+        /* the term in every field at once (one scan from key to key) */
+        static const uint8_t all_fields[] = {0, 1, 2, 3};
+        term_info tis[4];
+        int hits[4];
+        expect(sc, dict_lookup_fields(sc->s, (const char *)prev, prev_len - 1, all_fields, 4, tis, hits),
+               "dict_lookup_fields: unexpected error");
         dict_iter pi;
         if (expect(sc, dict_seek(sc->s, &pi, prev, prev_len > 2 ? prev_len - 1 : prev_len),
                    "dict_seek: unexpected error") == 0)
