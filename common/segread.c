@@ -595,6 +595,43 @@ static int lookup_keys(segread *s, const uint8_t *const *keys, const size_t *len
     return 0;
 }
 
+void dict_prefetch(segread *s, const char *const *terms, size_t n)
+{
+    enum { MAX = 16 };
+    uint64_t want[MAX], lo[MAX];
+    if (n > MAX)
+        n = MAX;
+    if (s->n_dict_blocks == 0)
+        return;
+    for (size_t j = 0; j < n; j++) {
+        size_t len = strlen(terms[j]);
+        uint8_t k[FORMAT_KEY_PREFIX];
+        format_key_prefix_bytes(k, (const uint8_t *)terms[j], len); /* the term, its title key's prefix */
+        if (len < FORMAT_KEY_PREFIX)
+            k[len] = FIELD_TITLE;
+        want[j] = format_key_prefix(k, len < FORMAT_KEY_PREFIX ? len + 1 : FORMAT_KEY_PREFIX);
+        lo[j] = 0;
+    }
+    /* the searches in lockstep: each step's loads are independent, so their
+     * misses overlap (an equal prefix counts as before the key: a guess is
+     * enough here) */
+    for (uint64_t m = s->n_dict_blocks; m > 1;) {
+        uint64_t half = m / 2;
+        for (size_t j = 0; j < n; j++)
+            lo[j] += half & (0 - (uint64_t)(block_prefix(s, lo[j] + half) <= want[j]));
+        m -= half;
+    }
+    const section *ti = &s->sec[SEC_TERMINDEX], *t = &s->sec[SEC_TERMS];
+    for (size_t j = 0; j < n; j++) {
+        uint64_t off = load_u64le(ti->p + lo[j] * 8);
+        if (off < t->len) {
+            __builtin_prefetch(t->p + off);
+            if (off + 64 < t->len)
+                __builtin_prefetch(t->p + off + 64);
+        }
+    }
+}
+
 int dict_lookup(segread *s, const uint8_t *key, size_t len, term_info *info)
 {
     int found;
@@ -789,6 +826,15 @@ static int skip_until(postings *p, uint32_t target)
         if (skip_upto(p, p->n_blocks - p->sk_n > 4 ? p->sk_n + 3 : p->n_blocks - 1))
             return LEDE_ECORRUPT;
     return 0;
+}
+
+void postings_prefetch(segread *s, const term_info *ti)
+{
+    const section *post = &s->sec[SEC_POSTINGS], *pos = &s->sec[SEC_POSITIONS];
+    if (ti->df >= 2 && ti->post_off < post->len)
+        __builtin_prefetch(post->p + ti->post_off);
+    if (ti->pos_off < pos->len)
+        __builtin_prefetch(pos->p + ti->pos_off);
 }
 
 int postings_open(postings **out, segread *s, const term_info *ti, int with_positions)

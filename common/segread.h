@@ -98,6 +98,10 @@ typedef struct dict_iter {
 int dict_seek(segread *s, dict_iter *it, const uint8_t *key, size_t len);
 /* Advances: 1 with it->key/info set, 0 at the end, LEDE_ECORRUPT. */
 int dict_next(dict_iter *it);
+/* Starts loading the dictionary blocks of terms[0..n) (at most 16 are
+ * used) into the cache, all at once: their lookups then find them there
+ * instead of waiting for each in turn. A hint: reads nothing it returns. */
+void dict_prefetch(segread *s, const char *const *terms, size_t n);
 /* Exact lookup: 1 found (info set), 0 absent, LEDE_ECORRUPT. */
 int dict_lookup(segread *s, const uint8_t *key, size_t len, term_info *info);
 /* One term in several fields (ascending, at most N_FIELDS): found[i] is 1
@@ -116,6 +120,10 @@ typedef struct postings postings;
  * LEDE_ECORRUPT, LEDE_ENOMEM. */
 int postings_open(postings **out, segread *s, const term_info *ti, int with_positions);
 void postings_close(postings *p);
+/* Starts loading the first bytes of a term's postings and positions into
+ * the cache (a hint): a query that will open several terms asks for all of
+ * them first, so that their misses overlap. */
+void postings_prefetch(segread *s, const term_info *ti);
 /* The current document, POSTINGS_END before the first next() and at the end
  * (check postings_started / postings_error). */
 uint32_t postings_doc(const postings *p);

@@ -355,6 +355,13 @@ static int build_phrase(struct ctx *c, const qnode *q, iter **out)
     iter **ts = arena_calloc(c->mem, q->n_terms, sizeof *ts);
     if (!ts)
         return LEDE_ENOMEM;
+    /* every term's postings start loading before the first is opened */
+    for (int fi = 0; fi < nf; fi++)
+        for (size_t k = 0; k < q->n_terms; k++) {
+            term_info ti;
+            if (stat_lookup(c, (uint8_t)fields[fi], q->terms[k], &ti) > 0)
+                postings_prefetch(c->g->seg, &ti);
+        }
     for (int fi = 0; fi < nf && rc == 0; fi++) {
         int f = fields[fi];
         size_t k = 0;
@@ -795,9 +802,12 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
     }
     struct ctx c = {s, p, &s->mem, NULL, 0, 0, NULL, 0, 0, 0};
     int use_maxscore = prune && maxscore_ok(root);
+    const char *words[16];
+    size_t n_words = positive_terms(root, 0, words, 0, 16);
     for (size_t i = 0; i < s->r->n_segs && rc == 0; i++) {
         c.g = &s->r->segs[i];
         c.seg_i = i;
+        dict_prefetch(c.g->seg, words, n_words < 16 ? n_words : 16);
         if (use_maxscore) {
             rc = segment_maxscore(&c, root, prune);
             continue;
