@@ -355,13 +355,6 @@ static int build_phrase(struct ctx *c, const qnode *q, iter **out)
     iter **ts = arena_calloc(c->mem, q->n_terms, sizeof *ts);
     if (!ts)
         return LEDE_ENOMEM;
-    /* every term's postings start loading before the first is opened */
-    for (int fi = 0; fi < nf; fi++)
-        for (size_t k = 0; k < q->n_terms; k++) {
-            term_info ti;
-            if (stat_lookup(c, (uint8_t)fields[fi], q->terms[k], &ti) > 0)
-                postings_prefetch(c->g->seg, &ti);
-        }
     for (int fi = 0; fi < nf && rc == 0; fi++) {
         int f = fields[fi];
         size_t k = 0;
@@ -788,6 +781,26 @@ done:
 typedef void (*match_fn)(void *ctx, uint32_t doc, double score, int64_t date);
 
 /* Parses q and calls fn for every live match, segment by segment. */
+/* Before the iterators of segment c->g are built: the dictionary blocks of
+ * the query's words start loading all at once, then (their statistics
+ * looked up, as building will need them) the heads of their postings and
+ * positions in title and body, so that the misses of different words
+ * overlap instead of following one another. Hints only: what they cannot
+ * find, building finds or reports. */
+static void prefetch_words(struct ctx *c, const char *const *words, size_t n)
+{
+    segread *seg = c->g->seg;
+    dict_prefetch(seg, words, n);
+    for (size_t j = 0; j < n; j++) {
+        const struct stat_entry *body = stat_get(c, FIELD_BODY, words[j]);
+        if (!body)
+            return;
+        for (const struct stat_entry *e = body - 1; e <= body; e++)
+            if (e->found[c->seg_i] == 1)
+                postings_prefetch(seg, &e->ti[c->seg_i]);
+    }
+}
+
 static int run(searcher *s, const char *q, size_t len, const search_params *p, int want_score,
                int want_date, match_fn fn, void *fctx, struct topk *prune, search_result *out,
                query_error *qerr)
@@ -807,7 +820,7 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
     for (size_t i = 0; i < s->r->n_segs && rc == 0; i++) {
         c.g = &s->r->segs[i];
         c.seg_i = i;
-        dict_prefetch(c.g->seg, words, n_words < 16 ? n_words : 16);
+        prefetch_words(&c, words, n_words < 16 ? n_words : 16);
         if (use_maxscore) {
             rc = segment_maxscore(&c, root, prune);
             continue;
