@@ -40,29 +40,34 @@ int put_u16le(buf *b, uint16_t v)
 
 /* --- bounded reading ------------------------------------------------------ */
 
-uint64_t cur_vint_slow(cursor *c)
+/* The varint at p, of which `left` bytes may be read: its value and length,
+ * or length 0 when it is truncated, longer than VINT_MAX_BYTES or past 64
+ * bits. cur_vint_slow's and vint_get's one decoder. */
+static inline vint_dec vint_decode(const uint8_t *p, size_t left)
 {
-    if (c->bad)
-        return 0;
-    const uint8_t *p = c->p;
-    size_t left = (size_t)(c->end - p);
     uint64_t v = 0;
-    for (size_t i = 0; i < VINT_MAX_BYTES; i++) {
-        if (i >= left)
-            break; /* truncated */
+    for (size_t i = 0; i < VINT_MAX_BYTES && i < left; i++) {
         uint8_t byte = p[i];
         /* Nine bytes carry 63 bits, so the tenth may only add bit 63 and must
          * end the varint: 0 or 1. */
         if (i == VINT_MAX_BYTES - 1 && byte > 1)
             break;
         v |= (uint64_t)(byte & 0x7F) << (7 * i);
-        if (!(byte & 0x80)) {
-            c->p = p + i + 1;
-            return v;
-        }
+        if (!(byte & 0x80))
+            return (vint_dec){v, i + 1};
     }
-    c->bad = 1;
-    return 0;
+    return (vint_dec){0, 0};
+}
+
+uint64_t cur_vint_slow(cursor *c)
+{
+    if (c->bad)
+        return 0;
+    vint_dec d = vint_decode(c->p, (size_t)(c->end - c->p));
+    if (d.len == 0)
+        c->bad = 1;
+    c->p += d.len;
+    return d.v;
 }
 
 __attribute__((cold)) void vreader_pad(vreader *r)
@@ -78,16 +83,7 @@ __attribute__((cold)) void vreader_pad(vreader *r)
 
 vint_dec vint_get_long(const uint8_t *p)
 {
-    uint64_t v = p[0] & 0x7F;
-    for (unsigned i = 1; i < VINT_MAX_BYTES; i++) {
-        uint8_t byte = p[i];
-        if (i == VINT_MAX_BYTES - 1 && byte > 1)
-            break; /* past 64 bits */
-        v |= (uint64_t)(byte & 0x7F) << (7 * i);
-        if (byte < 0x80)
-            return (vint_dec){v, i + 1};
-    }
-    return (vint_dec){0, 0};
+    return vint_decode(p, VINT_MAX_BYTES);
 }
 
 uint32_t cur_vint32_slow(cursor *c)
@@ -305,30 +301,25 @@ static inline __attribute__((always_inline)) void unpack64(uint32_t *restrict ou
     }
 }
 
+/* X(w) for every width of a routine family: one list for each family's
+ * definitions and its table. */
+#define WIDTHS_1_24(X)                                                                      \
+    X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16)   \
+    X(17) X(18) X(19) X(20) X(21) X(22) X(23) X(24)
+#define WIDTHS_1_32(X) WIDTHS_1_24(X) X(25) X(26) X(27) X(28) X(29) X(30) X(31) X(32)
+
 #define UNPACK64_FN(w)                                                        \
     static void unpack64_w##w(uint32_t *restrict out, const uint8_t *restrict in) \
     {                                                                         \
         unpack64(out, in, w);                                                 \
     }
-UNPACK64_FN(1) UNPACK64_FN(2) UNPACK64_FN(3) UNPACK64_FN(4) UNPACK64_FN(5)
-UNPACK64_FN(6) UNPACK64_FN(7) UNPACK64_FN(8) UNPACK64_FN(9) UNPACK64_FN(10)
-UNPACK64_FN(11) UNPACK64_FN(12) UNPACK64_FN(13) UNPACK64_FN(14) UNPACK64_FN(15)
-UNPACK64_FN(16) UNPACK64_FN(17) UNPACK64_FN(18) UNPACK64_FN(19) UNPACK64_FN(20)
-UNPACK64_FN(21) UNPACK64_FN(22) UNPACK64_FN(23) UNPACK64_FN(24) UNPACK64_FN(25)
-UNPACK64_FN(26) UNPACK64_FN(27) UNPACK64_FN(28) UNPACK64_FN(29) UNPACK64_FN(30)
-UNPACK64_FN(31) UNPACK64_FN(32)
+WIDTHS_1_32(UNPACK64_FN)
 #undef UNPACK64_FN
 
 typedef void (*unpack64_fn)(uint32_t *restrict out, const uint8_t *restrict in);
-static const unpack64_fn unpack64_by_width[33] = {
-    NULL,          unpack64_w1,  unpack64_w2,  unpack64_w3,  unpack64_w4,
-    unpack64_w5,   unpack64_w6,  unpack64_w7,  unpack64_w8,  unpack64_w9,
-    unpack64_w10,  unpack64_w11, unpack64_w12, unpack64_w13, unpack64_w14,
-    unpack64_w15,  unpack64_w16, unpack64_w17, unpack64_w18, unpack64_w19,
-    unpack64_w20,  unpack64_w21, unpack64_w22, unpack64_w23, unpack64_w24,
-    unpack64_w25,  unpack64_w26, unpack64_w27, unpack64_w28, unpack64_w29,
-    unpack64_w30,  unpack64_w31, unpack64_w32,
-};
+#define ENTRY(w) [w] = unpack64_w##w,
+static const unpack64_fn unpack64_by_width[33] = {WIDTHS_1_32(ENTRY)};
+#undef ENTRY
 
 #if defined(__SSE2__)
 /* Four doc gaps (each minus 1) to ids: plus one, the lane shifted by one
@@ -394,14 +385,7 @@ static inline __attribute__((always_inline)) void unpack_lanes(uint32_t *restric
     {                                                                                 \
         unpack_lanes(out, in, w, 0, 0);                                               \
     }
-UNPACK_LANES_FN(1) UNPACK_LANES_FN(2) UNPACK_LANES_FN(3) UNPACK_LANES_FN(4)
-UNPACK_LANES_FN(5) UNPACK_LANES_FN(6) UNPACK_LANES_FN(7) UNPACK_LANES_FN(8)
-UNPACK_LANES_FN(9) UNPACK_LANES_FN(10) UNPACK_LANES_FN(11) UNPACK_LANES_FN(12)
-UNPACK_LANES_FN(13) UNPACK_LANES_FN(14) UNPACK_LANES_FN(15) UNPACK_LANES_FN(16)
-UNPACK_LANES_FN(17) UNPACK_LANES_FN(18) UNPACK_LANES_FN(19) UNPACK_LANES_FN(20)
-UNPACK_LANES_FN(21) UNPACK_LANES_FN(22) UNPACK_LANES_FN(23) UNPACK_LANES_FN(24)
-UNPACK_LANES_FN(25) UNPACK_LANES_FN(26) UNPACK_LANES_FN(27) UNPACK_LANES_FN(28)
-UNPACK_LANES_FN(29) UNPACK_LANES_FN(30) UNPACK_LANES_FN(31) UNPACK_LANES_FN(32)
+WIDTHS_1_32(UNPACK_LANES_FN)
 #undef UNPACK_LANES_FN
 
 /* unpack_lanes of doc gaps straight to ids, for the widths whose sums fit
@@ -412,29 +396,15 @@ typedef void (*unpack_ids_fn)(uint32_t *restrict out, const uint8_t *restrict in
     {                                                                                            \
         unpack_lanes(out, in, w, 1, base);                                                       \
     }
-UNPACK_IDS_FN(1) UNPACK_IDS_FN(2) UNPACK_IDS_FN(3) UNPACK_IDS_FN(4) UNPACK_IDS_FN(5)
-UNPACK_IDS_FN(6) UNPACK_IDS_FN(7) UNPACK_IDS_FN(8) UNPACK_IDS_FN(9) UNPACK_IDS_FN(10)
-UNPACK_IDS_FN(11) UNPACK_IDS_FN(12) UNPACK_IDS_FN(13) UNPACK_IDS_FN(14) UNPACK_IDS_FN(15)
-UNPACK_IDS_FN(16) UNPACK_IDS_FN(17) UNPACK_IDS_FN(18) UNPACK_IDS_FN(19) UNPACK_IDS_FN(20)
-UNPACK_IDS_FN(21) UNPACK_IDS_FN(22) UNPACK_IDS_FN(23) UNPACK_IDS_FN(24)
+WIDTHS_1_24(UNPACK_IDS_FN)
 #undef UNPACK_IDS_FN
-static const unpack_ids_fn unpack_ids_by_width[25] = {
-    NULL,            unpack_ids_w1,  unpack_ids_w2,  unpack_ids_w3,  unpack_ids_w4,
-    unpack_ids_w5,   unpack_ids_w6,  unpack_ids_w7,  unpack_ids_w8,  unpack_ids_w9,
-    unpack_ids_w10,  unpack_ids_w11, unpack_ids_w12, unpack_ids_w13, unpack_ids_w14,
-    unpack_ids_w15,  unpack_ids_w16, unpack_ids_w17, unpack_ids_w18, unpack_ids_w19,
-    unpack_ids_w20,  unpack_ids_w21, unpack_ids_w22, unpack_ids_w23, unpack_ids_w24,
-};
+#define ENTRY(w) [w] = unpack_ids_w##w,
+static const unpack_ids_fn unpack_ids_by_width[25] = {WIDTHS_1_24(ENTRY)};
+#undef ENTRY
 
-static const unpack64_fn unpack_lanes_by_width[33] = {
-    NULL,               unpack_lanes_w1,  unpack_lanes_w2,  unpack_lanes_w3,  unpack_lanes_w4,
-    unpack_lanes_w5,    unpack_lanes_w6,  unpack_lanes_w7,  unpack_lanes_w8,  unpack_lanes_w9,
-    unpack_lanes_w10,   unpack_lanes_w11, unpack_lanes_w12, unpack_lanes_w13, unpack_lanes_w14,
-    unpack_lanes_w15,   unpack_lanes_w16, unpack_lanes_w17, unpack_lanes_w18, unpack_lanes_w19,
-    unpack_lanes_w20,   unpack_lanes_w21, unpack_lanes_w22, unpack_lanes_w23, unpack_lanes_w24,
-    unpack_lanes_w25,   unpack_lanes_w26, unpack_lanes_w27, unpack_lanes_w28, unpack_lanes_w29,
-    unpack_lanes_w30,   unpack_lanes_w31, unpack_lanes_w32,
-};
+#define ENTRY(w) [w] = unpack_lanes_w##w,
+static const unpack64_fn unpack_lanes_by_width[33] = {WIDTHS_1_32(ENTRY)};
+#undef ENTRY
 
 /* Any n, starting on a byte boundary. Tails matter too: a term's last block
  * holds fewer than B values, and most terms are rare, so most of their

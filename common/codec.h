@@ -316,17 +316,8 @@ unsigned cur_block_ids(cursor *c, uint32_t *out, size_t n, uint32_t base, size_t
  * first, with prefix_fits32 or a wider sum. */
 void prefix_sum_plus1(uint32_t *out, const uint32_t *in, size_t n, uint32_t base);
 
-/* v[0] + ... + v[n-1] modulo 2^32 (a loop the compiler vectorizes). */
-static inline uint32_t sum_u32(const uint32_t *v, size_t n)
-{
-    uint32_t s = 0;
-    for (size_t j = 0; j < n; j++)
-        s += v[j];
-    return s;
-}
-
 /* 1 when n values below 2^width, each plus 1, surely sum below 2^31 (at
- * most 128 values of at most 24 bits): prefix_sum_plus1 and sum_u32 are then
+ * most 128 values of at most 24 bits): prefix_sum_plus1 is then
  * exact. */
 static inline int prefix_fits32(unsigned width, size_t n)
 {

@@ -781,24 +781,34 @@ done:
 typedef void (*match_fn)(void *ctx, uint32_t doc, double score, int64_t date);
 
 /* Parses q and calls fn for every live match, segment by segment. */
-/* Before the iterators of segment c->g are built: the dictionary blocks of
- * the query's words start loading all at once, then (their statistics
- * looked up, as building will need them) the heads of their postings and
- * positions in title and body, so that the misses of different words
- * overlap instead of following one another. Hints only: what they cannot
- * find, building finds or reports. */
-static void prefetch_words(struct ctx *c, const char *const *words, size_t n)
+/* Before any iterator is built: the dictionary blocks of the query's words
+ * start loading in every segment at once, then their title and body
+ * statistics are looked up (building needs them; stat_get reads every
+ * segment), so that the misses of different words overlap instead of
+ * following one another. */
+static size_t prefetch_words(struct ctx *c, const char *const *words, size_t n, size_t *body_at)
 {
-    segread *seg = c->g->seg;
-    dict_prefetch(seg, words, n);
+    for (size_t i = 0; i < c->s->r->n_segs; i++)
+        dict_prefetch(c->s->r->segs[i].seg, words, n);
     for (size_t j = 0; j < n; j++) {
         const struct stat_entry *body = stat_get(c, FIELD_BODY, words[j]);
         if (!body)
-            return;
-        for (const struct stat_entry *e = body - 1; e <= body; e++)
-            if (e->found[c->seg_i] == 1)
-                postings_prefetch(seg, &e->ti[c->seg_i]);
+            return j;
+        body_at[j] = (size_t)(body - c->st); /* an index: c->st may move as it grows */
     }
+    return n;
+}
+
+/* Then, per segment, the heads of the words' postings and positions in
+ * title and body (the statistics at c->st[body_at[j] - 1] and
+ * c->st[body_at[j]]) start loading before the first iterator opens. Hints
+ * only: what they cannot find, building finds or reports. */
+static void prefetch_postings(struct ctx *c, const size_t *body_at, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        for (size_t k = body_at[j] - 1; k <= body_at[j]; k++) /* title, then body */
+            if (c->st[k].found[c->seg_i] == 1)
+                postings_prefetch(c->g->seg, &c->st[k].ti[c->seg_i]);
 }
 
 static int run(searcher *s, const char *q, size_t len, const search_params *p, int want_score,
@@ -817,10 +827,12 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
     int use_maxscore = prune && maxscore_ok(root);
     const char *words[16];
     size_t n_words = positive_terms(root, 0, words, 0, 16);
+    size_t body_at[16];
+    n_words = prefetch_words(&c, words, n_words < 16 ? n_words : 16, body_at);
     for (size_t i = 0; i < s->r->n_segs && rc == 0; i++) {
         c.g = &s->r->segs[i];
         c.seg_i = i;
-        prefetch_words(&c, words, n_words < 16 ? n_words : 16);
+        prefetch_postings(&c, body_at, n_words);
         if (use_maxscore) {
             rc = segment_maxscore(&c, root, prune);
             continue;
