@@ -15,7 +15,11 @@
  * to do the same work. QCOST_COLD=N writes N MiB between queries (outside
  * the timed region): 2 evicts the caches a core has to itself (as the
  * peers' turns in bench/search.sh do), 64 every cache; the difference to a
- * plain run is what the query's cache misses cost, code and data. */
+ * plain run is what the query's cache misses cost, code and data.
+ * QCOST_REPEAT=1 runs each query REPS times back to back instead of the
+ * queries in turn REPS times: caches and branch predictors then know the
+ * query (with QCOST_COLD, only the predictors do).
+ * bench/qcost_ab.sh compares two builds with this program. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,9 +125,13 @@ int main(int argc, char **argv)
     unsigned char *cold = cold_len ? malloc(cold_len) : NULL;
     if (cold_len && !cold)
         return 2;
+    int back_to_back = getenv("QCOST_REPEAT") != NULL;
     double t0 = now_us(), t_cold = 0;
-    for (int r = 0; r < reps; r++)
-        for (size_t i = 0; i < n; i++) {
+    for (int k = 0; k < reps; k++)
+        for (size_t j = 0; j < n; j++) {
+            /* in turn: round r runs every query; back to back: query i r times */
+            size_t i = back_to_back ? ((size_t)k * n + j) / (size_t)reps : j;
+            int r = back_to_back ? (int)(((size_t)k * n + j) % (size_t)reps) : k;
             search_result res;
             query_error qe;
             if (cold) {
