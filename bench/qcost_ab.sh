@@ -50,5 +50,5 @@ done | awk -v type="$type" '
   END {
     for (i = 1; i <= NR; i++) for (j = i + 1; j <= NR; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
     m = (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
-    printf "%s: median B/A over %d rounds %.3f (%s)\n", type, NR, m, m < 0.97 ? "B faster" : m > 1.03 ? "B slower" : "within the noise of about 3%"
+    printf "%s: median B/A over %d rounds %.3f (%s)\n", type, NR, m, (m < 0.97 ? "B faster" : (m > 1.03 ? "B slower" : "within the noise of about 3%"))
   }'
