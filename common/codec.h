@@ -142,10 +142,7 @@ static inline uint64_t cur_vint(cursor *c)
     return cur_vint_slow(c);
 }
 
-/* The varint at *pp, read as cur_vint reads it but with no bounds check:
- * VINT_MAX_BYTES bytes at *pp must be readable (the caller checks where the
- * values it read end). A varint longer than VINT_MAX_BYTES or past 64 bits
- * sets *bad and returns 0, leaving *pp. */
+/* A decoded varint. */
 typedef struct {
     uint64_t v;
     size_t len; /* bytes taken; 0: malformed */
@@ -155,6 +152,10 @@ typedef struct {
  * data's loops several cache lines of code each. */
 vint_dec vint_get_long(const uint8_t *p);
 
+/* The varint at *pp, read as cur_vint reads it but with no bounds check:
+ * VINT_MAX_BYTES bytes at *pp must be readable (the caller checks where the
+ * values it read end). A varint longer than VINT_MAX_BYTES or past 64 bits
+ * sets *bad and returns 0, leaving *pp. */
 static inline uint64_t vint_get(const uint8_t **pp, int *bad)
 {
     const uint8_t *p = *pp;

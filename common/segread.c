@@ -604,12 +604,9 @@ void dict_prefetch(segread *s, const char *const *terms, size_t n)
     if (s->n_dict_blocks == 0)
         return;
     for (size_t j = 0; j < n; j++) {
-        size_t len = strlen(terms[j]);
-        uint8_t k[FORMAT_KEY_PREFIX];
-        format_key_prefix_bytes(k, (const uint8_t *)terms[j], len); /* the term, its title key's prefix */
-        if (len < FORMAT_KEY_PREFIX)
-            k[len] = FIELD_TITLE;
-        want[j] = format_key_prefix(k, len < FORMAT_KEY_PREFIX ? len + 1 : FORMAT_KEY_PREFIX);
+        uint8_t key[FORMAT_MAX_KEY]; /* the term's title key: its body key is next to it */
+        size_t kl = format_key(key, FIELD_TITLE, terms[j], strlen(terms[j]));
+        want[j] = kl ? format_key_prefix(key, kl) : 0;
         lo[j] = 0;
     }
     /* the searches in lockstep: each step's loads are independent, so their

@@ -780,7 +780,6 @@ done:
 
 typedef void (*match_fn)(void *ctx, uint32_t doc, double score, int64_t date);
 
-/* Parses q and calls fn for every live match, segment by segment. */
 /* Before any iterator is built: the dictionary blocks of the query's words
  * start loading in every segment at once, then their title and body
  * statistics are looked up (building needs them; stat_get reads every
@@ -811,6 +810,10 @@ static void prefetch_postings(struct ctx *c, const size_t *body_at, size_t n)
                 postings_prefetch(c->g->seg, &c->st[k].ti[c->seg_i]);
 }
 
+/* Words prefetched per query (dict_prefetch takes as many). */
+#define PREFETCH_WORDS 16
+
+/* Parses q and calls fn for every live match, segment by segment. */
 static int run(searcher *s, const char *q, size_t len, const search_params *p, int want_score,
                int want_date, match_fn fn, void *fctx, struct topk *prune, search_result *out,
                query_error *qerr)
@@ -825,10 +828,10 @@ static int run(searcher *s, const char *q, size_t len, const search_params *p, i
     }
     struct ctx c = {s, p, &s->mem, NULL, 0, 0, NULL, 0, 0, 0};
     int use_maxscore = prune && maxscore_ok(root);
-    const char *words[16];
-    size_t n_words = positive_terms(root, 0, words, 0, 16);
-    size_t body_at[16];
-    n_words = prefetch_words(&c, words, n_words < 16 ? n_words : 16, body_at);
+    const char *words[PREFETCH_WORDS];
+    size_t n_words = positive_terms(root, 0, words, 0, PREFETCH_WORDS);
+    size_t body_at[PREFETCH_WORDS];
+    n_words = prefetch_words(&c, words, n_words < PREFETCH_WORDS ? n_words : PREFETCH_WORDS, body_at);
     for (size_t i = 0; i < s->r->n_segs && rc == 0; i++) {
         c.g = &s->r->segs[i];
         c.seg_i = i;
