@@ -40,7 +40,9 @@ uint64_t fwriter_offset(const fwriter *w);
 /* The XXH3-64 of everything written so far. */
 uint64_t fwriter_checksum(const fwriter *w);
 /* Flushes, fsyncs, closes and renames the temp file to its final name, then
- * fsyncs the directory. On failure the temp file is removed. Frees w. */
+ * fsyncs the directory. On failure the temp file is removed. Frees w. A file
+ * of 1 MiB or more leaves the page cache once durable (readers map it faster
+ * when its pages come back by readahead). */
 int fwriter_commit(fwriter *w);
 /* Abandons the file: closes and removes the temp file. Accepts NULL. */
 void fwriter_abort(fwriter *w);

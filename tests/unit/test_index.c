@@ -1,6 +1,7 @@
 /* test_index.c - the index writer end to end, through the library:
  * merge == build, updates, deletes, duplicates, thread-count independence,
- * corruption found by check, readers keeping their generation, the lock.
+ * corruption found by check, readers keeping their generation, the lock,
+ * a committed segment's pages leaving the page cache.
  *
  * Documents are generated from a seeded PRNG (LEDE_SEED overrides; the seed
  * is printed on failure). Expected contents are computed from the generated
@@ -11,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -624,6 +627,67 @@ TEST(test_index__second_writer_is_refused)
     ixwriter_close(w1);
     CHECK_INT(ixwriter_open(&w2, ix, NULL, msg, sizeof msg), 0);
     ixwriter_close(w2);
+    rmrf(dir);
+    free(dir);
+}
+
+/* Pages of `path` in the page cache (mincore on a map of it), and how many
+ * pages it has; -1 on failure. */
+static long resident_pages(const char *path, long *n_pages)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    struct stat st;
+    long page = sysconf(_SC_PAGESIZE), res = -1;
+    if (fstat(fileno(f), &st) == 0 && st.st_size > 0 && page > 0) {
+        size_t n = ((size_t)st.st_size + (size_t)page - 1) / (size_t)page;
+        void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fileno(f), 0);
+        unsigned char *vec = malloc(n);
+        if (m != MAP_FAILED && vec && mincore(m, (size_t)st.st_size, vec) == 0) {
+            res = 0;
+            for (size_t i = 0; i < n; i++)
+                res += vec[i] & 1;
+            *n_pages = (long)n;
+        }
+        free(vec);
+        if (m != MAP_FAILED)
+            munmap(m, (size_t)st.st_size);
+    }
+    fclose(f);
+    return res;
+}
+
+TEST(test_index__committed_file_leaves_page_cache)
+{
+    char *dir = tmpdir();
+    REQUIRE(dir);
+    struct statfs fs;
+    REQUIRE(statfs(dir, &fs) == 0);
+    /* on file systems backed by memory (tmpfs, ramfs) the cache is the file */
+    if (fs.f_type != 0xEF53 /* ext2/3/4 */ && fs.f_type != 0x58465342 /* xfs */ &&
+        fs.f_type != (long)0x9123683E /* btrfs */) {
+        fprintf(stderr, "test_index__committed_file_leaves_page_cache: skipped, %s is not on "
+                        "ext4, xfs or btrfs (f_type 0x%lx)\n", dir, (unsigned long)fs.f_type);
+        rmrf(dir);
+        free(dir);
+        return;
+    }
+    char path[4200];
+    snprintf(path, sizeof path, "%s/big", dir);
+    fwriter *w = NULL;
+    REQUIRE(fwriter_open(&w, path) == 0);
+    static uint8_t chunk[1 << 16];
+    for (size_t i = 0; i < sizeof chunk; i++)
+        chunk[i] = (uint8_t)rnd();
+    for (int i = 0; i < 64; i++) /* 4 MiB */
+        REQUIRE(fwriter_write(w, chunk, sizeof chunk) == 0);
+    REQUIRE(fwriter_commit(w) == 0);
+    long n = 0, res = resident_pages(path, &n);
+    REQUIRE(res >= 0);
+    CHECK_INT(n, (4l << 20) / sysconf(_SC_PAGESIZE));
+    if (res > n / 8)
+        T_FAIL("%ld of %ld pages of a committed 4 MiB file still cached", res, n);
     rmrf(dir);
     free(dir);
 }
