@@ -216,14 +216,6 @@ static inline uint32_t cur_vint32(cursor *c)
         return (uint32_t)cur_vint(c); /* one or two bytes: fits */
     return cur_vint32_slow(c);
 }
-/* Reads n varints that must fit 32 bits into out[0..n), as n calls of
- * cur_vint32 would (the same values, the same bad inputs), faster: while
- * five bytes remain, a varint needs no bounds check. */
-void cur_vints32(cursor *c, uint32_t *out, size_t n);
-/* Bytes that the next k varints of p[0..len) take (each ends at its first
- * byte below 0x80), or SIZE_MAX when fewer than k end there. Their values
- * are neither read nor checked: for skipping values nobody asked for. */
-size_t vint_skip(const uint8_t *p, size_t len, size_t k);
 uint8_t cur_u8(cursor *c);
 uint16_t cur_u16le(cursor *c);
 uint32_t cur_u32le(cursor *c);

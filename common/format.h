@@ -9,7 +9,7 @@
 
 #include "buf.h"
 
-#define FORMAT_VERSION 3
+#define FORMAT_VERSION 4
 #define FORMAT_HEADER_LEN 16
 #define FORMAT_FOOTER_LEN 24
 

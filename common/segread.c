@@ -703,16 +703,12 @@ struct postings {
      * requested document's positions lie */
     cursor pos_region;     /* the block's bytes in POSITIONS */
     uint64_t pos_total;    /* values in the sequence */
-    uint32_t pos_full;     /* its packed chunks: pos_total / B */
-    uint64_t *chunk_off;   /* byte offset of each packed chunk (after their widths);
-                              [n_full]: the varint tail */
+    uint32_t pos_chunks;   /* its chunks: ceil(pos_total / B), the last one
+                              holding the remainder */
+    uint64_t *chunk_off;   /* byte offset of each chunk (after their widths);
+                              [pos_chunks]: the region's end */
     uint8_t *chunk_done;   /* per chunk: decoded into pos */
     size_t chunk_cap;
-    uint32_t chunks_known; /* chunk offsets known for chunks [0, chunks_known] */
-    int tail_open;         /* tail_cur is set: the varint tail is read on */
-    cursor tail_cur;       /* from value tail_next, as far as documents ask; */
-    uint64_t tail_next;    /* pos holds values [tail_lo, tail_next) of it */
-    uint64_t tail_lo;
     uint32_t *doc_pos;     /* the current document's absolute positions */
     size_t doc_pos_cap;
     /* block-max cursor */
@@ -1191,11 +1187,13 @@ static int load_positions(postings *p)
     p->pos_starts[0] = 0;
     prefix_sum_plus1(p->pos_starts + 1, p->tfs, p->blk_n, 0);
     uint64_t total = p->pos_starts[p->blk_n];
-    /* Each packed chunk of B values and each varint of the tail takes at
-     * least a byte: frequencies that promise more positions than the bytes
-     * can hold are corrupt (and must not size the buffers below). */
-    uint64_t n_full = div_b(p, total);
-    if (n_full + (total - n_full * p->B) > end - start)
+    /* A block holds no more positions than its term (a single block all of
+     * them), a term no more than the segment, and each chunk has a width
+     * byte: frequencies that promise more are corrupt (and must not size the
+     * buffers below, which the segment's count bounds). */
+    uint64_t n_chunks = div_b(p, total + p->B - 1);
+    if (total > p->ti.cf || (p->n_blocks == 1 && total != p->ti.cf) ||
+        p->ti.cf > p->s->meta.n_positions || n_chunks > end - start)
         return note(p->s, "frequencies promise more positions than the block holds");
     if (total + p->B > p->pos_cap) {
         size_t cap = (size_t)total + p->B;
@@ -1205,100 +1203,60 @@ static int load_positions(postings *p)
         p->pos = np;
         p->pos_cap = cap;
     }
-    size_t n_chunks = (size_t)n_full + 1;
-    if (n_chunks > p->chunk_cap) {
-        uint64_t *co = realloc(p->chunk_off, n_chunks * sizeof *co);
+    if (n_chunks + 1 > p->chunk_cap) {
+        uint64_t *co = realloc(p->chunk_off, (n_chunks + 1) * sizeof *co);
         if (co)
             p->chunk_off = co;
-        uint8_t *cd = realloc(p->chunk_done, n_chunks);
+        uint8_t *cd = realloc(p->chunk_done, n_chunks + 1);
         if (cd)
             p->chunk_done = cd;
         if (!co || !cd)
             return LEDE_ENOMEM;
-        p->chunk_cap = n_chunks;
+        p->chunk_cap = n_chunks + 1;
     }
-    memset(p->chunk_done, 0, n_chunks);
+    /* every chunk's offset from the widths (one cache line for up to 64
+     * chunks); they must end where the region does */
+    const uint8_t *widths = ps->p + start;
+    uint64_t off = n_chunks;
+    for (uint64_t j = 0; j < n_chunks; j++) {
+        uint64_t cnt = j + 1 < n_chunks ? p->B : total - j * p->B;
+        p->chunk_off[j] = off;
+        p->chunk_done[j] = 0;
+        if (widths[j] > 32)
+            return note(p->s, "malformed positions");
+        off += bitpack_bytes(cnt, widths[j]);
+    }
+    p->chunk_off[n_chunks] = off;
+    if (off > end - start || (p->n_blocks >= 2 && off != end - start))
+        return note(p->s, "malformed positions");
     p->pos_region = cursor_make(ps->p + start, end - start);
     p->pos_total = total;
-    p->pos_full = (uint32_t)n_full;
-    p->chunk_off[0] = n_full; /* the chunks' widths come first */
-    p->chunks_known = 0;
-    p->tail_open = 0;
+    p->pos_chunks = (uint32_t)n_chunks;
     p->pos_blk = p->blk;
     return 0;
 }
 
-/* Learns the byte offsets of chunks up to k <= n_full from the widths at
- * the start of the region (load_positions saw they fit in it). */
-static int chunk_offsets_upto(postings *p, uint32_t k)
+/* Decodes the values [a, b) of the block's sequence into pos (raw gaps):
+ * a few values of a chunk alone, more by decoding the whole chunk once.
+ * load_positions saw every chunk lie inside the region. */
+static void decode_range(postings *p, uint64_t a, uint64_t b)
 {
-    const cursor *r = &p->pos_region;
-    size_t region = (size_t)(r->end - r->p);
-    while (p->chunks_known < k) {
-        uint8_t width = r->p[p->chunks_known];
-        uint64_t next = p->chunk_off[p->chunks_known] + bitpack_bytes(p->B, width);
-        if (width > 32 || next > region)
-            return note(p->s, "malformed positions");
-        p->chunk_off[++p->chunks_known] = next;
-    }
-    return 0;
-}
-
-/* Decodes the values [a, b) of the block's sequence into pos (raw gaps). */
-static int decode_range(postings *p, uint64_t a, uint64_t b)
-{
-    uint32_t n_full = p->pos_full;
-    const cursor *r = &p->pos_region;
-    size_t region = (size_t)(r->end - r->p);
-    for (uint64_t j = div_b(p, a); j < n_full && j * p->B < b; j++) {
+    const uint8_t *r = p->pos_region.p;
+    for (uint64_t j = div_b(p, a); j * p->B < b; j++) {
         if (p->chunk_done[j])
             continue;
-        if (chunk_offsets_upto(p, (uint32_t)j + 1))
-            return LEDE_ECORRUPT;
-        uint64_t lo = a > j * p->B ? a : j * p->B, hi = b < (j + 1) * p->B ? b : (j + 1) * p->B;
-        /* the chunk lies inside the region (chunk_offsets_upto) */
-        const uint8_t *ch = r->p + p->chunk_off[j];
-        unsigned width = r->p[j];
-        if (hi - lo <= p->B / 8) { /* a few of the chunk's values: read them alone */
-            bitpack_get_range(p->pos + lo, ch, p->B, (size_t)(lo - j * p->B), (size_t)(hi - j * p->B),
+        uint64_t first = j * p->B, cnt = j + 1 < p->pos_chunks ? p->B : p->pos_total - first;
+        uint64_t lo = a > first ? a : first, hi = b < first + cnt ? b : first + cnt;
+        const uint8_t *ch = r + p->chunk_off[j];
+        unsigned width = r[j];
+        if (hi - lo <= cnt / 8) { /* a few of the chunk's values: read them alone */
+            bitpack_get_range(p->pos + lo, ch, (size_t)cnt, (size_t)(lo - first), (size_t)(hi - first),
                               width);
             continue;
         }
-        bitpack_decode(p->pos + j * p->B, ch, p->B, width);
+        bitpack_decode(p->pos + first, ch, (size_t)cnt, width);
         p->chunk_done[j] = 1;
     }
-    uint64_t tail_start = (uint64_t)n_full * p->B, from = a > tail_start ? a : tail_start;
-    if (b > tail_start && (!p->tail_open || from < p->tail_lo || p->tail_next < b)) {
-        /* the tail's varints are read in order, only as far as b; those of
-         * documents before a are skipped, not decoded */
-        if (!p->tail_open || from < p->tail_lo) {
-            if (chunk_offsets_upto(p, n_full))
-                return LEDE_ECORRUPT;
-            p->tail_cur = cursor_make(r->p + p->chunk_off[n_full], region - p->chunk_off[n_full]);
-            p->tail_lo = p->tail_next = tail_start;
-            p->tail_open = 1;
-        }
-        if (from > p->tail_next) {
-            size_t skip = vint_skip(p->tail_cur.p, cursor_left(&p->tail_cur), (size_t)(from - p->tail_next));
-            if (skip == SIZE_MAX)
-                return note(p->s, "malformed positions");
-            p->tail_cur.p += skip;
-            p->tail_lo = p->tail_next = from;
-        }
-        cur_vints32(&p->tail_cur, p->pos + p->tail_next, (size_t)(b - p->tail_next));
-        p->tail_next = b;
-        if (p->tail_cur.bad ||
-            (b == p->pos_total && p->n_blocks >= 2 && cursor_left(&p->tail_cur) != 0))
-            return note(p->s, "malformed positions");
-    }
-    if (p->pos_total == (uint64_t)n_full * p->B && p->n_blocks >= 2 && b == p->pos_total) {
-        /* no tail: the last chunk must end the region */
-        if (chunk_offsets_upto(p, n_full))
-            return LEDE_ECORRUPT;
-        if (p->chunk_off[n_full] != region)
-            return note(p->s, "positions block longer than its values");
-    }
-    return 0;
 }
 
 const uint32_t *postings_positions(postings *p, uint32_t *n)
@@ -1311,7 +1269,7 @@ const uint32_t *postings_positions(postings *p, uint32_t *n)
     if (rc == 0) {
         a = p->pos_starts[p->i];
         b = p->pos_starts[p->i + 1];
-        rc = decode_range(p, a, b);
+        decode_range(p, a, b);
     }
     if (rc == 0 && b - a > p->doc_pos_cap) {
         uint32_t *dp = realloc(p->doc_pos, (size_t)(b - a) * sizeof *dp);

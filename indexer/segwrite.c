@@ -301,18 +301,21 @@ int segwrite_term_begin(segwrite *w, const uint8_t *key, size_t len)
     return set_rc(w, rc);
 }
 
-/* Encodes a position sequence (docs/FORMAT.md, "Positions"): the packed
- * chunks' widths, the chunks, the remainder as varints. */
+/* Encodes a position sequence (docs/FORMAT.md, "Positions"): the chunks'
+ * widths, then the chunks of B values packed, the last one holding the
+ * remainder (fewer than B values) when n is not a multiple of B. */
 static int put_sequence(segwrite *w, buf *out, const uint32_t *v, size_t n)
 {
-    size_t n_full = n / w->B, at = out->len;
+    size_t n_chunks = (n + w->B - 1) / w->B, at = out->len;
     int rc = 0;
-    for (size_t j = 0; rc == 0 && j < n_full; j++)
-        rc = put_u8(out, (uint8_t)bitpack_width(v + j * w->B, w->B));
-    for (size_t j = 0; rc == 0 && j < n_full; j++)
-        rc = packed_put(out, v + j * w->B, w->B, (uint8_t)out->data[at + j]);
-    for (size_t i = n_full * w->B; rc == 0 && i < n; i++)
-        rc = vint_put(out, v[i]);
+    for (size_t j = 0; rc == 0 && j < n_chunks; j++) {
+        size_t cnt = n - j * w->B < w->B ? n - j * w->B : w->B;
+        rc = put_u8(out, (uint8_t)bitpack_width(v + j * w->B, cnt));
+    }
+    for (size_t j = 0; rc == 0 && j < n_chunks; j++) {
+        size_t cnt = n - j * w->B < w->B ? n - j * w->B : w->B;
+        rc = packed_put(out, v + j * w->B, cnt, (uint8_t)out->data[at + j]);
+    }
     return rc;
 }
 

@@ -7,7 +7,7 @@
 #
 # (defaults build/release and build/tiny, both built). Four segments:
 #   seed-golden-article       the seed article, production blocks (as golden-vN)
-#   seed-production-140docs   tests/data/synthetic-140.jsonl (as golden-v3-blocks):
+#   seed-production-140docs   tests/data/synthetic-140.jsonl (as golden-v4-blocks):
 #                             body terms span two postings blocks (a full one:
 #                             packed lanes, skip data) and position chunks
 #   seed-tiny-blocks          the seed article with LEDE_TINY_BLOCKS, no stemming
