@@ -264,6 +264,15 @@ static char *dir_of(const char *path)
     return strndup(path, (size_t)(slash - path));
 }
 
+void file_drop_cache(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    (void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    close(fd);
+}
+
 int fsync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -276,9 +285,6 @@ int fsync_dir(const char *dir)
     return rc;
 }
 
-/* Files smaller than this keep their pages cached (manifests, deletions). */
-#define FW_DROP_CACHE_MIN (1u << 20)
-
 int fwriter_commit(fwriter *w)
 {
     int rc = w->rc ? w->rc : flush_buf(w);
@@ -286,13 +292,6 @@ int fwriter_commit(fwriter *w)
         w->err_no = errno;
         rc = LEDE_EIO;
     }
-    /* Durable now: a large file's pages may leave the page cache. Readers map
-     * the file and fault them back in by readahead; queries on a map of the
-     * pages write() left behind ran 15-180% slower (probably single scattered
-     * pages against readahead's large folios; docs/TESTING.md, "Page
-     * cache"). Advice only: its failure is no error. */
-    if (rc == 0 && w->offset >= FW_DROP_CACHE_MIN)
-        (void)posix_fadvise(w->fd, 0, 0, POSIX_FADV_DONTNEED);
     if (close(w->fd) != 0 && rc == 0) {
         w->err_no = errno;
         rc = LEDE_EIO;

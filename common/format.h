@@ -1,4 +1,4 @@
-/* format.h - the constants and envelope of lede's on-disk format, version 3.
+/* format.h - the constants and envelope of lede's on-disk format, version 4.
  * docs/FORMAT.md is the normative description; this header is its single
  * definition in code, used by the writer (indexer/) and every reader. */
 #ifndef LEDE_FORMAT_H

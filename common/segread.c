@@ -701,12 +701,11 @@ struct postings {
     unsigned tf_width;     /* the bit width of the block's frequencies */
     /* the block's position sequence is decoded chunk by chunk, only where a
      * requested document's positions lie */
-    cursor pos_region;     /* the block's bytes in POSITIONS */
+    const uint8_t *pos_region; /* the block's bytes in POSITIONS: the widths first */
     uint64_t pos_total;    /* values in the sequence */
     uint32_t pos_chunks;   /* its chunks: ceil(pos_total / B), the last one
                               holding the remainder */
-    uint64_t *chunk_off;   /* byte offset of each chunk (after their widths);
-                              [pos_chunks]: the region's end */
+    uint64_t *chunk_off;   /* byte offset of each chunk in the region */
     uint8_t *chunk_done;   /* per chunk: decoded into pos */
     size_t chunk_cap;
     uint32_t *doc_pos;     /* the current document's absolute positions */
@@ -1189,30 +1188,30 @@ static int load_positions(postings *p)
     uint64_t total = p->pos_starts[p->blk_n];
     /* A block holds no more positions than its term (a single block all of
      * them), a term no more than the segment, and each chunk has a width
-     * byte: frequencies that promise more are corrupt (and must not size the
-     * buffers below, which the segment's count bounds). */
+     * byte: frequencies that promise more are corrupt. So the buffers below
+     * hold at most B values per byte of the region. */
     uint64_t n_chunks = div_b(p, total + p->B - 1);
     if (total > p->ti.cf || (p->n_blocks == 1 && total != p->ti.cf) ||
         p->ti.cf > p->s->meta.n_positions || n_chunks > end - start)
         return note(p->s, "frequencies promise more positions than the block holds");
-    if (total + p->B > p->pos_cap) {
-        size_t cap = (size_t)total + p->B;
+    if (total > p->pos_cap) {
+        size_t cap = (size_t)total;
         uint32_t *np = realloc(p->pos, cap * sizeof *np);
         if (!np)
             return LEDE_ENOMEM;
         p->pos = np;
         p->pos_cap = cap;
     }
-    if (n_chunks + 1 > p->chunk_cap) {
-        uint64_t *co = realloc(p->chunk_off, (n_chunks + 1) * sizeof *co);
+    if (n_chunks > p->chunk_cap) {
+        uint64_t *co = realloc(p->chunk_off, n_chunks * sizeof *co);
         if (co)
             p->chunk_off = co;
-        uint8_t *cd = realloc(p->chunk_done, n_chunks + 1);
+        uint8_t *cd = realloc(p->chunk_done, n_chunks);
         if (cd)
             p->chunk_done = cd;
         if (!co || !cd)
             return LEDE_ENOMEM;
-        p->chunk_cap = n_chunks + 1;
+        p->chunk_cap = n_chunks;
     }
     /* every chunk's offset from the widths (one cache line for up to 64
      * chunks); they must end where the region does */
@@ -1226,10 +1225,9 @@ static int load_positions(postings *p)
             return note(p->s, "malformed positions");
         off += bitpack_bytes(cnt, widths[j]);
     }
-    p->chunk_off[n_chunks] = off;
     if (off > end - start || (p->n_blocks >= 2 && off != end - start))
         return note(p->s, "malformed positions");
-    p->pos_region = cursor_make(ps->p + start, end - start);
+    p->pos_region = ps->p + start;
     p->pos_total = total;
     p->pos_chunks = (uint32_t)n_chunks;
     p->pos_blk = p->blk;
@@ -1241,7 +1239,7 @@ static int load_positions(postings *p)
  * load_positions saw every chunk lie inside the region. */
 static void decode_range(postings *p, uint64_t a, uint64_t b)
 {
-    const uint8_t *r = p->pos_region.p;
+    const uint8_t *r = p->pos_region;
     for (uint64_t j = div_b(p, a); j * p->B < b; j++) {
         if (p->chunk_done[j])
             continue;

@@ -55,6 +55,7 @@ struct ixwriter {
     uint32_t mem_number;
     buf mem_del;           /* bitmap of deleted in-memory documents */
     uint32_t next_segment;
+    uint32_t first_new;    /* segments numbered from here on were written by this writer */
     struct fpent *fp;
     size_t fp_mask, fp_used;
     ixwriter_opts o;
@@ -320,7 +321,7 @@ int ixwriter_open(ixwriter **out, const char *dir, const ixwriter_opts *o, char 
     if (rc)
         goto fail;
     w->stem = strdup(w->man.stem_language);
-    w->next_segment = w->man.next_segment;
+    w->next_segment = w->first_new = w->man.next_segment;
     if (!w->stem) {
         rc = LEDE_ENOMEM;
         goto fail;
@@ -352,6 +353,14 @@ void ixwriter_close(ixwriter *w)
     for (size_t i = 0; i < w->n_segs; i++)
         seg_release(&w->segs[i]);
     free(w->segs);
+    /* The committed segments this writer wrote leave the page cache, now
+     * that it maps them no longer (merges read them warm until here). */
+    buf path = {0};
+    for (size_t i = 0; i < w->man.n_segs; i++)
+        if (w->man.segs[i].number >= w->first_new &&
+            format_segment_path(&path, w->dir, w->man.segs[i].number) == 0)
+            file_drop_cache(path.data);
+    buf_free(&path);
     manifest_free(&w->man);
     buf_free(&w->mem_del);
     free(w->fp);

@@ -150,8 +150,10 @@ static void mode_blocks(fuzz_src *s)
 
 /* One term's postings, as FORMAT.md lays them out per block of B documents:
  * a packed block of doc gaps, a packed block of (tf - 1); positions of the
- * block's documents concatenated as gaps, in packed blocks of B values and
- * the remainder as varints. */
+ * block's documents concatenated as gaps, cut into chunks of B values (the
+ * last one holding the rest), the chunks' width bytes first, then each
+ * chunk packed at its own width. A part of each chunk is also read alone
+ * (bitpack_get_range), as a query reads one document's positions. */
 static void mode_postings(fuzz_src *s)
 {
     enum { MAX_DOCS = 512, MAX_POS = 4096 };
@@ -196,11 +198,12 @@ static void mode_postings(fuzz_src *s)
         for (size_t i = 0; i < n; i++)
             gaps[i] = tf[first + i] - 1;
         FUZZ_CHECK(block_put(&b, gaps, n) == 0, "block_put");
-        size_t k = 0;
-        for (; k + B <= nv; k += B)
-            FUZZ_CHECK(block_put(&b, vals + k, B) == 0, "block_put");
-        for (; k < nv; k++)
-            FUZZ_CHECK(vint_put(&b, vals[k]) == 0, "vint_put");
+        for (size_t k = 0; k < nv; k += B) {
+            uint8_t w = (uint8_t)bitpack_width(vals + k, nv - k < B ? nv - k : B);
+            FUZZ_CHECK(buf_append(&b, &w, 1) == 0, "buf_append");
+        }
+        for (size_t k = 0, j = b.len - (nv + B - 1) / B; k < nv; k += B, j++)
+            FUZZ_CHECK(packed_put(&b, vals + k, nv - k < B ? nv - k : B, b.data[j]) == 0, "packed_put");
     }
 
     uint8_t *bytes = exact_copy(b.data, b.len);
@@ -221,11 +224,21 @@ static void mode_postings(fuzz_src *s)
             prev = dd;
             nv += tfs[i] + 1;
         }
-        size_t k = 0;
-        for (; k + B <= nv; k += B)
-            cur_block(&c, got + k, B);
-        for (; k < nv; k++)
-            got[k] = cur_vint32(&c);
+        size_t n_chunks = (nv + B - 1) / B;
+        const uint8_t *widths = cur_bytes(&c, n_chunks);
+        FUZZ_CHECK(widths != NULL, "chunk widths of block at doc %zu", first);
+        for (size_t k = 0, j = 0; k < nv; k += B, j++) {
+            size_t cnt = nv - k < B ? nv - k : B;
+            FUZZ_CHECK(widths[j] <= 32, "chunk width %u", widths[j]);
+            const uint8_t *ch = cur_bytes(&c, bitpack_bytes(cnt, widths[j]));
+            FUZZ_CHECK(ch != NULL, "chunk %zu of block at doc %zu", j, first);
+            bitpack_decode(got + k, ch, cnt, widths[j]);
+            size_t lo = cnt / 3, hi = cnt / 2 + 1;
+            uint32_t part[160];
+            bitpack_get_range(part, ch, cnt, lo, hi, widths[j]);
+            FUZZ_CHECK(memcmp(part, got + k + lo, (hi - lo) * sizeof *part) == 0,
+                       "values %zu..%zu of a chunk of %zu read alone differ", lo, hi, cnt);
+        }
         FUZZ_CHECK(!c.bad, "positions of block at doc %zu", first);
         uint32_t p = 0;
         size_t v = 0;
