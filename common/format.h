@@ -27,6 +27,13 @@
 #define FORMAT_MAX_DICT_BLOCK 1024
 #define FORMAT_MAX_KEY (128 + 1) /* ANALYZE_MAX_TERM + field byte */
 
+/* Values in chunk j of a positions sequence of n values cut into chunks of
+ * B (docs/FORMAT.md, "Positions"): B, or the remainder for the last one. */
+static inline uint64_t format_chunk_len(uint64_t n, uint64_t b, uint64_t j)
+{
+    return n - j * b < b ? n - j * b : b;
+}
+
 /* A dictionary key (docs/FORMAT.md, "Terms: keys and dictionary"): the
  * term's bytes, then one byte naming the field. A word's keys in every field
  * are neighbours, so one lookup finds them all. Returns the key's length, or

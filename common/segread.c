@@ -703,8 +703,6 @@ struct postings {
      * requested document's positions lie */
     const uint8_t *pos_region; /* the block's bytes in POSITIONS: the widths first */
     uint64_t pos_total;    /* values in the sequence */
-    uint32_t pos_chunks;   /* its chunks: ceil(pos_total / B), the last one
-                              holding the remainder */
     uint64_t *chunk_off;   /* byte offset of each chunk in the region */
     uint8_t *chunk_done;   /* per chunk: decoded into pos */
     size_t chunk_cap;
@@ -1218,18 +1216,16 @@ static int load_positions(postings *p)
     const uint8_t *widths = ps->p + start;
     uint64_t off = n_chunks;
     for (uint64_t j = 0; j < n_chunks; j++) {
-        uint64_t cnt = j + 1 < n_chunks ? p->B : total - j * p->B;
         p->chunk_off[j] = off;
         p->chunk_done[j] = 0;
         if (widths[j] > 32)
             return note(p->s, "malformed positions");
-        off += bitpack_bytes(cnt, widths[j]);
+        off += bitpack_bytes(format_chunk_len(total, p->B, j), widths[j]);
     }
     if (off > end - start || (p->n_blocks >= 2 && off != end - start))
         return note(p->s, "malformed positions");
-    p->pos_region = ps->p + start;
+    p->pos_region = widths;
     p->pos_total = total;
-    p->pos_chunks = (uint32_t)n_chunks;
     p->pos_blk = p->blk;
     return 0;
 }
@@ -1243,7 +1239,7 @@ static void decode_range(postings *p, uint64_t a, uint64_t b)
     for (uint64_t j = div_b(p, a); j * p->B < b; j++) {
         if (p->chunk_done[j])
             continue;
-        uint64_t first = j * p->B, cnt = j + 1 < p->pos_chunks ? p->B : p->pos_total - first;
+        uint64_t first = j * p->B, cnt = format_chunk_len(p->pos_total, p->B, j);
         uint64_t lo = a > first ? a : first, hi = b < first + cnt ? b : first + cnt;
         const uint8_t *ch = r + p->chunk_off[j];
         unsigned width = r[j];

@@ -262,6 +262,7 @@ int ixwriter_open(ixwriter **out, const char *dir, const ixwriter_opts *o, char 
     ixwriter *w = calloc(1, sizeof *w);
     if (!w)
         return LEDE_ENOMEM;
+    w->first_new = UINT32_MAX; /* nothing of its own to drop from the cache if opening fails */
     if (o)
         w->o = *o;
     if (!w->o.memory)

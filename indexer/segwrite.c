@@ -308,14 +308,10 @@ static int put_sequence(segwrite *w, buf *out, const uint32_t *v, size_t n)
 {
     size_t n_chunks = (n + w->B - 1) / w->B, at = out->len;
     int rc = 0;
-    for (size_t j = 0; rc == 0 && j < n_chunks; j++) {
-        size_t cnt = n - j * w->B < w->B ? n - j * w->B : w->B;
-        rc = put_u8(out, (uint8_t)bitpack_width(v + j * w->B, cnt));
-    }
-    for (size_t j = 0; rc == 0 && j < n_chunks; j++) {
-        size_t cnt = n - j * w->B < w->B ? n - j * w->B : w->B;
-        rc = packed_put(out, v + j * w->B, cnt, (uint8_t)out->data[at + j]);
-    }
+    for (size_t j = 0; rc == 0 && j < n_chunks; j++)
+        rc = put_u8(out, (uint8_t)bitpack_width(v + j * w->B, (size_t)format_chunk_len(n, w->B, j)));
+    for (size_t j = 0; rc == 0 && j < n_chunks; j++)
+        rc = packed_put(out, v + j * w->B, (size_t)format_chunk_len(n, w->B, j), (uint8_t)out->data[at + j]);
     return rc;
 }
 

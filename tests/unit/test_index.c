@@ -659,7 +659,8 @@ static long resident_pages(const char *path, long *n_pages)
 }
 
 /* Writes `len` bytes of chunk to a new file, fsyncs it and advises the
- * kernel to drop its pages, as fwriter_commit does. 0 or -1. */
+ * kernel to drop its pages, as file_drop_cache does (a control that does
+ * not depend on lede's code). 0 or -1. */
 static int write_and_drop(const char *path, const uint8_t *chunk, size_t chunk_len, size_t len)
 {
     FILE *f = fopen(path, "wb");
