@@ -612,10 +612,19 @@ void dict_prefetch(segread *s, const char *const *terms, size_t n)
     /* the searches in lockstep: each step's loads are independent, so their
      * misses overlap (an equal prefix counts as before the key: a guess is
      * enough here) */
+    const uint8_t *prefixes = s->sec[SEC_TERMINDEX].p + s->n_dict_blocks * 8;
     for (uint64_t m = s->n_dict_blocks; m > 1;) {
-        uint64_t half = m / 2;
-        for (size_t j = 0; j < n; j++)
+        uint64_t half = m / 2, m1 = m - half, h1 = m1 / 2, h2 = (m1 - h1) / 2;
+        for (size_t j = 0; j < n; j++) {
+            /* the four places the search can probe two steps on: their loads
+             * then overlap this step's and the next one's */
+            const uint8_t *at = prefixes + (lo[j] + h2) * FORMAT_KEY_PREFIX;
+            __builtin_prefetch(at);
+            __builtin_prefetch(at + h1 * FORMAT_KEY_PREFIX);
+            __builtin_prefetch(at + half * FORMAT_KEY_PREFIX);
+            __builtin_prefetch(at + (half + h1) * FORMAT_KEY_PREFIX);
             lo[j] += half & (0 - (uint64_t)(block_prefix(s, lo[j] + half) <= want[j]));
+        }
         m -= half;
     }
     const section *ti = &s->sec[SEC_TERMINDEX], *t = &s->sec[SEC_TERMS];
@@ -1293,6 +1302,26 @@ const uint32_t *postings_positions(postings *p, uint32_t *n)
     }
     *n = (uint32_t)(b - a);
     return p->doc_pos;
+}
+
+void postings_prefetch_positions(const postings *p)
+{
+    if (p->bad || p->cur == POSTINGS_END || !p->with_pos)
+        return;
+    const section *ps = &p->s->sec[SEC_POSITIONS];
+    if (p->pos_blk == p->blk) { /* prepared: the chunk where the document's values start */
+        uint64_t a = p->pos_starts[p->i], j = div_b(p, a);
+        if (!p->chunk_done[j])
+            __builtin_prefetch(p->pos_region + p->chunk_off[j] + (a - j * p->B) * p->pos_region[j] / 8);
+        return;
+    }
+    if (p->n_blocks >= 2 && p->sk_n < p->blk)
+        return; /* the block's offset is not decoded yet */
+    uint64_t start = p->ti.pos_off + (p->n_blocks >= 2 ? p->sk_pos_off[p->blk] : 0);
+    if (start < ps->len)
+        __builtin_prefetch(ps->p + start);
+    if (start + 64 < ps->len)
+        __builtin_prefetch(ps->p + start + 64);
 }
 
 void postings_block_max(postings *p, uint32_t *last_doc, uint32_t *max_tf, uint32_t *min_len)

@@ -79,6 +79,8 @@ int iter_term(iter **out, arena *a, segread *s, const term_info *ti, const bm25 
 /* The positions of the current document of a term iterator. */
 const uint32_t *iter_term_positions(iter *it, uint32_t *n);
 uint32_t iter_term_tf(iter *it);
+/* postings_prefetch_positions for the current document. */
+void iter_term_prefetch_positions(iter *it);
 /* Bounds of a term iterator's postings: largest tf, shortest field length. */
 void iter_term_bounds(iter *it, uint32_t *max_tf, uint32_t *min_len);
 
