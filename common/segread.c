@@ -612,10 +612,15 @@ void dict_prefetch(segread *s, const char *const *terms, size_t n)
     /* the searches in lockstep: each step's loads are independent, so their
      * misses overlap (an equal prefix counts as before the key: a guess is
      * enough here) */
-    const uint8_t *prefixes = s->sec[SEC_TERMINDEX].p + s->n_dict_blocks * 8;
+    const section *ti = &s->sec[SEC_TERMINDEX], *t = &s->sec[SEC_TERMS];
+    const uint8_t *prefixes = ti->p + s->n_dict_blocks * 8;
     for (uint64_t m = s->n_dict_blocks; m > 1;) {
         uint64_t half = m / 2, m1 = m - half, h1 = m1 / 2, h2 = (m1 - h1) / 2;
         for (size_t j = 0; j < n; j++) {
+            if (m <= 8) { /* the block's TERMS offset is among these, in one or two lines */
+                __builtin_prefetch(ti->p + lo[j] * 8);
+                __builtin_prefetch(ti->p + (lo[j] + m - 1) * 8);
+            }
             /* the four places the search can probe two steps on: their loads
              * then overlap this step's and the next one's */
             const uint8_t *at = prefixes + (lo[j] + h2) * FORMAT_KEY_PREFIX;
@@ -627,7 +632,6 @@ void dict_prefetch(segread *s, const char *const *terms, size_t n)
         }
         m -= half;
     }
-    const section *ti = &s->sec[SEC_TERMINDEX], *t = &s->sec[SEC_TERMS];
     for (size_t j = 0; j < n; j++) {
         uint64_t off = load_u64le(ti->p + lo[j] * 8);
         if (off < t->len) {
@@ -1423,6 +1427,12 @@ int64_t segread_date(const segread *s, uint32_t doc)
 uint32_t segread_len(const segread *s, uint32_t doc, int field)
 {
     return load_u32le(s->sec[SEC_DOCLEN].p + (size_t)doc * 8 + (size_t)field * 4);
+}
+
+void segread_prefetch_len(const segread *s, uint32_t doc)
+{
+    if ((uint64_t)doc * 8 < s->sec[SEC_DOCLEN].len)
+        __builtin_prefetch(s->sec[SEC_DOCLEN].p + (size_t)doc * 8);
 }
 
 void segread_fprint(const segread *s, uint32_t doc, uint64_t *lo, uint64_t *hi)

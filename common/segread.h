@@ -178,6 +178,8 @@ int segread_doc(segread *s, uint32_t doc, docrec *out);
 int64_t segread_date(const segread *s, uint32_t doc);
 /* Length (positions) of field 0 (title) or 1 (body) of doc. */
 uint32_t segread_len(const segread *s, uint32_t doc, int field);
+/* Starts loading doc's field lengths into the cache (a hint). */
+void segread_prefetch_len(const segread *s, uint32_t doc);
 /* Finds the document whose external id is id[0..len) (the newest, when the
  * segment holds several versions; it may be deleted: check the deletions):
  * 1 (doc set), 0 absent, LEDE_ECORRUPT. */

@@ -745,6 +745,8 @@ static uint32_t sloppy_match(struct phrase_it *ph)
 static uint32_t phrase_find(struct phrase_it *ph, uint32_t d)
 {
     while (d != ITER_END) {
+        if (ph->s && ph->m.weight != 0) /* phrase_score reads it if the positions agree */
+            segread_prefetch_len(ph->s, d);
         ph->freq = ph->slop ? sloppy_match(ph) : exact_freq(ph);
         if (ph->freq)
             break;
