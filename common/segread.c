@@ -484,6 +484,16 @@ static int find_block(segread *s, const uint8_t *key, size_t len, uint64_t *bloc
     return 0;
 }
 
+/* 1 when block b is the one find_block would find for the key, as the
+ * prefixes tell without reading a key: b's prefix below the key's, the
+ * next block's above it. */
+static int block_holds(const segread *s, uint64_t b, const uint8_t *key, size_t len)
+{
+    uint64_t want = format_key_prefix(key, len);
+    return b < s->n_dict_blocks && block_prefix(s, b) < want &&
+           (b + 1 == s->n_dict_blocks || block_prefix(s, b + 1) > want);
+}
+
 int dict_seek(segread *s, dict_iter *it, const uint8_t *key, size_t len)
 {
     memset(it, 0, sizeof *it);
@@ -518,7 +528,7 @@ int dict_seek(segread *s, dict_iter *it, const uint8_t *key, size_t len)
  * it (keys increase strictly; `check` verifies that, a lookup trusts it).
  * Keys are compared where they lie in TERMS, so nothing is copied. */
 static int lookup_keys(segread *s, const uint8_t *const *keys, const size_t *lens, size_t n,
-                       term_info *info, int *found)
+                       uint64_t first_block, term_info *info, int *found)
 {
     for (size_t i = 0; i < n; i++)
         found[i] = 0;
@@ -527,7 +537,11 @@ static int lookup_keys(segread *s, const uint8_t *const *keys, const size_t *len
     while (t < n && s->meta.n_terms > 0) {
         uint64_t b;
         cursor c;
-        if (find_block(s, keys[t], lens[t], &b) || block_cursor(s, b, &c))
+        if (t == 0 && first_block != DICT_ANY_BLOCK && block_holds(s, first_block, keys[0], lens[0]))
+            b = first_block;
+        else if (find_block(s, keys[t], lens[t], &b))
+            return LEDE_ECORRUPT;
+        if (block_cursor(s, b, &c))
             return LEDE_ECORRUPT;
         if (b == prev_block) { /* a whole block was scanned: keys[t] is not there */
             t++;
@@ -595,10 +609,12 @@ static int lookup_keys(segread *s, const uint8_t *const *keys, const size_t *len
     return 0;
 }
 
-void dict_prefetch(segread *s, const char *const *terms, size_t n)
+void dict_prefetch(segread *s, const char *const *terms, size_t n, uint64_t *blocks)
 {
     enum { MAX = 16 };
     uint64_t want[MAX], lo[MAX];
+    for (size_t j = 0; blocks && j < n; j++)
+        blocks[j] = DICT_ANY_BLOCK;
     if (n > MAX)
         n = MAX;
     if (s->n_dict_blocks == 0)
@@ -633,6 +649,8 @@ void dict_prefetch(segread *s, const char *const *terms, size_t n)
         m -= half;
     }
     for (size_t j = 0; j < n; j++) {
+        if (blocks && want[j] != 0 && block_prefix(s, lo[j]) < want[j])
+            blocks[j] = lo[j]; /* else a prefix equal to the key's: the lookup searches */
         uint64_t off = load_u64le(ti->p + lo[j] * 8);
         if (off < t->len) {
             __builtin_prefetch(t->p + off);
@@ -647,12 +665,12 @@ int dict_lookup(segread *s, const uint8_t *key, size_t len, term_info *info)
     int found;
     if (len == 0)
         return 0;
-    int rc = lookup_keys(s, &key, &len, 1, info, &found);
+    int rc = lookup_keys(s, &key, &len, 1, DICT_ANY_BLOCK, info, &found);
     return rc ? rc : found;
 }
 
 int dict_lookup_fields(segread *s, const char *term, size_t len, const uint8_t *fields,
-                       size_t n, term_info *info, int *found)
+                       size_t n, uint64_t title_block, term_info *info, int *found)
 {
     uint8_t keys[N_FIELDS][FORMAT_MAX_KEY];
     const uint8_t *kp[N_FIELDS];
@@ -668,7 +686,8 @@ int dict_lookup_fields(segread *s, const char *term, size_t len, const uint8_t *
             return kl[i] == 0 ? 0 : LEDE_EINVAL;
         }
     }
-    return lookup_keys(s, kp, kl, n, info, found);
+    return lookup_keys(s, kp, kl, n, n > 0 && fields[0] == FIELD_TITLE ? title_block : DICT_ANY_BLOCK,
+                       info, found);
 }
 
 /* --- postings ---------------------------------------------------------------- */

@@ -100,15 +100,21 @@ int dict_seek(segread *s, dict_iter *it, const uint8_t *key, size_t len);
 int dict_next(dict_iter *it);
 /* Starts loading the dictionary blocks of terms[0..n) (at most 16 are
  * used) into the cache, all at once: their lookups then find them there
- * instead of waiting for each in turn. A hint: reads nothing it returns. */
-void dict_prefetch(segread *s, const char *const *terms, size_t n);
+ * instead of waiting for each in turn. A hint: reads nothing it returns.
+ * blocks (NULL, or room for n): the block each term's title key lies in,
+ * for dict_lookup_fields, or DICT_ANY_BLOCK where the search cannot tell
+ * (n > 16, or key prefixes equal to the term's). */
+#define DICT_ANY_BLOCK UINT64_MAX
+void dict_prefetch(segread *s, const char *const *terms, size_t n, uint64_t *blocks);
 /* Exact lookup: 1 found (info set), 0 absent, LEDE_ECORRUPT. */
 int dict_lookup(segread *s, const uint8_t *key, size_t len, term_info *info);
 /* One term in several fields (ascending, at most N_FIELDS): found[i] is 1
  * with info[i] set, or 0. The keys are neighbours, so this costs about one
- * lookup. 0, or LEDE_ECORRUPT (LEDE_EINVAL for fields out of order). */
+ * lookup. title_block: dict_prefetch's block for the term, which spares the
+ * search when fields[0] is the title (checked against the key prefixes), or
+ * DICT_ANY_BLOCK. 0, or LEDE_ECORRUPT (LEDE_EINVAL for fields out of order). */
 int dict_lookup_fields(segread *s, const char *term, size_t len, const uint8_t *fields,
-                       size_t n, term_info *info, int *found);
+                       size_t n, uint64_t title_block, term_info *info, int *found);
 
 /* --- postings ---------------------------------------------------------------- */
 

@@ -148,8 +148,11 @@ static struct stat_entry *stat_find(struct ctx *c, uint8_t field, const char *te
  * index-wide live df, and its dictionary entry in every segment (which the
  * iterators reuse instead of searching the dictionary again). Title and body
  * are looked up together: a word's keys are neighbours in the dictionary,
- * and queries without a field ask for both. NULL only when out of memory. */
-static const struct stat_entry *stat_get(struct ctx *c, uint8_t field, const char *term)
+ * and queries without a field ask for both. NULL only when out of memory.
+ * title_block (NULL: none): title_block[i * stride] is segment i's
+ * dictionary block for the term's title key, from dict_prefetch. */
+static const struct stat_entry *stat_load(struct ctx *c, uint8_t field, const char *term,
+                                           const uint64_t *title_block, size_t stride)
 {
     struct stat_entry *known = stat_find(c, field, term);
     if (known)
@@ -184,7 +187,8 @@ static const struct stat_entry *stat_get(struct ctx *c, uint8_t field, const cha
         const ixseg *g = &c->s->r->segs[i];
         term_info ti[2];
         int hit[2];
-        int rc = dict_lookup_fields(g->seg, term, term_len, fields, n_f, ti, hit);
+        int rc = dict_lookup_fields(g->seg, term, term_len, fields, n_f,
+                                    title_block ? title_block[i * stride] : DICT_ANY_BLOCK, ti, hit);
         for (size_t f = 0; f < n_f; f++) {
             int r = rc;
             if (r == 0 && hit[f]) {
@@ -202,6 +206,11 @@ static const struct stat_entry *stat_get(struct ctx *c, uint8_t field, const cha
     c->n_st += n_f;
     c->last_st = at + 1;
     return &c->st[at];
+}
+
+static const struct stat_entry *stat_get(struct ctx *c, uint8_t field, const char *term)
+{
+    return stat_load(c, field, term, NULL, 0);
 }
 
 static uint64_t stat_df(struct ctx *c, uint8_t field, const char *term)
@@ -787,10 +796,13 @@ typedef void (*match_fn)(void *ctx, uint32_t doc, double score, int64_t date);
  * following one another. */
 static size_t prefetch_words(struct ctx *c, const char *const *words, size_t n, size_t *body_at)
 {
-    for (size_t i = 0; i < c->s->r->n_segs; i++)
-        dict_prefetch(c->s->r->segs[i].seg, words, n);
+    size_t n_segs = c->s->r->n_segs;
+    uint64_t *blocks = arena_alloc(c->mem, n_segs * n * sizeof *blocks + 1); /* [segment][word] */
+    for (size_t i = 0; i < n_segs; i++)
+        dict_prefetch(c->s->r->segs[i].seg, words, n, blocks ? blocks + i * n : NULL);
     for (size_t j = 0; j < n; j++) {
-        const struct stat_entry *body = stat_get(c, FIELD_BODY, words[j]);
+        /* the search found each word's block: the lookups start there */
+        const struct stat_entry *body = stat_load(c, FIELD_BODY, words[j], blocks ? blocks + j : NULL, n);
         if (!body)
             return j;
         body_at[j] = (size_t)(body - c->st); /* an index: c->st may move as it grows */

@@ -164,7 +164,7 @@ static void scan_terms(struct scan *sc)
         static const uint8_t all_fields[] = {0, 1, 2, 3};
         term_info tis[4];
         int hits[4];
-        expect(sc, dict_lookup_fields(sc->s, (const char *)prev, prev_len - 1, all_fields, 4, tis, hits),
+        expect(sc, dict_lookup_fields(sc->s, (const char *)prev, prev_len - 1, all_fields, 4, DICT_ANY_BLOCK, tis, hits),
                "dict_lookup_fields: unexpected error");
         dict_iter pi;
         if (expect(sc, dict_seek(sc->s, &pi, prev, prev_len > 2 ? prev_len - 1 : prev_len),
