@@ -2131,12 +2131,11 @@ static void features(const oracle *o, const onode *q, int depth, int any, uint32
         *mask |= 1u << KI_DATE;
         break;
     case K_BOOL: {
-        size_t nm = 0, ns = 0, nn = 0, np = 0;
+        size_t nm = 0, ns = 0, np = 0;
         for (size_t i = 0; i < q->n_kid; i++) {
             const onode *k = q->kid[i];
             nm += k->occur == Q_MUST;
             ns += k->occur == Q_SHOULD;
-            nn += k->occur == Q_MUST_NOT;
             np += k->occur == Q_MUST && k->plus && q->form == FORM_PM;
             if (k->occur == Q_MUST_NOT)
                 *mask |= 1u << (k->not_word ? KI_NOT : KI_MINUS);
