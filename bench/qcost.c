@@ -73,8 +73,9 @@ static int render(buf *q, const char *type, char *words)
     return rc;
 }
 
-/* One query, out of line: callgrind --toggle-collect=one_query counts the
- * queries alone (with link-time optimization searcher_search is inlined). */
+/* One query, out of line (with link-time optimization searcher_search is
+ * inlined): callgrind --toggle-collect=one_query counts the queries alone,
+ * QCOST_ALL's untimed ones too (timed_query counts only TYPE's). */
 static __attribute__((noinline)) int one_query(searcher *s, const char *q, const search_params *p,
                                                search_result *res, query_error *qe)
 {
@@ -119,10 +120,11 @@ int main(int argc, char **argv)
         char *save = NULL, *t = strtok_r(line, "\t", &save);
         strtok_r(NULL, "\t", &save); /* source */
         char *words = strtok_r(NULL, "\t", &save);
-        if (!t || !words || !strcmp(t, "date") || (strcmp(t, type) && !all) || render(&q, t, words))
+        int timed = t && !strcmp(t, type);
+        if (!t || !words || (!timed && (!all || !strcmp(t, "date"))) || render(&q, t, words))
             continue;
-        if (strcmp(t, type)) { /* QCOST_ALL: run before the next timed query */
-            if (buf_append(&pending, q.data, q.len + 1))
+        if (!timed) { /* QCOST_ALL: run before the next timed query */
+            if (q.len > 0 && buf_append(&pending, q.data, q.len + 1))
                 return 2;
             continue;
         }

@@ -486,7 +486,8 @@ static int find_block(segread *s, const uint8_t *key, size_t len, uint64_t *bloc
 
 /* 1 when block b is the one find_block would find for the key, as the
  * prefixes tell without reading a key: b's prefix below the key's, the
- * next block's above it. */
+ * next block's above it (on a valid index; where damaged prefixes are out
+ * of order, either may be wrong, and the block read checks its own). */
 static int block_holds(const segread *s, uint64_t b, const uint8_t *key, size_t len)
 {
     uint64_t want = format_key_prefix(key, len);
@@ -650,7 +651,8 @@ void dict_prefetch(segread *s, const char *const *terms, size_t n, uint64_t *blo
     }
     for (size_t j = 0; j < n; j++) {
         if (blocks && want[j] != 0 && block_prefix(s, lo[j]) < want[j])
-            blocks[j] = lo[j]; /* else a prefix equal to the key's: the lookup searches */
+            blocks[j] = lo[j]; /* else a prefix equal to the key's, or the key before
+                                  block 0's: the lookup searches */
         uint64_t off = load_u64le(ti->p + lo[j] * 8);
         if (off < t->len) {
             __builtin_prefetch(t->p + off);

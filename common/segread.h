@@ -100,10 +100,12 @@ int dict_seek(segread *s, dict_iter *it, const uint8_t *key, size_t len);
 int dict_next(dict_iter *it);
 /* Starts loading the dictionary blocks of terms[0..n) (at most 16 are
  * used) into the cache, all at once: their lookups then find them there
- * instead of waiting for each in turn. A hint: reads nothing it returns.
- * blocks (NULL, or room for n): the block each term's title key lies in,
- * for dict_lookup_fields, or DICT_ANY_BLOCK where the search cannot tell
- * (n > 16, or key prefixes equal to the term's). */
+ * instead of waiting for each in turn. blocks (NULL, or room for n): the
+ * block where each term's title key would lie, for dict_lookup_fields, as
+ * the block key prefixes tell; DICT_ANY_BLOCK where they cannot (the terms
+ * past the 16th, an empty dictionary or term, a block prefix equal to the
+ * key's, a key before the first block's). Reports no error: a damaged
+ * dictionary is for the lookup to find. */
 #define DICT_ANY_BLOCK UINT64_MAX
 void dict_prefetch(segread *s, const char *const *terms, size_t n, uint64_t *blocks);
 /* Exact lookup: 1 found (info set), 0 absent, LEDE_ECORRUPT. */

@@ -791,9 +791,9 @@ typedef void (*match_fn)(void *ctx, uint32_t doc, double score, int64_t date);
 
 /* Before any iterator is built: the dictionary blocks of the query's words
  * start loading in every segment at once, then their title and body
- * statistics are looked up (building needs them; stat_get reads every
- * segment), so that the misses of different words overlap instead of
- * following one another. */
+ * statistics are looked up (building needs them; stat_load reads every
+ * segment, starting in the blocks the prefetch found), so that the misses
+ * of different words overlap instead of following one another. */
 static size_t prefetch_words(struct ctx *c, const char *const *words, size_t n, size_t *body_at)
 {
     size_t n_segs = c->s->r->n_segs;

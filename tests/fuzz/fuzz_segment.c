@@ -80,6 +80,7 @@ static void scan_next(struct scan *sc, const term_info *ti)
             break;
         }
         uint32_t np;
+        postings_prefetch_positions(p); /* a hint, which reads the skip data and positions too */
         const uint32_t *pos = postings_positions(p, &np);
         if (!pos)
             break;
@@ -118,8 +119,10 @@ static void scan_advance(struct scan *sc, const term_info *ti)
             violate(sc, "postings_advance: below its target");
         if (d % 2 == 0) {
             uint32_t np;
+            postings_prefetch_positions(p);
             if (!postings_positions(p, &np))
                 break;
+            postings_prefetch_positions(p); /* the block's positions now prepared */
         }
         if (d >= UINT32_MAX - 2 * step)
             break;
@@ -166,6 +169,17 @@ static void scan_terms(struct scan *sc)
         int hits[4];
         expect(sc, dict_lookup_fields(sc->s, (const char *)prev, prev_len - 1, all_fields, 4, DICT_ANY_BLOCK, tis, hits),
                "dict_lookup_fields: unexpected error");
+        /* again from the block dict_prefetch's search finds (on a corrupt
+         * index, whose prefixes may be out of order, the answer may differ:
+         * only errors and memory are checked) */
+        char term[FORMAT_MAX_KEY];
+        memcpy(term, prev, prev_len - 1);
+        term[prev_len - 1] = '\0';
+        const char *terms[1] = {term};
+        uint64_t block;
+        dict_prefetch(sc->s, terms, 1, &block);
+        expect(sc, dict_lookup_fields(sc->s, term, prev_len - 1, all_fields, 4, block, tis, hits),
+               "dict_lookup_fields from a block: unexpected error");
         dict_iter pi;
         if (expect(sc, dict_seek(sc->s, &pi, prev, prev_len > 2 ? prev_len - 1 : prev_len),
                    "dict_seek: unexpected error") == 0)
