@@ -650,9 +650,8 @@ void dict_prefetch(segread *s, const char *const *terms, size_t n, uint64_t *blo
         m -= half;
     }
     for (size_t j = 0; j < n; j++) {
-        if (blocks && want[j] != 0 && block_prefix(s, lo[j]) < want[j])
-            blocks[j] = lo[j]; /* else a prefix equal to the key's, or the key before
-                                  block 0's: the lookup searches */
+        if (blocks)
+            blocks[j] = lo[j]; /* where the search ended: the lookup checks it (block_holds) */
         uint64_t off = load_u64le(ti->p + lo[j] * 8);
         if (off < t->len) {
             __builtin_prefetch(t->p + off);
@@ -1194,6 +1193,13 @@ uint32_t postings_align(postings *const *ps, size_t n, uint32_t target)
     }
 }
 
+/* Where the loaded block's positions start in POSITIONS (its skip entry
+ * decoded, when it has one). */
+static uint64_t region_start(const postings *p)
+{
+    return p->ti.pos_off + (p->n_blocks >= 2 ? p->sk_pos_off[p->blk] : 0);
+}
+
 /* Prepares the loaded block's position sequence for decoding on demand. */
 static int load_positions(postings *p)
 {
@@ -1202,7 +1208,7 @@ static int load_positions(postings *p)
     const section *ps = &p->s->sec[SEC_POSITIONS];
     if (p->n_blocks >= 2 && skip_upto(p, p->blk))
         return LEDE_ECORRUPT;
-    uint64_t start = p->ti.pos_off + (p->n_blocks >= 2 ? p->sk_pos_off[p->blk] : 0);
+    uint64_t start = region_start(p);
     uint64_t end = p->n_blocks >= 2 ? p->ti.pos_off + p->sk_pos_off[p->blk + 1] : ps->len;
     if (start > end || end > ps->len)
         return note(p->s, "skip data places a positions block out of range");
@@ -1342,7 +1348,7 @@ void postings_prefetch_positions(const postings *p)
     }
     if (p->n_blocks >= 2 && p->sk_n < p->blk)
         return; /* the block's offset is not decoded yet */
-    uint64_t start = p->ti.pos_off + (p->n_blocks >= 2 ? p->sk_pos_off[p->blk] : 0);
+    uint64_t start = region_start(p);
     if (start < ps->len)
         __builtin_prefetch(ps->p + start);
     if (start + 64 < ps->len)

@@ -101,10 +101,9 @@ int dict_next(dict_iter *it);
 /* Starts loading the dictionary blocks of terms[0..n) (at most 16 are
  * used) into the cache, all at once: their lookups then find them there
  * instead of waiting for each in turn. blocks (NULL, or room for n): the
- * block where each term's title key would lie, for dict_lookup_fields, as
- * the block key prefixes tell; DICT_ANY_BLOCK where they cannot (the terms
- * past the 16th, an empty dictionary or term, a block prefix equal to the
- * key's, a key before the first block's). Reports no error: a damaged
+ * block where the search for each term's title key ended, for
+ * dict_lookup_fields, which checks it; DICT_ANY_BLOCK for the terms past
+ * the 16th and in an empty dictionary. Reports no error: a damaged
  * dictionary is for the lookup to find. */
 #define DICT_ANY_BLOCK UINT64_MAX
 void dict_prefetch(segread *s, const char *const *terms, size_t n, uint64_t *blocks);
@@ -113,8 +112,9 @@ int dict_lookup(segread *s, const uint8_t *key, size_t len, term_info *info);
 /* One term in several fields (ascending, at most N_FIELDS): found[i] is 1
  * with info[i] set, or 0. The keys are neighbours, so this costs about one
  * lookup. title_block: dict_prefetch's block for the term, which spares the
- * search when fields[0] is the title (checked against the key prefixes), or
- * DICT_ANY_BLOCK. 0, or LEDE_ECORRUPT (LEDE_EINVAL for fields out of order). */
+ * search when fields[0] is the title and the key prefixes around the block
+ * confirm it (not when a prefix equals the key's), or DICT_ANY_BLOCK. 0, or
+ * LEDE_ECORRUPT (LEDE_EINVAL for fields out of order). */
 int dict_lookup_fields(segread *s, const char *term, size_t len, const uint8_t *fields,
                        size_t n, uint64_t title_block, term_info *info, int *found);
 
