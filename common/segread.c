@@ -1355,15 +1355,6 @@ void postings_prefetch_positions(const postings *p)
         __builtin_prefetch(ps->p + start + 64);
 }
 
-void postings_prepare_positions(postings *p)
-{
-    if (p->bad || p->cur == POSTINGS_END || !p->with_pos)
-        return;
-    if (p->pos_blk != p->blk && load_positions(p))
-        return; /* postings_positions meets the error again and reports it */
-    postings_prefetch_positions(p);
-}
-
 void postings_block_max(postings *p, uint32_t *last_doc, uint32_t *max_tf, uint32_t *min_len)
 {
     if (p->bad) {

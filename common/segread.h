@@ -158,12 +158,6 @@ const uint32_t *postings_positions(postings *p, uint32_t *n);
  * misses overlap. Where the block's positions are not prepared yet, the
  * first bytes of the block's region (its widths, the first chunk). */
 void postings_prefetch_positions(const postings *p);
-/* Prepares the current document's block positions (reads the chunk widths
- * that postings_prefetch_positions asked for) and asks for the line where
- * the document's own positions start: a phrase prefetches every term's
- * widths, then prepares every term, so that both rounds of misses overlap
- * across terms. Errors are left for postings_positions to report. */
-void postings_prepare_positions(postings *p);
 /* 0, or the error that ended the iterator: LEDE_ECORRUPT once any decoding
  * found corruption, LEDE_ENOMEM when positions found no memory. */
 int postings_error(const postings *p);

@@ -126,11 +126,6 @@ void iter_term_prefetch_positions(iter *it)
     postings_prefetch_positions(((struct term_it *)it)->p);
 }
 
-void iter_term_prepare_positions(iter *it)
-{
-    postings_prepare_positions(((struct term_it *)it)->p);
-}
-
 uint32_t iter_term_tf(iter *it)
 {
     return postings_tf(((struct term_it *)it)->p);
@@ -669,8 +664,6 @@ static uint32_t exact_freq(struct phrase_it *ph)
     uint32_t order[ITER_PHRASE_MAX], tf[ITER_PHRASE_MAX];
     for (size_t i = 0; i < n; i++)
         iter_term_prefetch_positions(ph->t[i]);
-    for (size_t i = 0; i < n; i++)
-        iter_term_prepare_positions(ph->t[i]);
     for (size_t i = 0; i < n; i++) {
         tf[i] = iter_term_tf(ph->t[i]);
         size_t j = i;

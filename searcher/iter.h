@@ -81,8 +81,6 @@ const uint32_t *iter_term_positions(iter *it, uint32_t *n);
 uint32_t iter_term_tf(iter *it);
 /* postings_prefetch_positions for the current document. */
 void iter_term_prefetch_positions(iter *it);
-/* postings_prepare_positions for the current document. */
-void iter_term_prepare_positions(iter *it);
 /* Bounds of a term iterator's postings: largest tf, shortest field length. */
 void iter_term_bounds(iter *it, uint32_t *max_tf, uint32_t *min_len);
 
