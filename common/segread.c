@@ -726,7 +726,9 @@ struct postings {
     int tfs_ready;         /* tfs holds them (decoded on first use: an
                               intersection mostly skips documents) */
     /* positions of the loaded block */
-    uint32_t pos_blk;      /* UINT32_MAX: none */
+    uint32_t sum_blk;      /* the block pos_starts, pos_total and reg_* are for (UINT32_MAX: none) */
+    uint64_t reg_start, reg_end; /* its region in POSITIONS */
+    uint32_t pos_blk;      /* the block chunk_off is for (UINT32_MAX: none) */
     uint32_t *pos;         /* absolute positions, doc after doc */
     size_t pos_cap;
     uint32_t *pos_starts;  /* [j]: where document j's positions start in the
@@ -893,7 +895,7 @@ int postings_open(postings **out, segread *s, const term_info *ti, int with_posi
     p->with_pos = with_positions;
     p->b_shift = (B & (B - 1)) == 0 ? __builtin_ctz(B) : -1;
     p->n_blocks = (uint32_t)div_b(p, (uint64_t)ti->df + B - 1);
-    p->blk = p->pos_blk = UINT32_MAX;
+    p->blk = p->pos_blk = p->sum_blk = UINT32_MAX;
     p->cur = POSTINGS_END;
     p->docs = (uint32_t *)(p + 1);
     p->tfs = p->docs + B;
@@ -1200,9 +1202,13 @@ static uint64_t region_start(const postings *p)
     return p->ti.pos_off + (p->n_blocks >= 2 ? p->sk_pos_off[p->blk] : 0);
 }
 
-/* Prepares the loaded block's position sequence for decoding on demand. */
-static int load_positions(postings *p)
+/* Finds the loaded block's region in POSITIONS and where each document's
+ * positions start in it (pos_starts), from the frequencies and skip data
+ * alone: nothing in POSITIONS is read. */
+static int block_positions(postings *p)
 {
+    if (p->sum_blk == p->blk)
+        return 0;
     if (load_tfs(p))
         return LEDE_ECORRUPT;
     const section *ps = &p->s->sec[SEC_POSITIONS];
@@ -1232,6 +1238,22 @@ static int load_positions(postings *p)
     if (total > p->ti.cf || (p->n_blocks == 1 && total != p->ti.cf) ||
         p->ti.cf > p->s->meta.n_positions || n_chunks > end - start)
         return note(p->s, "frequencies promise more positions than the block holds");
+    p->reg_start = start;
+    p->reg_end = end;
+    p->pos_total = total;
+    p->sum_blk = p->blk;
+    return 0;
+}
+
+/* Prepares the loaded block's position sequence for decoding on demand. */
+static int load_positions(postings *p)
+{
+    int rc = block_positions(p);
+    if (rc)
+        return rc;
+    const section *ps = &p->s->sec[SEC_POSITIONS];
+    uint64_t start = p->reg_start, end = p->reg_end, total = p->pos_total;
+    uint64_t n_chunks = div_b(p, total + p->B - 1);
     if (total > p->pos_cap) {
         size_t cap = (size_t)total;
         uint32_t *np = realloc(p->pos, cap * sizeof *np);
@@ -1265,7 +1287,6 @@ static int load_positions(postings *p)
     if (off > end - start || (p->n_blocks >= 2 && off != end - start))
         return note(p->s, "malformed positions");
     p->pos_region = widths;
-    p->pos_total = total;
     p->pos_blk = p->blk;
     return 0;
 }
@@ -1353,6 +1374,99 @@ void postings_prefetch_positions(const postings *p)
         __builtin_prefetch(ps->p + start);
     if (start + 64 < ps->len)
         __builtin_prefetch(ps->p + start + 64);
+}
+
+int postings_locate_positions(postings *p, positions_loc *loc)
+{
+    if (p->bad)
+        return p->bad;
+    if (p->cur == POSTINGS_END || !p->with_pos)
+        return LEDE_EINVAL;
+    int rc = block_positions(p);
+    if (rc) {
+        fail(p);
+        return p->bad = rc;
+    }
+    const section *ps = &p->s->sec[SEC_POSITIONS];
+    loc->s = p->s;
+    loc->region = ps->p + p->reg_start;
+    loc->len = p->reg_end - p->reg_start;
+    loc->total = p->pos_total;
+    loc->first = p->pos_starts[p->i];
+    loc->n = p->pos_starts[p->i + 1] - p->pos_starts[p->i];
+    loc->B = p->B;
+    loc->b_shift = p->b_shift;
+    loc->chunk = UINT64_MAX;
+    if (p->pos_blk == p->blk) { /* the chunks' offsets are known: the document's own line */
+        uint64_t j = div_b(p, loc->first);
+        loc->chunk = j;
+        loc->off = p->chunk_off[j];
+        __builtin_prefetch(loc->region + loc->off + (loc->first - j * p->B) * loc->region[j] / 8);
+        return 0;
+    }
+    __builtin_prefetch(loc->region); /* the widths, then the first chunk */
+    if (loc->len > 64)
+        __builtin_prefetch(loc->region + 64);
+    return 0;
+}
+
+/* loc->first / loc->B */
+static inline uint64_t loc_div_b(const positions_loc *l, uint64_t x)
+{
+    return l->b_shift >= 0 ? x >> l->b_shift : x / l->B;
+}
+
+/* Sets loc->chunk and loc->off: the chunk holding the document's first
+ * value, and its offset in the region, from the widths before it. 0, or
+ * LEDE_ECORRUPT. The region holds a width byte per chunk (block_positions
+ * checked that). */
+static int loc_find_chunk(positions_loc *l)
+{
+    if (l->chunk != UINT64_MAX)
+        return 0;
+    uint64_t j = loc_div_b(l, l->first), off = loc_div_b(l, l->total + l->B - 1);
+    for (uint64_t i = 0; i < j; i++) {
+        if (l->region[i] > 32)
+            return note(l->s, "malformed positions");
+        off += bitpack_bytes(format_chunk_len(l->total, l->B, i), l->region[i]);
+    }
+    l->chunk = j;
+    l->off = off;
+    return 0;
+}
+
+void positions_loc_prefetch(positions_loc *l)
+{
+    if (loc_find_chunk(l) == 0 && l->off < l->len && l->region[l->chunk] <= 32)
+        __builtin_prefetch(l->region + l->off + (l->first - l->chunk * l->B) * l->region[l->chunk] / 8);
+}
+
+int positions_loc_read(positions_loc *l, uint32_t *out)
+{
+    if (loc_find_chunk(l))
+        return LEDE_ECORRUPT;
+    uint64_t a = l->first, b = a + l->n, off = l->off;
+    for (uint64_t j = l->chunk; j * l->B < b; j++) {
+        unsigned w = l->region[j]; /* j < the number of chunks: b <= total */
+        uint64_t first = j * l->B, cnt = format_chunk_len(l->total, l->B, j);
+        uint64_t bytes = bitpack_bytes((size_t)cnt, w);
+        if (w > 32 || off > l->len || bytes > l->len - off)
+            return note(l->s, "malformed positions");
+        uint64_t lo = a > first ? a : first, hi = b < first + cnt ? b : first + cnt;
+        bitpack_get_range(out + (lo - a), l->region + off, (size_t)cnt, (size_t)(lo - first),
+                          (size_t)(hi - first), w);
+        off += bytes;
+    }
+    /* gaps -> absolute positions */
+    uint64_t prev = 0;
+    for (uint32_t q = 0; q < l->n; q++) {
+        uint64_t v = q == 0 ? out[0] : prev + 1 + out[q];
+        if (v > UINT32_MAX - 1)
+            return note(l->s, "position out of range");
+        out[q] = (uint32_t)v;
+        prev = v;
+    }
+    return 0;
 }
 
 void postings_block_max(postings *p, uint32_t *last_doc, uint32_t *max_tf, uint32_t *min_len)

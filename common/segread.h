@@ -158,6 +158,32 @@ const uint32_t *postings_positions(postings *p, uint32_t *n);
  * misses overlap. Where the block's positions are not prepared yet, the
  * first bytes of the block's region (its widths, the first chunk). */
 void postings_prefetch_positions(const postings *p);
+/* Where one document's positions lie in POSITIONS, found from the postings
+ * alone (frequencies, skip data), so that a phrase can ask for several
+ * candidates' positions before it reads the first: reading them later does
+ * not need the postings to stay on the document. */
+typedef struct positions_loc {
+    segread *s;
+    const uint8_t *region; /* the block's positions: chunk widths, then chunks */
+    uint64_t len;          /* the region's bytes */
+    uint64_t total;        /* values in the block's sequence */
+    uint64_t first;        /* the document's first value in it */
+    uint32_t n;            /* the document's values: its frequency */
+    uint32_t B;
+    int b_shift;           /* log2(B), or -1 */
+    uint64_t chunk, off;   /* the chunk holding value first, its offset in the
+                              region (UINT64_MAX: not found yet) */
+} positions_loc;
+/* Locates the current document's positions into *loc and starts loading
+ * the region's first bytes (its widths) into the cache. 0, or the error
+ * that ends the iterator (postings_error). */
+int postings_locate_positions(postings *p, positions_loc *loc);
+/* Reads the widths (cached by now, with luck) and starts loading the line
+ * where the document's positions start. A hint: errors wait for the read. */
+void positions_loc_prefetch(positions_loc *loc);
+/* The document's loc->n positions, absolute, into out. 0, or LEDE_ECORRUPT
+ * (the segment's message says what). */
+int positions_loc_read(positions_loc *loc, uint32_t *out);
 /* 0, or the error that ended the iterator: LEDE_ECORRUPT once any decoding
  * found corruption, LEDE_ENOMEM when positions found no memory. */
 int postings_error(const postings *p);

@@ -126,6 +126,14 @@ void iter_term_prefetch_positions(iter *it)
     postings_prefetch_positions(((struct term_it *)it)->p);
 }
 
+int iter_term_locate_positions(iter *it, positions_loc *loc)
+{
+    int rc = postings_locate_positions(((struct term_it *)it)->p, loc);
+    if (rc)
+        keep_error(it, rc);
+    return rc;
+}
+
 uint32_t iter_term_tf(iter *it)
 {
     return postings_tf(((struct term_it *)it)->p);
@@ -627,7 +635,21 @@ struct phrase_it {
     uint32_t *need, *have;
     uint64_t *starts;   /* candidate phrase starts (exact phrases) */
     size_t starts_cap;
+    /* exact phrases: the conjunction's candidates, found ahead of the one
+     * being checked (a ring of k), their positions located and loading */
+    uint32_t *ahead_doc;
+    positions_loc *ahead_loc; /* [k][n] */
+    uint8_t *ahead_ready;     /* the second prefetch (the document's line) asked */
+    unsigned head, count, k;
+    uint32_t conj;            /* the conjunction's next candidate not taken yet */
+    int started;
+    uint64_t *posbuf;         /* one term's positions (uint32_t) */
+    size_t posbuf_cap;
 };
+
+/* Candidates an exact phrase locates ahead of the one it checks: their
+ * positions load while the conjunction finds the next ones. */
+#define PHRASE_AHEAD 8
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -699,6 +721,116 @@ static uint32_t exact_freq(struct phrase_it *ph)
     return (uint32_t)m;
 }
 
+/* exact_freq for the candidate in ring slot `slot`, from its located
+ * positions. */
+static uint32_t ahead_freq(struct phrase_it *ph, unsigned slot)
+{
+    size_t n = ph->n;
+    positions_loc *l = ph->ahead_loc + (size_t)slot * n;
+    uint32_t order[ITER_PHRASE_MAX], most = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i;
+        for (; j > 0 && l[order[j - 1]].n > l[i].n; j--)
+            order[j] = order[j - 1];
+        order[j] = (uint32_t)i;
+        most = l[i].n > most ? l[i].n : most;
+    }
+    if (scratch_fit(ph, &ph->posbuf, &ph->posbuf_cap, (size_t)most / 2 + 1))
+        return 0;
+    uint32_t *buf = (uint32_t *)ph->posbuf;
+    uint32_t a = order[0], na = l[a].n;
+    int rc = positions_loc_read(&l[a], buf);
+    if (rc || scratch_fit(ph, &ph->starts, &ph->starts_cap, na)) {
+        keep_error(&ph->base, rc);
+        return 0;
+    }
+    size_t m = 0;
+    for (uint32_t j = 0; j < na; j++)
+        if (buf[j] >= ph->rel[a])
+            ph->starts[m++] = buf[j] - ph->rel[a];
+    for (size_t k = 1; k < n && m > 0; k++) {
+        uint32_t i = order[k], ni = l[i].n;
+        if ((rc = positions_loc_read(&l[i], buf)) != 0) {
+            keep_error(&ph->base, rc);
+            return 0;
+        }
+        size_t keep = 0, q = 0;
+        for (size_t j = 0; j < m; j++) {
+            uint64_t target = ph->starts[j] + ph->rel[i];
+            while (q < ni && buf[q] < target)
+                q++;
+            if (q < ni && buf[q] == target)
+                ph->starts[keep++] = ph->starts[j];
+        }
+        m = keep;
+    }
+    return (uint32_t)m;
+}
+
+/* Takes the conjunction's candidates into the ring while there is room:
+ * each one's positions located in every term (their first lines loading),
+ * before the conjunction moves on. */
+static void ahead_fill(struct phrase_it *ph)
+{
+    while (ph->count < ph->k && ph->conj != ITER_END) {
+        unsigned slot = (ph->head + ph->count) % ph->k;
+        positions_loc *l = ph->ahead_loc + (size_t)slot * ph->n;
+        for (size_t i = 0; i < ph->n; i++)
+            if (iter_term_locate_positions(ph->t[i], &l[i]) != 0) {
+                keep_error(&ph->base, ph->t[i]->error);
+                ph->conj = ITER_END;
+                return;
+            }
+        if (ph->s && ph->m.weight != 0) /* phrase_score reads it if the positions agree */
+            segread_prefetch_len(ph->s, ph->conj);
+        ph->ahead_doc[slot] = ph->conj;
+        ph->ahead_ready[slot] = 0;
+        ph->count++;
+        ph->conj = iter_next(ph->all);
+    }
+}
+
+/* The first candidate of the ring whose positions make the phrase, or
+ * ITER_END. The ring's candidates but the newest (whose first lines may
+ * still be on their way) ask for their documents' own lines first. */
+static uint32_t ahead_find(struct phrase_it *ph)
+{
+    for (;;) {
+        ahead_fill(ph);
+        if (ph->count == 0 || ph->base.error) {
+            keep_error(&ph->base, ph->all->error);
+            ph->freq = 0;
+            ph->count = 0;
+            return ph->base.doc = ITER_END;
+        }
+        unsigned ready = ph->conj == ITER_END || ph->count == 1 ? ph->count : ph->count - 1;
+        for (unsigned c = 0; c < ready; c++) {
+            unsigned slot = (ph->head + c) % ph->k;
+            if (ph->ahead_ready[slot])
+                continue;
+            for (size_t i = 0; i < ph->n; i++)
+                positions_loc_prefetch(&ph->ahead_loc[(size_t)slot * ph->n + i]);
+            ph->ahead_ready[slot] = 1;
+        }
+        uint32_t f = ahead_freq(ph, ph->head);
+        if (f) {
+            ph->freq = f;
+            return ph->base.doc = ph->ahead_doc[ph->head];
+        }
+        ph->head = (ph->head + 1) % ph->k;
+        ph->count--;
+    }
+}
+
+/* Drops the ring's candidates before target (the current one among them). */
+static void ahead_drop(struct phrase_it *ph, uint32_t target)
+{
+    while (ph->count > 0 && ph->ahead_doc[ph->head] < target) {
+        ph->head = (ph->head + 1) % ph->k;
+        ph->count--;
+    }
+}
+
 /* Sloppy phrase: 1 if some window of n + slop consecutive positions holds
  * every term of the phrase (a repeated term as many times as it repeats). */
 static uint32_t sloppy_match(struct phrase_it *ph)
@@ -759,7 +891,17 @@ static uint32_t phrase_find(struct phrase_it *ph, uint32_t d)
 static uint32_t phrase_next(iter *it)
 {
     struct phrase_it *ph = (struct phrase_it *)it;
-    return phrase_find(ph, iter_next(ph->all));
+    if (!ph->ahead_loc)
+        return phrase_find(ph, iter_next(ph->all));
+    if (!ph->started) {
+        ph->started = 1;
+        ph->conj = iter_next(ph->all);
+    } else if (it->doc == ITER_END) {
+        return ITER_END;
+    } else {
+        ahead_drop(ph, it->doc + 1);
+    }
+    return ahead_find(ph);
 }
 
 static uint32_t phrase_advance(iter *it, uint32_t target)
@@ -767,7 +909,19 @@ static uint32_t phrase_advance(iter *it, uint32_t target)
     struct phrase_it *ph = (struct phrase_it *)it;
     if (it->doc != ITER_END && it->doc >= target && ph->freq)
         return it->doc;
-    return phrase_find(ph, iter_advance(ph->all, target));
+    if (!ph->ahead_loc)
+        return phrase_find(ph, iter_advance(ph->all, target));
+    if (!ph->started) {
+        ph->started = 1;
+        ph->conj = iter_advance(ph->all, target);
+    } else if (it->doc == ITER_END) {
+        return ITER_END;
+    } else {
+        ahead_drop(ph, target);
+        if (ph->count == 0 && ph->conj != ITER_END && ph->conj < target)
+            ph->conj = iter_advance(ph->all, target);
+    }
+    return ahead_find(ph);
 }
 
 static double phrase_score(iter *it)
@@ -815,6 +969,17 @@ int iter_phrase(iter **out, arena *a, iter **t, const uint32_t *rel, size_t n, u
     if (m) {
         ph->m = *m;
         ph->s = NULL;
+    }
+    if (slop == 0) {
+        ph->k = n <= 16 ? PHRASE_AHEAD : 1;
+        ph->ahead_doc = arena_alloc(a, ph->k * sizeof *ph->ahead_doc);
+        ph->ahead_ready = arena_alloc(a, ph->k);
+        ph->ahead_loc = arena_alloc(a, ph->k * n * sizeof *ph->ahead_loc);
+        if (!ph->ahead_doc || !ph->ahead_ready || !ph->ahead_loc) {
+            for (size_t i = 0; i < n; i++)
+                iter_free(t[i]);
+            return LEDE_ENOMEM;
+        }
     }
     int rc = iter_and(&ph->all, a, t, n);
     if (rc)

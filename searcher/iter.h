@@ -79,6 +79,9 @@ int iter_term(iter **out, arena *a, segread *s, const term_info *ti, const bm25 
 /* The positions of the current document of a term iterator. */
 const uint32_t *iter_term_positions(iter *it, uint32_t *n);
 uint32_t iter_term_tf(iter *it);
+/* postings_locate_positions for the current document; an error is kept as
+ * the iterator's. */
+int iter_term_locate_positions(iter *it, positions_loc *loc);
 /* postings_prefetch_positions for the current document. */
 void iter_term_prefetch_positions(iter *it);
 /* Bounds of a term iterator's postings: largest tf, shortest field length. */
