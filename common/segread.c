@@ -1356,26 +1356,6 @@ const uint32_t *postings_positions(postings *p, uint32_t *n)
     return p->doc_pos;
 }
 
-void postings_prefetch_positions(const postings *p)
-{
-    if (p->bad || p->cur == POSTINGS_END || !p->with_pos)
-        return;
-    const section *ps = &p->s->sec[SEC_POSITIONS];
-    if (p->pos_blk == p->blk) { /* prepared: the chunk where the document's values start */
-        uint64_t a = p->pos_starts[p->i], j = div_b(p, a);
-        if (!p->chunk_done[j])
-            __builtin_prefetch(p->pos_region + p->chunk_off[j] + (a - j * p->B) * p->pos_region[j] / 8);
-        return;
-    }
-    if (p->n_blocks >= 2 && p->sk_n < p->blk)
-        return; /* the block's offset is not decoded yet */
-    uint64_t start = region_start(p);
-    if (start < ps->len)
-        __builtin_prefetch(ps->p + start);
-    if (start + 64 < ps->len)
-        __builtin_prefetch(ps->p + start + 64);
-}
-
 int postings_locate_positions(postings *p, positions_loc *loc)
 {
     if (p->bad)

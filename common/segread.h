@@ -153,11 +153,6 @@ uint32_t postings_tf(postings *p);
 /* The positions of the current document: *n of them, valid until the next
  * move. NULL on corruption or no memory (then postings_error says which). */
 const uint32_t *postings_positions(postings *p, uint32_t *n);
-/* Starts loading the current document's positions into the cache (a hint):
- * a phrase asks for every term's before it reads the first, so that their
- * misses overlap. Where the block's positions are not prepared yet, the
- * first bytes of the block's region (its widths, the first chunk). */
-void postings_prefetch_positions(const postings *p);
 /* Where one document's positions lie in POSITIONS, found from the postings
  * alone (frequencies, skip data), so that a phrase can ask for several
  * candidates' positions before it reads the first: reading them later does

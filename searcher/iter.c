@@ -121,11 +121,6 @@ void iter_term_bounds(iter *it, uint32_t *max_tf, uint32_t *min_len)
     postings_term_max(((struct term_it *)it)->p, max_tf, min_len);
 }
 
-void iter_term_prefetch_positions(iter *it)
-{
-    postings_prefetch_positions(((struct term_it *)it)->p);
-}
-
 int iter_term_locate_positions(iter *it, positions_loc *loc)
 {
     int rc = postings_locate_positions(((struct term_it *)it)->p, loc);
@@ -649,7 +644,7 @@ struct phrase_it {
 
 /* Candidates an exact phrase locates ahead of the one it checks: their
  * positions load while the conjunction finds the next ones. */
-#define PHRASE_AHEAD 8
+#define PHRASE_AHEAD 4
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -676,54 +671,12 @@ static int scratch_fit(struct phrase_it *ph, uint64_t **buf, size_t *cap, size_t
 }
 
 /* Exact phrase: the number of start positions p with every term i at
- * p + rel[i]. The term with the fewest occurrences in the document proposes
+ * p + rel[i], for the candidate in ring slot `slot`, from its located
+ * positions. The term with the fewest occurrences in the document proposes
  * the starts; the others, rarest first, only filter them (two pointers over
- * sorted lists), so a common word's positions are never decoded once no
+ * sorted lists), so a common word's positions are never read once no
  * start is left. */
-static uint32_t exact_freq(struct phrase_it *ph)
-{
-    size_t n = ph->n;
-    uint32_t order[ITER_PHRASE_MAX], tf[ITER_PHRASE_MAX];
-    for (size_t i = 0; i < n; i++)
-        iter_term_prefetch_positions(ph->t[i]);
-    for (size_t i = 0; i < n; i++) {
-        tf[i] = iter_term_tf(ph->t[i]);
-        size_t j = i;
-        for (; j > 0 && tf[order[j - 1]] > tf[i]; j--)
-            order[j] = order[j - 1];
-        order[j] = (uint32_t)i;
-    }
-    uint32_t a = order[0], na;
-    const uint32_t *pa = iter_term_positions(ph->t[a], &na);
-    if (!pa)
-        return 0;
-    if (scratch_fit(ph, &ph->starts, &ph->starts_cap, na))
-        return 0;
-    size_t m = 0;
-    for (uint32_t j = 0; j < na; j++)
-        if (pa[j] >= ph->rel[a])
-            ph->starts[m++] = pa[j] - ph->rel[a];
-    for (size_t k = 1; k < n && m > 0; k++) {
-        uint32_t i = order[k], ni;
-        const uint32_t *pi = iter_term_positions(ph->t[i], &ni);
-        if (!pi)
-            return 0;
-        size_t keep = 0, q = 0;
-        for (size_t j = 0; j < m; j++) {
-            uint64_t target = ph->starts[j] + ph->rel[i];
-            while (q < ni && pi[q] < target)
-                q++;
-            if (q < ni && pi[q] == target)
-                ph->starts[keep++] = ph->starts[j];
-        }
-        m = keep;
-    }
-    return (uint32_t)m;
-}
-
-/* exact_freq for the candidate in ring slot `slot`, from its located
- * positions. */
-static uint32_t ahead_freq(struct phrase_it *ph, unsigned slot)
+static uint32_t exact_freq(struct phrase_it *ph, unsigned slot)
 {
     size_t n = ph->n;
     positions_loc *l = ph->ahead_loc + (size_t)slot * n;
@@ -812,7 +765,7 @@ static uint32_t ahead_find(struct phrase_it *ph)
                 positions_loc_prefetch(&ph->ahead_loc[(size_t)slot * ph->n + i]);
             ph->ahead_ready[slot] = 1;
         }
-        uint32_t f = ahead_freq(ph, ph->head);
+        uint32_t f = exact_freq(ph, ph->head);
         if (f) {
             ph->freq = f;
             return ph->base.doc = ph->ahead_doc[ph->head];
@@ -874,12 +827,13 @@ static uint32_t sloppy_match(struct phrase_it *ph)
     return 0;
 }
 
-static uint32_t phrase_find(struct phrase_it *ph, uint32_t d)
+/* The first document from d on where the sloppy phrase matches. */
+static uint32_t sloppy_find(struct phrase_it *ph, uint32_t d)
 {
     while (d != ITER_END) {
         if (ph->s && ph->m.weight != 0) /* phrase_score reads it if the positions agree */
             segread_prefetch_len(ph->s, d);
-        ph->freq = ph->slop ? sloppy_match(ph) : exact_freq(ph);
+        ph->freq = sloppy_match(ph);
         if (ph->freq)
             break;
         d = iter_next(ph->all);
@@ -891,8 +845,8 @@ static uint32_t phrase_find(struct phrase_it *ph, uint32_t d)
 static uint32_t phrase_next(iter *it)
 {
     struct phrase_it *ph = (struct phrase_it *)it;
-    if (!ph->ahead_loc)
-        return phrase_find(ph, iter_next(ph->all));
+    if (ph->slop)
+        return sloppy_find(ph, iter_next(ph->all));
     if (!ph->started) {
         ph->started = 1;
         ph->conj = iter_next(ph->all);
@@ -909,8 +863,8 @@ static uint32_t phrase_advance(iter *it, uint32_t target)
     struct phrase_it *ph = (struct phrase_it *)it;
     if (it->doc != ITER_END && it->doc >= target && ph->freq)
         return it->doc;
-    if (!ph->ahead_loc)
-        return phrase_find(ph, iter_advance(ph->all, target));
+    if (ph->slop)
+        return sloppy_find(ph, iter_advance(ph->all, target));
     if (!ph->started) {
         ph->started = 1;
         ph->conj = iter_advance(ph->all, target);

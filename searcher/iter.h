@@ -82,8 +82,6 @@ uint32_t iter_term_tf(iter *it);
 /* postings_locate_positions for the current document; an error is kept as
  * the iterator's. */
 int iter_term_locate_positions(iter *it, positions_loc *loc);
-/* postings_prefetch_positions for the current document. */
-void iter_term_prefetch_positions(iter *it);
 /* Bounds of a term iterator's postings: largest tf, shortest field length. */
 void iter_term_bounds(iter *it, uint32_t *max_tf, uint32_t *min_len);
 
