@@ -747,10 +747,15 @@ struct postings {
     uint32_t shallow_blk;
 };
 
-/* x / B */
+/* x / B, by a shift when B is a power of two (b_shift >= 0) */
+static inline uint64_t div_by(uint64_t x, int b_shift, uint32_t B)
+{
+    return b_shift >= 0 ? x >> b_shift : x / B;
+}
+
 static inline uint64_t div_b(const postings *p, uint64_t x)
 {
-    return p->b_shift >= 0 ? x >> p->b_shift : x / p->B;
+    return div_by(x, p->b_shift, p->B);
 }
 
 static uint32_t block_count(const postings *p, uint32_t k)
@@ -1314,6 +1319,21 @@ static void decode_range(postings *p, uint64_t a, uint64_t b)
     }
 }
 
+/* Turns n position gaps (the first value absolute) into positions, in
+ * place (out may be gaps). 0, or LEDE_ECORRUPT with the segment's message. */
+static int gaps_to_positions(segread *s, uint32_t *out, const uint32_t *gaps, uint64_t n)
+{
+    uint64_t prev = 0;
+    for (uint64_t q = 0; q < n; q++) {
+        uint64_t v = q == 0 ? gaps[0] : prev + 1 + gaps[q];
+        if (v > UINT32_MAX - 1)
+            return note(s, "position out of range");
+        out[q] = (uint32_t)v;
+        prev = v;
+    }
+    return 0;
+}
+
 const uint32_t *postings_positions(postings *p, uint32_t *n)
 {
     *n = 0;
@@ -1340,17 +1360,9 @@ const uint32_t *postings_positions(postings *p, uint32_t *n)
         p->bad = rc; /* LEDE_ENOMEM is not damage */
         return NULL;
     }
-    /* gaps -> absolute positions */
-    uint64_t prev = 0;
-    for (uint64_t q = a; q < b; q++) {
-        uint64_t v = q == a ? p->pos[q] : prev + 1 + p->pos[q];
-        if (v > UINT32_MAX - 1) {
-            note(p->s, "position out of range");
-            fail(p);
-            return NULL;
-        }
-        p->doc_pos[q - a] = (uint32_t)v;
-        prev = v;
+    if (gaps_to_positions(p->s, p->doc_pos, p->pos + a, b - a)) {
+        fail(p);
+        return NULL;
     }
     *n = (uint32_t)(b - a);
     return p->doc_pos;
@@ -1377,35 +1389,27 @@ int postings_locate_positions(postings *p, positions_loc *loc)
     loc->B = p->B;
     loc->b_shift = p->b_shift;
     loc->chunk = UINT64_MAX;
-    if (p->pos_blk == p->blk) { /* the chunks' offsets are known: the document's own line */
-        uint64_t j = div_b(p, loc->first);
-        loc->chunk = j;
-        loc->off = p->chunk_off[j];
-        __builtin_prefetch(loc->region + loc->off + (loc->first - j * p->B) * loc->region[j] / 8);
-        return 0;
-    }
     __builtin_prefetch(loc->region); /* the widths, then the first chunk */
     if (loc->len > 64)
         __builtin_prefetch(loc->region + 64);
     return 0;
 }
 
-/* loc->first / loc->B */
-static inline uint64_t loc_div_b(const positions_loc *l, uint64_t x)
-{
-    return l->b_shift >= 0 ? x >> l->b_shift : x / l->B;
-}
-
 /* Sets loc->chunk and loc->off: the chunk holding the document's first
- * value, and its offset in the region, from the widths before it. 0, or
- * LEDE_ECORRUPT. The region holds a width byte per chunk (block_positions
- * checked that). */
-static int loc_find_chunk(positions_loc *l)
+ * value, and its offset in the region, summing the widths before it from
+ * the first chunk, or from `from`'s chunk when `from` (NULL: none) lies in
+ * the same region no further on. 0, or LEDE_ECORRUPT. The region holds a
+ * width byte per chunk (block_positions checked that). */
+static int loc_find_chunk(positions_loc *l, const positions_loc *from)
 {
     if (l->chunk != UINT64_MAX)
         return 0;
-    uint64_t j = loc_div_b(l, l->first), off = loc_div_b(l, l->total + l->B - 1);
-    for (uint64_t i = 0; i < j; i++) {
+    uint64_t j = div_by(l->first, l->b_shift, l->B), i = 0, off = div_by(l->total + l->B - 1, l->b_shift, l->B);
+    if (from && from->region == l->region && from->chunk <= j) { /* chunk UINT64_MAX: not found */
+        i = from->chunk;
+        off = from->off;
+    }
+    for (; i < j; i++) {
         if (l->region[i] > 32)
             return note(l->s, "malformed positions");
         off += bitpack_bytes(format_chunk_len(l->total, l->B, i), l->region[i]);
@@ -1415,15 +1419,17 @@ static int loc_find_chunk(positions_loc *l)
     return 0;
 }
 
-void positions_loc_prefetch(positions_loc *l)
+void positions_loc_prefetch(positions_loc *l, const positions_loc *from)
 {
-    if (loc_find_chunk(l) == 0 && l->off < l->len && l->region[l->chunk] <= 32)
-        __builtin_prefetch(l->region + l->off + (l->first - l->chunk * l->B) * l->region[l->chunk] / 8);
+    if (loc_find_chunk(l, from) != 0 || l->off >= l->len || l->region[l->chunk] > 32)
+        return;
+    uint64_t at = l->off + (l->first - l->chunk * l->B) * l->region[l->chunk] / 8;
+    __builtin_prefetch(l->region + (at < l->len ? at : l->len - 1));
 }
 
 int positions_loc_read(positions_loc *l, uint32_t *out)
 {
-    if (loc_find_chunk(l))
+    if (loc_find_chunk(l, NULL))
         return LEDE_ECORRUPT;
     uint64_t a = l->first, b = a + l->n, off = l->off;
     for (uint64_t j = l->chunk; j * l->B < b; j++) {
@@ -1437,16 +1443,7 @@ int positions_loc_read(positions_loc *l, uint32_t *out)
                           (size_t)(hi - first), w);
         off += bytes;
     }
-    /* gaps -> absolute positions */
-    uint64_t prev = 0;
-    for (uint32_t q = 0; q < l->n; q++) {
-        uint64_t v = q == 0 ? out[0] : prev + 1 + out[q];
-        if (v > UINT32_MAX - 1)
-            return note(l->s, "position out of range");
-        out[q] = (uint32_t)v;
-        prev = v;
-    }
-    return 0;
+    return gaps_to_positions(l->s, out, out, l->n);
 }
 
 void postings_block_max(postings *p, uint32_t *last_doc, uint32_t *max_tf, uint32_t *min_len)

@@ -170,14 +170,19 @@ typedef struct positions_loc {
                               region (UINT64_MAX: not found yet) */
 } positions_loc;
 /* Locates the current document's positions into *loc and starts loading
- * the region's first bytes (its widths) into the cache. 0, or the error
- * that ends the iterator (postings_error). */
+ * the region's first bytes (its widths) into the cache. 0; on damage or
+ * no memory, the error that ends the iterator (postings_error); LEDE_EINVAL
+ * when the iterator is at its end or has no positions. */
 int postings_locate_positions(postings *p, positions_loc *loc);
 /* Reads the widths (cached by now, with luck) and starts loading the line
- * where the document's positions start. A hint: errors wait for the read. */
-void positions_loc_prefetch(positions_loc *loc);
+ * where the document's positions start. from (NULL: none): a location in
+ * the same term found before, whose chunk the widths are summed from. A
+ * hint: errors wait for the read. */
+void positions_loc_prefetch(positions_loc *loc, const positions_loc *from);
 /* The document's loc->n positions, absolute, into out. 0, or LEDE_ECORRUPT
- * (the segment's message says what). */
+ * (the segment's message says what). It checks the bytes it reads, not the
+ * whole block as postings_positions does: `check` finds damage elsewhere
+ * in the block. */
 int positions_loc_read(positions_loc *loc, uint32_t *out);
 /* 0, or the error that ended the iterator: LEDE_ECORRUPT once any decoding
  * found corruption, LEDE_ENOMEM when positions found no memory. */

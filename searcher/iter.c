@@ -636,7 +636,10 @@ struct phrase_it {
     positions_loc *ahead_loc; /* [k][n] */
     uint8_t *ahead_ready;     /* the second prefetch (the document's line) asked */
     unsigned head, count, k;
+    unsigned want;            /* candidates to hold: k after next, 1 after a jump */
     uint32_t conj;            /* the conjunction's next candidate not taken yet */
+    int conj_err;             /* locating conj's positions failed: the error
+                                 that ends the phrase once the ring is empty */
     int started;
     uint64_t *posbuf;         /* one term's positions (uint32_t) */
     size_t posbuf_cap;
@@ -725,12 +728,12 @@ static uint32_t exact_freq(struct phrase_it *ph, unsigned slot)
  * before the conjunction moves on. */
 static void ahead_fill(struct phrase_it *ph)
 {
-    while (ph->count < ph->k && ph->conj != ITER_END) {
+    while (ph->count < ph->want && ph->conj != ITER_END) {
         unsigned slot = (ph->head + ph->count) % ph->k;
         positions_loc *l = ph->ahead_loc + (size_t)slot * ph->n;
         for (size_t i = 0; i < ph->n; i++)
             if (iter_term_locate_positions(ph->t[i], &l[i]) != 0) {
-                keep_error(&ph->base, ph->t[i]->error);
+                ph->conj_err = ph->t[i]->error;
                 ph->conj = ITER_END;
                 return;
             }
@@ -743,29 +746,39 @@ static void ahead_fill(struct phrase_it *ph)
     }
 }
 
+/* The phrase's end: the first error of its positions or its conjunction. */
+static uint32_t ahead_end(struct phrase_it *ph)
+{
+    keep_error(&ph->base, ph->conj_err);
+    keep_error(&ph->base, ph->all->error);
+    ph->freq = 0;
+    ph->count = 0;
+    return ph->base.doc = ITER_END;
+}
+
 /* The first candidate of the ring whose positions make the phrase, or
  * ITER_END. The ring's candidates but the newest (whose first lines may
- * still be on their way) ask for their documents' own lines first. */
+ * still be on their way) ask for their documents' own lines first, each
+ * summing its widths on from the candidate before it. */
 static uint32_t ahead_find(struct phrase_it *ph)
 {
     for (;;) {
         ahead_fill(ph);
-        if (ph->count == 0 || ph->base.error) {
-            keep_error(&ph->base, ph->all->error);
-            ph->freq = 0;
-            ph->count = 0;
-            return ph->base.doc = ITER_END;
-        }
+        if (ph->count == 0)
+            return ahead_end(ph);
         unsigned ready = ph->conj == ITER_END || ph->count == 1 ? ph->count : ph->count - 1;
         for (unsigned c = 0; c < ready; c++) {
-            unsigned slot = (ph->head + c) % ph->k;
+            unsigned slot = (ph->head + c) % ph->k, before = (slot + ph->k - 1) % ph->k;
             if (ph->ahead_ready[slot])
                 continue;
-            for (size_t i = 0; i < ph->n; i++)
-                positions_loc_prefetch(&ph->ahead_loc[(size_t)slot * ph->n + i]);
+            for (size_t i = 0; i < ph->n; i++) /* `before` may hold a candidate already checked */
+                positions_loc_prefetch(&ph->ahead_loc[(size_t)slot * ph->n + i],
+                                       ph->k > 1 ? &ph->ahead_loc[(size_t)before * ph->n + i] : NULL);
             ph->ahead_ready[slot] = 1;
         }
         uint32_t f = exact_freq(ph, ph->head);
+        if (ph->base.error)
+            return ahead_end(ph);
         if (f) {
             ph->freq = f;
             return ph->base.doc = ph->ahead_doc[ph->head];
@@ -855,6 +868,7 @@ static uint32_t phrase_next(iter *it)
     } else {
         ahead_drop(ph, it->doc + 1);
     }
+    ph->want = ph->k;
     return ahead_find(ph);
 }
 
@@ -875,6 +889,9 @@ static uint32_t phrase_advance(iter *it, uint32_t target)
         if (ph->count == 0 && ph->conj != ITER_END && ph->conj < target)
             ph->conj = iter_advance(ph->all, target);
     }
+    /* a jump (a rarer clause leads): the next one is likely far, so
+     * candidates found ahead of this one would be thrown away */
+    ph->want = 1;
     return ahead_find(ph);
 }
 
@@ -925,10 +942,12 @@ int iter_phrase(iter **out, arena *a, iter **t, const uint32_t *rel, size_t n, u
         ph->s = NULL;
     }
     if (slop == 0) {
+        /* the ring holds k * n locations: long phrases check one at a time */
         ph->k = n <= 16 ? PHRASE_AHEAD : 1;
         ph->ahead_doc = arena_alloc(a, ph->k * sizeof *ph->ahead_doc);
         ph->ahead_ready = arena_alloc(a, ph->k);
-        ph->ahead_loc = arena_alloc(a, ph->k * n * sizeof *ph->ahead_loc);
+        /* zeroed: a slot never filled is no hint to positions_loc_prefetch */
+        ph->ahead_loc = arena_calloc(a, ph->k * n, sizeof *ph->ahead_loc);
         if (!ph->ahead_doc || !ph->ahead_ready || !ph->ahead_loc) {
             for (size_t i = 0; i < n; i++)
                 iter_free(t[i]);

@@ -58,27 +58,26 @@ static int expect(struct scan *sc, int rc, const char *call)
     return rc;
 }
 
-/* Reads the positions located before postings_positions read pos[0..np)
- * (lrc: what locating returned) and checks that both agree. */
-static void check_located(struct scan *sc, int lrc, positions_loc *loc, const uint32_t *pos, uint32_t np)
+/* Locates the current document's positions and reads them as an exact
+ * phrase does (on a block postings_positions has not checked yet), then
+ * reads them with postings_positions: 1 when both succeed and disagree. */
+static int located_differ(postings *p, const uint32_t **pos, uint32_t *np)
 {
-    if (lrc != 0) {
-        violate(sc, "postings_locate_positions failed where postings_positions did not");
-        return;
+    positions_loc loc;
+    uint32_t *buf = NULL;
+    int lrc = postings_locate_positions(p, &loc);
+    if (lrc == 0) {
+        positions_loc_prefetch(&loc, NULL);
+        buf = malloc((size_t)loc.n * sizeof *buf + 1);
+        if (buf && positions_loc_read(&loc, buf) != 0) {
+            free(buf);
+            buf = NULL;
+        }
     }
-    positions_loc_prefetch(loc);
-    if (loc->n != np) {
-        violate(sc, "postings_locate_positions: a count other than postings_positions'");
-        return;
-    }
-    uint32_t *buf = malloc((size_t)np * sizeof *buf + 1);
-    if (!buf)
-        return;
-    /* postings_positions checks the whole block, reading located positions
-     * only what they need: on a block it accepted they must agree */
-    if (positions_loc_read(loc, buf) != 0 || memcmp(buf, pos, (size_t)np * sizeof *buf) != 0)
-        violate(sc, "positions_loc_read: other positions than postings_positions'");
+    *pos = postings_positions(p, np);
+    int differ = *pos && buf && (loc.n != *np || memcmp(buf, *pos, (size_t)*np * sizeof *buf) != 0);
     free(buf);
+    return differ;
 }
 
 /* Every document with its positions, by next(). */
@@ -103,12 +102,11 @@ static void scan_next(struct scan *sc, const term_info *ti)
             break;
         }
         uint32_t np;
-        positions_loc loc;
-        int lrc = postings_locate_positions(p, &loc); /* reads the skip data, not the positions */
-        const uint32_t *pos = postings_positions(p, &np);
+        const uint32_t *pos;
+        if (located_differ(p, &pos, &np))
+            violate(sc, "positions_loc_read: other positions than postings_positions'");
         if (!pos)
             break;
-        check_located(sc, lrc, &loc, pos, np);
         for (uint32_t j = 1; j < np; j++)
             if (pos[j] <= pos[j - 1])
                 violate(sc, "postings_positions: positions not increasing");
@@ -144,14 +142,11 @@ static void scan_advance(struct scan *sc, const term_info *ti)
             violate(sc, "postings_advance: below its target");
         if (d % 2 == 0) {
             uint32_t np;
-            positions_loc loc;
-            int lrc = postings_locate_positions(p, &loc);
-            const uint32_t *pos = postings_positions(p, &np);
+            const uint32_t *pos;
+            if (located_differ(p, &pos, &np))
+                violate(sc, "positions_loc_read: other positions than postings_positions'");
             if (!pos)
                 break;
-            check_located(sc, lrc, &loc, pos, np);
-            /* again, the block's positions now prepared */
-            check_located(sc, postings_locate_positions(p, &loc), &loc, pos, np);
         }
         if (d >= UINT32_MAX - 2 * step)
             break;
