@@ -723,6 +723,21 @@ static uint32_t exact_freq(struct phrase_it *ph, unsigned slot)
     return (uint32_t)m;
 }
 
+/* Asks for the lines of the candidate in ring slot `slot`, once: its
+ * widths were asked for when it was located, so by now they are in; the
+ * widths are summed on from the slot before it (which may hold a candidate
+ * already checked: any location in the same block will do). */
+static void ahead_ready(struct phrase_it *ph, unsigned slot)
+{
+    if (ph->ahead_ready[slot])
+        return;
+    unsigned before = (slot + ph->k - 1) % ph->k;
+    for (size_t i = 0; i < ph->n; i++)
+        positions_loc_prefetch(&ph->ahead_loc[(size_t)slot * ph->n + i],
+                               ph->k > 1 ? &ph->ahead_loc[(size_t)before * ph->n + i] : NULL);
+    ph->ahead_ready[slot] = 1;
+}
+
 /* Takes the conjunction's candidates into the ring while there is room:
  * each one's positions located in every term (their first lines loading),
  * before the conjunction moves on. */
@@ -741,7 +756,8 @@ static void ahead_fill(struct phrase_it *ph)
             segread_prefetch_len(ph->s, ph->conj);
         ph->ahead_doc[slot] = ph->conj;
         ph->ahead_ready[slot] = 0;
-        ph->count++;
+        if (ph->count++ > 0) /* the one before: located a conjunction step ago */
+            ahead_ready(ph, (slot + ph->k - 1) % ph->k);
         ph->conj = iter_next(ph->all);
     }
 }
@@ -757,25 +773,14 @@ static uint32_t ahead_end(struct phrase_it *ph)
 }
 
 /* The first candidate of the ring whose positions make the phrase, or
- * ITER_END. The ring's candidates but the newest (whose first lines may
- * still be on their way) ask for their documents' own lines first, each
- * summing its widths on from the candidate before it. */
+ * ITER_END. */
 static uint32_t ahead_find(struct phrase_it *ph)
 {
     for (;;) {
         ahead_fill(ph);
         if (ph->count == 0)
             return ahead_end(ph);
-        unsigned ready = ph->conj == ITER_END || ph->count == 1 ? ph->count : ph->count - 1;
-        for (unsigned c = 0; c < ready; c++) {
-            unsigned slot = (ph->head + c) % ph->k, before = (slot + ph->k - 1) % ph->k;
-            if (ph->ahead_ready[slot])
-                continue;
-            for (size_t i = 0; i < ph->n; i++) /* `before` may hold a candidate already checked */
-                positions_loc_prefetch(&ph->ahead_loc[(size_t)slot * ph->n + i],
-                                       ph->k > 1 ? &ph->ahead_loc[(size_t)before * ph->n + i] : NULL);
-            ph->ahead_ready[slot] = 1;
-        }
+        ahead_ready(ph, ph->head); /* the others get theirs as the next ones come in */
         uint32_t f = exact_freq(ph, ph->head);
         if (ph->base.error)
             return ahead_end(ph);
