@@ -727,7 +727,7 @@ static uint32_t exact_freq(struct phrase_it *ph, unsigned slot)
  * widths were asked for when it was located, so by now they are in; the
  * widths are summed on from the slot before it (which may hold a candidate
  * already checked: any location in the same block will do). */
-static void ahead_ready(struct phrase_it *ph, unsigned slot)
+static void ahead_ask(struct phrase_it *ph, unsigned slot)
 {
     if (ph->ahead_ready[slot])
         return;
@@ -757,7 +757,7 @@ static void ahead_fill(struct phrase_it *ph)
         ph->ahead_doc[slot] = ph->conj;
         ph->ahead_ready[slot] = 0;
         if (ph->count++ > 0) /* the one before: located a conjunction step ago */
-            ahead_ready(ph, (slot + ph->k - 1) % ph->k);
+            ahead_ask(ph, (slot + ph->k - 1) % ph->k);
         ph->conj = iter_next(ph->all);
     }
 }
@@ -780,7 +780,7 @@ static uint32_t ahead_find(struct phrase_it *ph)
         ahead_fill(ph);
         if (ph->count == 0)
             return ahead_end(ph);
-        ahead_ready(ph, ph->head); /* the others get theirs as the next ones come in */
+        ahead_ask(ph, ph->head); /* the others get theirs as the next ones come in */
         uint32_t f = exact_freq(ph, ph->head);
         if (ph->base.error)
             return ahead_end(ph);
