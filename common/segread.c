@@ -725,19 +725,18 @@ struct postings {
     cursor tf_cur;         /* the loaded block's packed frequencies */
     int tfs_ready;         /* tfs holds them (decoded on first use: an
                               intersection mostly skips documents) */
-    /* positions of the loaded block */
+    /* positions of the loaded block: where they lie (block_positions) */
     uint32_t sum_blk;      /* the block pos_starts, pos_total and reg_* are for (UINT32_MAX: none) */
-    uint64_t reg_start, reg_end; /* its region in POSITIONS */
-    uint32_t pos_blk;      /* the block chunk_off is for (UINT32_MAX: none) */
-    uint32_t *pos;         /* absolute positions, doc after doc */
-    size_t pos_cap;
+    uint64_t reg_start, reg_end; /* its region in POSITIONS: the widths first */
     uint32_t *pos_starts;  /* [j]: where document j's positions start in the
                               block's sequence, [blk_n] their total (B + 1) */
-    unsigned tf_width;     /* the bit width of the block's frequencies */
-    /* the block's position sequence is decoded chunk by chunk, only where a
-     * requested document's positions lie */
-    const uint8_t *pos_region; /* the block's bytes in POSITIONS: the widths first */
     uint64_t pos_total;    /* values in the sequence */
+    unsigned tf_width;     /* the bit width of the block's frequencies */
+    /* and their values (load_positions), decoded chunk by chunk, only where
+     * a requested document's positions lie */
+    uint32_t pos_blk;      /* the block chunk_off is for (UINT32_MAX: none) */
+    uint32_t *pos;         /* the decoded position gaps, doc after doc */
+    size_t pos_cap;
     uint64_t *chunk_off;   /* byte offset of each chunk in the region */
     uint8_t *chunk_done;   /* per chunk: decoded into pos */
     size_t chunk_cap;
@@ -1200,13 +1199,6 @@ uint32_t postings_align(postings *const *ps, size_t n, uint32_t target)
     }
 }
 
-/* Where the loaded block's positions start in POSITIONS (its skip entry
- * decoded, when it has one). */
-static uint64_t region_start(const postings *p)
-{
-    return p->ti.pos_off + (p->n_blocks >= 2 ? p->sk_pos_off[p->blk] : 0);
-}
-
 /* Finds the loaded block's region in POSITIONS and where each document's
  * positions start in it (pos_starts), from the frequencies and skip data
  * alone: nothing in POSITIONS is read. */
@@ -1219,7 +1211,7 @@ static int block_positions(postings *p)
     const section *ps = &p->s->sec[SEC_POSITIONS];
     if (p->n_blocks >= 2 && skip_upto(p, p->blk))
         return LEDE_ECORRUPT;
-    uint64_t start = region_start(p);
+    uint64_t start = p->ti.pos_off + (p->n_blocks >= 2 ? p->sk_pos_off[p->blk] : 0);
     uint64_t end = p->n_blocks >= 2 ? p->ti.pos_off + p->sk_pos_off[p->blk + 1] : ps->len;
     if (start > end || end > ps->len)
         return note(p->s, "skip data places a positions block out of range");
@@ -1291,7 +1283,6 @@ static int load_positions(postings *p)
     }
     if (off > end - start || (p->n_blocks >= 2 && off != end - start))
         return note(p->s, "malformed positions");
-    p->pos_region = widths;
     p->pos_blk = p->blk;
     return 0;
 }
@@ -1301,7 +1292,7 @@ static int load_positions(postings *p)
  * load_positions saw every chunk lie inside the region. */
 static void decode_range(postings *p, uint64_t a, uint64_t b)
 {
-    const uint8_t *r = p->pos_region;
+    const uint8_t *r = p->s->sec[SEC_POSITIONS].p + p->reg_start; /* the widths, then the chunks */
     for (uint64_t j = div_b(p, a); j * p->B < b; j++) {
         if (p->chunk_done[j])
             continue;

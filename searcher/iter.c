@@ -723,6 +723,14 @@ static uint32_t exact_freq(struct phrase_it *ph, unsigned slot)
     return (uint32_t)m;
 }
 
+/* Starts loading candidate d's field lengths: phrase_score reads them if
+ * the positions agree. */
+static void prefetch_len(struct phrase_it *ph, uint32_t d)
+{
+    if (ph->s && ph->m.weight != 0)
+        segread_prefetch_len(ph->s, d);
+}
+
 /* Asks for the lines of the candidate in ring slot `slot`, once: its
  * widths were asked for when it was located, so by now they are in; the
  * widths are summed on from the slot before it (which may hold a candidate
@@ -746,14 +754,15 @@ static void ahead_fill(struct phrase_it *ph)
     while (ph->count < ph->want && ph->conj != ITER_END) {
         unsigned slot = (ph->head + ph->count) % ph->k;
         positions_loc *l = ph->ahead_loc + (size_t)slot * ph->n;
-        for (size_t i = 0; i < ph->n; i++)
-            if (iter_term_locate_positions(ph->t[i], &l[i]) != 0) {
-                ph->conj_err = ph->t[i]->error;
+        for (size_t i = 0; i < ph->n; i++) {
+            int rc = iter_term_locate_positions(ph->t[i], &l[i]);
+            if (rc) {
+                ph->conj_err = rc;
                 ph->conj = ITER_END;
                 return;
             }
-        if (ph->s && ph->m.weight != 0) /* phrase_score reads it if the positions agree */
-            segread_prefetch_len(ph->s, ph->conj);
+        }
+        prefetch_len(ph, ph->conj);
         ph->ahead_doc[slot] = ph->conj;
         ph->ahead_ready[slot] = 0;
         if (ph->count++ > 0) /* the one before: located a conjunction step ago */
@@ -849,8 +858,7 @@ static uint32_t sloppy_match(struct phrase_it *ph)
 static uint32_t sloppy_find(struct phrase_it *ph, uint32_t d)
 {
     while (d != ITER_END) {
-        if (ph->s && ph->m.weight != 0) /* phrase_score reads it if the positions agree */
-            segread_prefetch_len(ph->s, d);
+        prefetch_len(ph, d);
         ph->freq = sloppy_match(ph);
         if (ph->freq)
             break;
