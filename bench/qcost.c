@@ -22,7 +22,13 @@
  * queries of every type (but date) in the file's order, untimed but for
  * TYPE's: the state of the caches that bench/search.sh's queries find (a
  * phrase runs after the term, intersection and union queries of its words).
- * bench/qcost_ab.sh compares two builds with this program. */
+ * QCOST_PRE=same (or next) with QCOST_PRE_INDEX=COPY, a copy of INDEX (cp -r):
+ * just before each timed query, the same query (or the next one of TYPE)
+ * runs untimed on the copy. Its data lie elsewhere in memory, so this warms
+ * no data of INDEX, only the code and the processor's predictors: with
+ * `same` they have seen this very query's branches, with `next` only the
+ * code path of TYPE (docs/TESTING.md). bench/qcost_ab.sh compares two
+ * builds with this program. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +161,18 @@ int main(int argc, char **argv)
     if (cold_len && !cold)
         return 2;
     int back_to_back = getenv("QCOST_REPEAT") != NULL;
+    const char *pre = getenv("QCOST_PRE");
+    searcher *copy = NULL; /* QCOST_PRE's */
+    const char *pre_index = getenv("QCOST_PRE_INDEX");
+    if (pre && strcmp(pre, "same") && strcmp(pre, "next")) {
+        fprintf(stderr, "bench_qcost: QCOST_PRE is same or next\n");
+        return 2;
+    }
+    if (pre && (!pre_index || searcher_open(&copy, pre_index, msg, sizeof msg))) {
+        fprintf(stderr, "bench_qcost: QCOST_PRE needs QCOST_PRE_INDEX, a copy of INDEX: %s\n",
+                pre_index ? msg : "not set");
+        return 2;
+    }
     double t0 = now_us(), t_untimed = 0; /* evicting caches, QCOST_ALL's other queries */
     for (int k = 0; k < reps; k++)
         for (size_t j = 0; j < n; j++) {
@@ -172,6 +190,8 @@ int main(int argc, char **argv)
             for (const char *o = others[i]; o && *o; o += strlen(o) + 1)
                 if (one_query(s, o, &p, &res, &qe) == 0)
                     search_result_free(&res);
+            if (copy && one_query(copy, qs[strcmp(pre, "next") ? i : (i + 1) % n], &p, &res, &qe) == 0)
+                search_result_free(&res);
             t_untimed += now_us() - o0;
             double q0 = now_us();
             if (timed_query(s, qs[i], &p, &res, &qe) == 0) {
@@ -202,5 +222,6 @@ int main(int argc, char **argv)
     buf_free(&q);
     buf_free(&pending);
     searcher_close(s);
+    searcher_close(copy);
     return 0;
 }
