@@ -161,10 +161,10 @@ int main(int argc, char **argv)
     if (cold_len && !cold)
         return 2;
     int back_to_back = getenv("QCOST_REPEAT") != NULL;
-    const char *pre = getenv("QCOST_PRE");
+    const char *pre = getenv("QCOST_PRE"), *pre_index = getenv("QCOST_PRE_INDEX");
     searcher *copy = NULL; /* QCOST_PRE's */
-    const char *pre_index = getenv("QCOST_PRE_INDEX");
-    if (pre && strcmp(pre, "same") && strcmp(pre, "next")) {
+    int pre_next = pre && !strcmp(pre, "next");
+    if (pre && !pre_next && strcmp(pre, "same")) {
         fprintf(stderr, "bench_qcost: QCOST_PRE is same or next\n");
         return 2;
     }
@@ -190,7 +190,7 @@ int main(int argc, char **argv)
             for (const char *o = others[i]; o && *o; o += strlen(o) + 1)
                 if (one_query(s, o, &p, &res, &qe) == 0)
                     search_result_free(&res);
-            if (copy && one_query(copy, qs[strcmp(pre, "next") ? i : (i + 1) % n], &p, &res, &qe) == 0)
+            if (copy && one_query(copy, qs[pre_next ? (i + 1) % n : i], &p, &res, &qe) == 0)
                 search_result_free(&res);
             t_untimed += now_us() - o0;
             double q0 = now_us();

@@ -757,6 +757,13 @@ static inline uint64_t div_b(const postings *p, uint64_t x)
     return div_by(x, p->b_shift, p->B);
 }
 
+/* The chunks of a position sequence of `total` values (docs/FORMAT.md,
+ * "Positions"): as many as its width bytes. */
+static inline uint64_t chunk_count(uint64_t total, int b_shift, uint32_t B)
+{
+    return div_by(total + B - 1, b_shift, B);
+}
+
 static uint32_t block_count(const postings *p, uint32_t k)
 {
     return k + 1 < p->n_blocks ? p->B : p->ti.df - (p->n_blocks - 1) * p->B;
@@ -1231,7 +1238,7 @@ static int block_positions(postings *p)
      * them), a term no more than the segment, and each chunk has a width
      * byte: frequencies that promise more are corrupt. So the buffers below
      * hold at most B values per byte of the region. */
-    uint64_t n_chunks = div_b(p, total + p->B - 1);
+    uint64_t n_chunks = chunk_count(total, p->b_shift, p->B);
     if (total > p->ti.cf || (p->n_blocks == 1 && total != p->ti.cf) ||
         p->ti.cf > p->s->meta.n_positions || n_chunks > end - start)
         return note(p->s, "frequencies promise more positions than the block holds");
@@ -1250,7 +1257,7 @@ static int load_positions(postings *p)
         return rc;
     const section *ps = &p->s->sec[SEC_POSITIONS];
     uint64_t start = p->reg_start, end = p->reg_end, total = p->pos_total;
-    uint64_t n_chunks = div_b(p, total + p->B - 1);
+    uint64_t n_chunks = chunk_count(total, p->b_shift, p->B);
     if (total > p->pos_cap) {
         size_t cap = (size_t)total;
         uint32_t *np = realloc(p->pos, cap * sizeof *np);
@@ -1395,7 +1402,7 @@ static int loc_find_chunk(positions_loc *l, const positions_loc *from)
 {
     if (l->chunk != UINT64_MAX)
         return 0;
-    uint64_t j = div_by(l->first, l->b_shift, l->B), i = 0, off = div_by(l->total + l->B - 1, l->b_shift, l->B);
+    uint64_t j = div_by(l->first, l->b_shift, l->B), i = 0, off = chunk_count(l->total, l->b_shift, l->B);
     if (from && from->region == l->region && from->chunk <= j) { /* chunk UINT64_MAX: not found */
         i = from->chunk;
         off = from->off;
