@@ -180,6 +180,12 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* "s" for a count other than one: "1 document", "2 documents". */
+static const char *plural(uint64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 static void report_problem(void *ctx, enum input_problem p, const char *file, uint64_t line,
                            const char *detail)
 {
@@ -301,9 +307,9 @@ static int cmd_scan(const struct options *op, char **paths, int n_paths)
     if (rc == 1)
         fprintf(stderr, "lede-index: interrupted\n");
     double mb = (double)st.bytes_read / 1e6;
-    fprintf(stderr, "read %" PRIu64 " documents from %" PRIu64 " files, %.1f MB in %.2f s "
+    fprintf(stderr, "read %" PRIu64 " document%s from %" PRIu64 " file%s, %.1f MB in %.2f s "
                     "(%.1f MB/s, %.2f M tokens/s)\n",
-            sc.n_docs, st.n_files, mb, secs, secs > 0 ? mb / secs : 0,
+            sc.n_docs, plural(sc.n_docs), st.n_files, plural(st.n_files), mb, secs, secs > 0 ? mb / secs : 0,
             secs > 0 ? (double)sc.n_tokens / secs / 1e6 : 0);
     int any = print_problems(&st, op);
     if (sc.n_docs == 0) {
@@ -422,11 +428,12 @@ static int cmd_index(const struct options *op, const char *dir, char **paths, in
     double mb = (double)st.raw_bytes_read / 1e6;
     uint64_t size = dir_bytes(dir);
     fprintf(stderr,
-            "indexed %" PRIu64 " documents (%" PRIu64 " replaced older versions, %" PRIu64
-            " exact duplicates skipped) from %" PRIu64 " files, %.1f MB in %.2f s (%.1f MB/s)\n"
-            "%s: %" PRIu64 " live documents, %.1f MB, generation %" PRIu64 "\n",
-            ws->n_added, ws->n_replaced, ws->n_duplicates, st.n_files, mb, secs,
-            secs > 0 ? mb / secs : 0, dir, live, (double)size / 1e6, gen);
+            "indexed %" PRIu64 " document%s (%" PRIu64 " replaced older version%s, %" PRIu64
+            " exact duplicate%s skipped) from %" PRIu64 " file%s, %.1f MB in %.2f s (%.1f MB/s)\n"
+            "%s: %" PRIu64 " live document%s, %.1f MB, generation %" PRIu64 "\n",
+            ws->n_added, plural(ws->n_added), ws->n_replaced, plural(ws->n_replaced),
+            ws->n_duplicates, plural(ws->n_duplicates), st.n_files, plural(st.n_files), mb, secs,
+            secs > 0 ? mb / secs : 0, dir, live, plural(live), (double)size / 1e6, gen);
     int any = print_problems(&st, op);
     if (ws->n_added == 0 && ws->n_duplicates == 0 && any) {
         fprintf(stderr, "lede-index: no usable documents in the input\n");
@@ -464,8 +471,8 @@ static int cmd_delete(const struct options *op, const char *dir, char **ids, int
         return EXIT_FATAL;
     }
     if (!op->quiet)
-        fprintf(stderr, "deleted %d of %d documents; %s: generation %" PRIu64 "\n", n_ids - missing,
-                n_ids, dir, ixwriter_generation(w));
+        fprintf(stderr, "deleted %d of %d document%s; %s: generation %" PRIu64 "\n", n_ids - missing,
+                n_ids, plural((uint64_t)n_ids), dir, ixwriter_generation(w));
     ixwriter_close(w);
     return missing ? EXIT_SOME_SKIPPED : EXIT_ALL_GOOD;
 }
@@ -487,8 +494,9 @@ static int cmd_optimize(const struct options *op, const char *dir)
         return rc == LEDE_ECORRUPT ? EXIT_CORRUPT : EXIT_FATAL;
     }
     if (!op->quiet)
-        fprintf(stderr, "optimized %s in %.2f s: %" PRIu64 " live documents, generation %" PRIu64 "\n",
-                dir, now_seconds() - t0, ixwriter_live_docs(w), ixwriter_generation(w));
+        fprintf(stderr, "optimized %s in %.2f s: %" PRIu64 " live document%s, generation %" PRIu64 "\n",
+                dir, now_seconds() - t0, ixwriter_live_docs(w), plural(ixwriter_live_docs(w)),
+                ixwriter_generation(w));
     ixwriter_close(w);
     return EXIT_ALL_GOOD;
 }
@@ -515,10 +523,11 @@ static int cmd_check(const char *dir)
         printf("%s: %" PRIu64 " problem%s found\n", dir, problems, problems == 1 ? "" : "s");
         return EXIT_CORRUPT;
     }
-    printf("%s: ok: generation %" PRIu64 ", %" PRIu64 " segments, %" PRIu64 " documents (%" PRIu64
-           " live), %" PRIu64 " terms, %" PRIu64 " postings, %" PRIu64 " positions verified in %.2f s\n",
-           dir, t.generation, t.n_segments, t.n_docs, t.n_live, t.n_terms, t.n_postings,
-           t.n_positions, now_seconds() - t0);
+    printf("%s: ok: generation %" PRIu64 ", %" PRIu64 " segment%s, %" PRIu64 " document%s (%" PRIu64
+           " live), %" PRIu64 " term%s, %" PRIu64 " posting%s, %" PRIu64 " position%s verified in %.2f s\n",
+           dir, t.generation, t.n_segments, plural(t.n_segments), t.n_docs, plural(t.n_docs), t.n_live,
+           t.n_terms, plural(t.n_terms), t.n_postings, plural(t.n_postings), t.n_positions,
+           plural(t.n_positions), now_seconds() - t0);
     return EXIT_ALL_GOOD;
 }
 

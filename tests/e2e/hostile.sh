@@ -72,7 +72,7 @@ awk -v mb="$mb" 'BEGIN {
 run 1 "a ${mb} MB article, default limits" "$LEDE_INDEX" -j 2 "$TMP/ix1" "$TMP/in/giant.txt" "$TMP/in/good.jsonl" &&
   expect_grep "giant.txt: skipped: document larger than the limit of 8388608 bytes" "$TMP/err" "giant article message" &&
   expect_grep "the limit is 8M: --max-doc-size raises it, up to --memory / 32" "$TMP/err" "giant article hint" &&
-  expect_grep "indexed 1 documents" "$TMP/err" "the good document beside it"
+  expect_grep "indexed 1 document (" "$TMP/err" "the good document beside it"
 under "giant article" $((256 * 1024 + OVERHEAD_KB))
 # the same as one JSON line on standard input: read through, never held
 awk -v mb="$mb" 'BEGIN {
@@ -81,7 +81,7 @@ awk -v mb="$mb" 'BEGIN {
   printf("\"}\n{\"id\":\"after\",\"title\":\"after\",\"body\":\"the line after\"}\n");
 }' | run 1 "a ${mb} MB JSON line on stdin" "$LEDE_INDEX" -j 2 "$TMP/ix2" - &&
   expect_grep "^-:1: skipped: JSON line longer than the limit of 8388608 bytes" "$TMP/err" "giant JSON line" &&
-  expect_grep "indexed 1 documents" "$TMP/err" "the line after the giant one"
+  expect_grep "indexed 1 document (" "$TMP/err" "the line after the giant one"
 under "giant JSON line" $((256 * 1024 + OVERHEAD_KB))
 # a limit the memory budget cannot hold is refused before anything is read
 run 2 "--max-doc-size 256M" "$LEDE_INDEX" --max-doc-size 256M "$TMP/ix3" "$TMP/in/giant.txt" &&
@@ -177,7 +177,7 @@ awk 'BEGIN {
 run 1 "JSON nested 1000, 1001 and 100,000 deep" "$LEDE_INDEX" -j 2 "$TMP/ix9" "$TMP/in/deep.jsonl" &&
   expect_grep "deep.jsonl:2: skipped: JSON nested more than 1000 levels deep at column 1044" "$TMP/err" "1001 levels" &&
   expect_grep "deep.jsonl:3: skipped: JSON nested more than 1000 levels deep at column 1044" "$TMP/err" "100,000 levels, unclosed" &&
-  expect_grep "indexed 1 documents" "$TMP/err" "1000 levels are fine"
+  expect_grep "indexed 1 document (" "$TMP/err" "1000 levels are fine"
 # a NUL at offset 4, then every byte value; gzip magic, then a deflate block
 # of the reserved type 3 (0xFF): damaged from its first byte
 {
