@@ -67,6 +67,22 @@ static const char *stem_cached(analyzer *a, const char *t, size_t n, size_t *out
     return st;
 }
 
+/* t[0..*n) stemmed, when the analyzer stems. A stemmer may erase a whole
+ * word (Porter: "s" -> "") or lengthen it past the limit (Turkish appends a
+ * vowel to "...g"); the word then stays unstemmed rather than vanish from
+ * the index. */
+static const char *stem_term(analyzer *a, const char *t, size_t *n)
+{
+    if (!a->stem || *n == 0)
+        return t;
+    size_t sn;
+    const char *st = stem_cached(a, t, *n, &sn);
+    if (sn == 0 || sn > ANALYZE_MAX_TERM)
+        return t;
+    *n = sn;
+    return st;
+}
+
 enum { AC_SEP = 0, AC_WORD = 1, AC_UPPER = 2, AC_APOS = 3, AC_HIGH = 4 };
 
 static const unsigned char ascii_class[256] = {
@@ -223,17 +239,7 @@ static inline __attribute__((always_inline)) int finish(struct run *r, size_t en
         return 0; /* too long: dropped, but its position is taken */
     if (n >= 3 && t[n - 2] == '\'' && t[n - 1] == 's')
         n -= 2; /* possessive */
-    if (r->a->stem && n > 0) {
-        /* A stemmer may erase a whole word (Porter: "s" -> "") or lengthen
-         * it past the limit (Turkish appends a vowel to "...g"); the word
-         * then stays unstemmed rather than vanish from the index. */
-        size_t sn;
-        const char *st = stem_cached(r->a, t, n, &sn);
-        if (sn > 0 && sn <= ANALYZE_MAX_TERM) {
-            t = st;
-            n = sn;
-        }
-    }
+    t = stem_term(r->a, t, &n);
     if (n == 0 || n > ANALYZE_MAX_TERM)
         return 0;
     token tok = {t, n, pos, (uint32_t)r->start, (uint32_t)end};
@@ -427,4 +433,18 @@ size_t analyzer_term(analyzer *a, const char *word, size_t len, char *out, size_
         out[0] = '\0';
     analyzer_run(a, word, len, 0, take_first, &f, NULL);
     return f.len;
+}
+
+size_t analyzer_stem(analyzer *a, const char *term, size_t len, char *out, size_t cap)
+{
+    const char *t = stem_term(a, term, &len);
+    if (len == 0 || len > cap)
+        return 0;
+    memcpy(out, t, len);
+    return len;
+}
+
+int analyzer_stems(const analyzer *a)
+{
+    return a->stem != NULL;
 }

@@ -66,4 +66,11 @@ int analyzer_run(analyzer *a, const char *text, size_t len, uint32_t first_pos,
  * letters or digits or does not fit. For tests and diagnostics. */
 size_t analyzer_term(analyzer *a, const char *word, size_t len, char *out, size_t cap);
 
+/* The term that analyzer_run makes of a word whose normalized form is
+ * term[0..len) (the stem, with stemming; else the term itself), written to
+ * out[0..cap). Returns its length, or 0 if it does not fit. */
+size_t analyzer_stem(analyzer *a, const char *term, size_t len, char *out, size_t cap);
+/* 1 when the analyzer stems its terms. */
+int analyzer_stems(const analyzer *a);
+
 #endif

@@ -677,6 +677,75 @@ static int parse_date(struct parser *p, size_t at, size_t vb, size_t we, qnode *
 
 /* ---- words, prefixes, phrases ---------------------------------------------------------------- */
 
+/* The endings of English words that stemming removes or rewrites
+ * (docs/QUERY.md, "Prefixes"). A prefix may end inside one: "presiden" is
+ * the start of "president" ("ent"), whose stem "presid" no longer starts
+ * with it. */
+static const char *const word_endings[] = {
+    "ational", "tional", "ization", "ation", "ator", "alism", "ality", "alize", "ally",
+    "ance", "ancy", "ence", "ency", "ement", "ment", "ent", "ant", "ible", "able", "ism",
+    "ist", "ity", "ive", "ize", "ise", "ous", "ness", "ful", "less", "ical", "ic", "al",
+    "er", "ion", "ing", "ed", "ly", "ate", "ies", "ied", "es", "s", "e", "y"};
+
+/* Endings tried whole after the prefix too: those whose removal can also
+ * undo a doubled consonant ("runn" + "ing": "run"). */
+static const char *const whole_endings[] = {"", "s", "es", "e", "ed", "er", "ing"};
+
+/* Adds to q->stems the stem of the word w[0..n) when it does not start with
+ * the prefix and is not there yet. */
+static int add_prefix_stem(struct parser *p, qnode *q, const char *w, size_t n)
+{
+    char st[ANALYZE_MAX_TERM];
+    size_t sn = analyzer_stem(p->a, w, n, st, sizeof st);
+    size_t pl = strlen(q->terms[0]);
+    if (sn == 0 || (sn >= pl && memcmp(st, q->terms[0], pl) == 0))
+        return 0;
+    for (size_t i = 0; i < q->n_stems; i++)
+        if (strlen(q->stems[i]) == sn && memcmp(q->stems[i], st, sn) == 0)
+            return 0;
+    char **stems = arena_grow(p->mem, q->stems, q->n_stems * sizeof *stems,
+                              (q->n_stems + 1) * sizeof *stems);
+    char *copy = arena_alloc(p->mem, sn + 1);
+    if (!stems || !copy)
+        return LEDE_ENOMEM;
+    memcpy(copy, st, sn);
+    copy[sn] = '\0';
+    stems[q->n_stems++] = copy;
+    q->stems = stems;
+    return 0;
+}
+
+/* On a stemmed index, the words a prefix begins may be indexed as stems
+ * that do not start with it: "refugee" as "refuge", "running" as "run",
+ * "president" as "presid". Finds them by stemming the prefix followed by
+ * each ending it may be the start of (and by a few whole endings). */
+static int prefix_stems(struct parser *p, qnode *q)
+{
+    const char *pre = q->terms[0];
+    size_t pl = strlen(pre);
+    char w[ANALYZE_MAX_TERM + 16];
+    if (!analyzer_stems(p->a) || pl > ANALYZE_MAX_TERM)
+        return 0;
+    memcpy(w, pre, pl);
+    int rc = 0;
+    for (size_t i = 0; i < sizeof whole_endings / sizeof *whole_endings && rc == 0; i++) {
+        size_t el = strlen(whole_endings[i]);
+        memcpy(w + pl, whole_endings[i], el);
+        rc = add_prefix_stem(p, q, w, pl + el);
+    }
+    for (size_t i = 0; i < sizeof word_endings / sizeof *word_endings && rc == 0; i++) {
+        const char *x = word_endings[i];
+        size_t xl = strlen(x);
+        /* the prefix ends with x's first k bytes: the word goes on with the rest */
+        for (size_t k = 1; k < xl && k <= pl && rc == 0; k++)
+            if (memcmp(pre + pl - k, x, k) == 0) {
+                memcpy(w + pl, x + k, xl - k);
+                rc = add_prefix_stem(p, q, w, pl + xl - k);
+            }
+    }
+    return rc;
+}
+
 static int parse_prefix(struct parser *p, size_t b, size_t e, int field, size_t at,
                         qnode **out)
 {
@@ -720,6 +789,8 @@ static int parse_prefix(struct parser *p, size_t b, size_t e, int field, size_t 
         return LEDE_ENOMEM;
     q->terms = k.terms;
     q->n_terms = 1;
+    if ((rc = prefix_stems(p, q)) != 0)
+        return rc;
     *out = q;
     return 0;
 }

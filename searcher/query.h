@@ -41,6 +41,11 @@ typedef struct qnode {
     int field;             /* enum field (field.h), or QFIELD_DEFAULT */
     char **terms;          /* Q_TERM: 1, Q_PREFIX: 1 (the analyzed prefix),
                               Q_PHRASE: n_terms >= 2, in order; NUL-terminated */
+    char **stems;          /* Q_PREFIX: the terms of the words the prefix
+                              may begin that do not start with it, on a
+                              stemmed index ("presiden*": "presid", the stem
+                              of "president"); they match too */
+    size_t n_stems;
     size_t n_terms;
     uint32_t *rel_pos;     /* Q_PHRASE: position of each term relative to the
                               first (gaps where a dropped token stood) */

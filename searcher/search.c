@@ -399,9 +399,25 @@ static int build_phrase(struct ctx *c, const qnode *q, iter **out)
     return combine_or(c, out, alts, n);
 }
 
-/* Prefix: every term starting with the prefix, in the query's fields, as one
- * bitmap; constant score 1 (docs/QUERY.md). Keys start with their term, so
- * the terms of every field are one range of the dictionary. */
+/* Sets the bits of the documents in ti's postings. 0 or an error. */
+static int postings_into_bits(const struct ctx *c, const term_info *ti, uint64_t *bits, int *any)
+{
+    postings *p = NULL;
+    int rc = postings_open(&p, c->g->seg, ti, 0);
+    uint32_t d = rc ? POSTINGS_END : postings_next(p);
+    *any |= d != POSTINGS_END;
+    for (; d != POSTINGS_END; d = postings_next(p))
+        bits[d >> 6] |= 1ull << (d & 63);
+    if (rc == 0)
+        rc = postings_error(p);
+    postings_close(p);
+    return rc;
+}
+
+/* Prefix: every term starting with the prefix, in the query's fields, and
+ * the stems of the words it begins (q->stems), as one bitmap; constant score 1
+ * (docs/QUERY.md). Keys start with their term, so the terms of every field
+ * are one range of the dictionary. */
 static int build_prefix(struct ctx *c, const qnode *q, iter **out)
 {
     int fields[2];
@@ -426,18 +442,18 @@ static int build_prefix(struct ctx *c, const qnode *q, iter **out)
             rc = r;
         if (r <= 0 || it.key_len < pl + 1 || memcmp(it.key, pre, pl) != 0)
             break;
-        if (it.info.field >= 32 || !(want >> it.info.field & 1))
-            continue;
-        postings *p = NULL;
-        rc = postings_open(&p, c->g->seg, &it.info, 0);
-        for (uint32_t d = rc ? POSTINGS_END : postings_next(p); d != POSTINGS_END;
-             d = postings_next(p)) {
-            bits[d >> 6] |= 1ull << (d & 63);
-            any = 1;
-        }
-        if (rc == 0)
-            rc = postings_error(p);
-        postings_close(p);
+        if (it.info.field < 32 && (want >> it.info.field & 1))
+            rc = postings_into_bits(c, &it.info, bits, &any);
+    }
+    uint8_t f8[2] = {(uint8_t)fields[0], (uint8_t)fields[nf - 1]};
+    for (size_t i = 0; i < q->n_stems && rc == 0; i++) {
+        term_info ti[2];
+        int found[2];
+        rc = dict_lookup_fields(c->g->seg, q->stems[i], strlen(q->stems[i]), f8, (size_t)nf,
+                                DICT_ANY_BLOCK, ti, found);
+        for (int fi = 0; fi < nf && rc == 0; fi++)
+            if (found[fi])
+                rc = postings_into_bits(c, &ti[fi], bits, &any);
     }
     if (rc || !any)
         return rc ? rc : iter_empty(out, c->mem);
@@ -1139,6 +1155,23 @@ static int explain_leaf(struct ctx *c, const qnode *q, uint32_t local, int negat
     }
     int fields[2];
     int nf = fields_of(q, fields);
+    if (q->kind == Q_PREFIX) { /* one constant for all its fields, as it scores */
+        iter *it = NULL;
+        int rc = build(c, q, &it, 0);
+        if (rc)
+            return rc;
+        if (iter_advance(it, local) == local) {
+            buf_printf(out, "  %8.4f  ", iter_score(it));
+            if (q->field != QFIELD_DEFAULT)
+                buf_printf(out, "%s:", field_name((enum field)q->field));
+            buf_printf(out, "%s*  prefix: constant score, whatever matches it", q->terms[0]);
+            if (nf == 2)
+                buf_puts(out, " in title or body");
+            buf_putc(out, '\n');
+        }
+        iter_free(it);
+        return 0;
+    }
     for (int fi = 0; fi < nf; fi++) {
         qnode one = *q;
         one.field = fields[fi];
@@ -1158,7 +1191,7 @@ static int explain_leaf(struct ctx *c, const qnode *q, uint32_t local, int negat
                 if (q->slop)
                     buf_printf(out, "~%u", q->slop);
             } else {
-                buf_printf(out, "%s%s", q->terms[0], q->kind == Q_PREFIX ? "*" : "");
+                buf_puts(out, q->terms[0]);
             }
             if (q->kind == Q_TERM && fields[fi] <= 1) {
                 uint64_t df = stat_df(c, (uint8_t)fields[fi], q->terms[0]);
@@ -1166,8 +1199,6 @@ static int explain_leaf(struct ctx *c, const qnode *q, uint32_t local, int negat
                            iter_term_tf(it), len, c->s->avglen[fields[fi]], (unsigned long long)df,
                            (unsigned long long)c->s->r->n_live, idf(c->s->r->n_live, df),
                            field_weight(c, fields[fi]));
-            } else if (q->kind == Q_PREFIX) {
-                buf_printf(out, "  prefix: constant score");
             } else {
                 buf_printf(out, "  field length %u (average %.1f), weight %.2f", len,
                            c->s->avglen[fields[fi] <= 1 ? fields[fi] : 1], field_weight(c, fields[fi]));

@@ -563,6 +563,36 @@ static int prepare(const oracle *o, onode *q)
         q->pfx = xcalloc(o->terms.n, 1);
         for (uint32_t t = 0; t < o->terms.n; t++)
             q->pfx[t] = o->terms.len[t] >= pl && memcmp(o->terms.key[t], k.text, pl) == 0;
+        /* and, as docs/QUERY.md says, the terms of the words the prefix may
+         * begin: the prefix, and the prefix followed by a whole ending of
+         * the short list or by the rest of any ending it already begins,
+         * analyzed as the documents' words are ("presiden*": "president",
+         * stem "presid") */
+        static const char *const whole[] = {"", "s", "es", "e", "ed", "er", "ing"};
+        static const char *const endings[] = {
+            "ational", "tional", "ization", "ation", "ator", "alism", "ality", "alize",
+            "ally", "ance", "ancy", "ence", "ency", "ement", "ment", "ent", "ant", "ible",
+            "able", "ism", "ist", "ity", "ive", "ize", "ise", "ous", "ness", "ful", "less",
+            "ical", "ic", "al", "er", "ion", "ing", "ed", "ly", "ate", "ies", "ied", "es",
+            "s", "e", "y"};
+        char word[ANALYZE_MAX_TERM + 16];
+        size_t n_words = sizeof whole / sizeof *whole + sizeof endings / sizeof *endings;
+        for (size_t i = 0; i < n_words; i++) {
+            const char *x = i < sizeof whole / sizeof *whole ? whole[i]
+                                                             : endings[i - sizeof whole / sizeof *whole];
+            int is_whole = i < sizeof whole / sizeof *whole;
+            for (size_t kk = is_whole ? 0 : 1; kk <= (is_whole ? 0 : strlen(x) - 1); kk++) {
+                if (kk > pl || memcmp(k.text + pl - kk, x, kk) != 0)
+                    continue;
+                snprintf(word, sizeof word, "%s%s", k.text, x + kk);
+                struct qtoks w;
+                w.terms = &o->terms;
+                w.n = 0;
+                analyzer_run(o->a, word, strlen(word), 0, qtoks_take, &w, NULL);
+                if (w.n == 1 && w.term[0] >= 0)
+                    q->pfx[w.term[0]] = 1;
+            }
+        }
     }
     return 0;
 }
@@ -1555,7 +1585,9 @@ static onode *mk_prefix(const qgen *g, int field)
             if (b.len >= 3 && !strchr(b.data, '\''))
                 break;
         }
-        size_t cut = 1 + below((uint32_t)(b.len > 2 ? b.len - 1 : 1));
+        /* sometimes the whole word, which a stemmed index holds only as
+         * its stem ("running*" must find "running", indexed as "run") */
+        size_t cut = chance(25) ? b.len : 1 + below((uint32_t)(b.len > 2 ? b.len - 1 : 1));
         while (cut > 1 && ((unsigned char)b.data[cut] & 0xC0) == 0x80)
             cut--;
         b.len = cut;

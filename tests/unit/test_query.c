@@ -488,6 +488,60 @@ TEST(test_query__prefix_is_not_stemmed)
     CHECK_STR(rq_full(en, "Généra*", strlen("Généra*"), 0, 0), "genera*");
 }
 
+/* 1 when the prefix q's stems include s. */
+static int has_stem(const qnode *q, const char *s)
+{
+    for (size_t i = 0; i < q->n_stems; i++)
+        if (strcmp(q->stems[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+/* The prefix of text parsed with analyzer a (NULL after a failure). */
+static qnode *prefix_of(analyzer *a, const char *text)
+{
+    query_opts o = {0};
+    query_error e;
+    qnode *q = NULL;
+    if (query_parse(&q, text, strlen(text), a, &o, &e) != 0 || q->kind != Q_PREFIX) {
+        query_free(q);
+        return NULL;
+    }
+    return q;
+}
+
+TEST(test_query__prefix_finds_the_stems_of_its_words)
+{
+    /* Snowball English indexes "president" as presid, "refugee" as refuge,
+     * "running" as run, "election" as elect: the prefixes of those words
+     * must reach them (docs/QUERY.md, "Prefixes") */
+    static const struct {
+        const char *query, *stem;
+    } want[] = {{"presiden*", "presid"}, {"refugee*", "refuge"}, {"Running*", "run"},
+                {"runn*", "run"},        {"electi*", "elect"},   {"ukraine*", "ukrain"}};
+    analyzer *en = english_analyzer();
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        qnode *q = prefix_of(en, want[i].query);
+        REQUIRE(q);
+        if (!has_stem(q, want[i].stem))
+            T_FAIL("%s: no stem %s among its %zu", want[i].query, want[i].stem, q->n_stems);
+        /* none starts with the prefix: the dictionary range holds those */
+        for (size_t j = 0; j < q->n_stems; j++)
+            CHECK(strncmp(q->stems[j], q->terms[0], strlen(q->terms[0])) != 0);
+        query_free(q);
+    }
+    /* "market" is no start of a word whose stem is mark */
+    qnode *q = prefix_of(en, "market*");
+    REQUIRE(q);
+    CHECK(!has_stem(q, "mark"));
+    query_free(q);
+    /* without stemming the terms are the words: the range is all */
+    q = prefix_of(plain_analyzer(), "presiden*");
+    REQUIRE(q);
+    CHECK_INT(q->n_stems, 0);
+    query_free(q);
+}
+
 TEST(test_query__prefix_errors)
 {
     CHECK_ERR("*", 1, "needs letters before it");
