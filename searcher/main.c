@@ -385,7 +385,8 @@ int main(int argc, char **argv)
             if (strcmp(optarg, "date") == 0)
                 op.p.sort_date = 1;
             else if (strcmp(optarg, "score") != 0 && strcmp(optarg, "relevance") != 0) {
-                fprintf(stderr, "lede-search: --sort takes 'date' or 'relevance', not '%s'\n", optarg);
+                fprintf(stderr, "lede-search: --sort takes 'date' or 'relevance' (or 'score', "
+                                "the same), not '%s'\n", optarg);
                 return EXIT_ERROR;
             }
             break;

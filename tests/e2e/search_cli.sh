@@ -72,6 +72,11 @@ for prog in "$LEDE_SEARCH" "$LEDE_INDEX"; do
 done
 expect_status 0 "$LEDE_SEARCH" --help && expect_grep "examples:" "$TMP/out" "lede-search --help examples"
 
+# --- --sort's words --------------------------------------------------------------------------
+expect_status 2 "$LEDE_SEARCH" "$IX" --sort newest putin &&
+  expect_grep "'date' or 'relevance' (or 'score', the same), not 'newest'" "$TMP/err" "--sort's words"
+expect_status 0 "$LEDE_SEARCH" "$IX" --sort score --count putin
+
 # --- a hit in a large article holds its text once --------------------------------------------
 # 7.5 MB of body in one article (the default limit is 8 MB): a hit's peak RSS
 # over that of a tiny index, less the index's own size (its mapped pages count
