@@ -27,7 +27,8 @@ static const char usage[] =
     "prints the best matches, most relevant first, each with its id, date,\n"
     "source, title and a passage with the matched words marked; then how many\n"
     "documents match. Without QUERY, reads one query per line from standard\n"
-    "input and answers each in turn.\n"
+    "input and answers each in turn. A query may start with '-' as it is\n"
+    "('-obama sanctions'): only --NAME, -h, -n N and -k N are options.\n"
     "\n"
     "query language (docs/QUERY.md):\n"
     "  putin kim            both words (all words must match by default)\n"
@@ -93,6 +94,7 @@ static const char usage[] =
     "examples:\n"
     "  lede-search idx '\"korean peninsula\" putin'\n"
     "  lede-search idx 'sanctions -russia date:2019-01..2019-06'\n"
+    "  lede-search idx '-obama sanctions'\n"
     "  lede-search idx --sort date -n 20 'title:summit source:reuters'\n"
     "  lede-search idx --count 'refugee* date:2015'\n"
     "  lede-search idx --timeline 'sanctions source:reuters'\n"
@@ -109,6 +111,93 @@ struct options {
     int count_only;
     int timeline;
 };
+
+enum { O_OFFSET = 256, O_SORT, O_ANY, O_COUNT, O_JSON, O_FRAG, O_EXPLAIN, O_TIMELINE, O_DOC,
+       O_K1, O_B, O_TW, O_BATCH, O_RUNFMT, O_TAG, O_COLOR, O_STOPWORDS, O_BM25F };
+static const struct option longopts[] = {
+    {"limit", required_argument, NULL, 'n'}, {"offset", required_argument, NULL, O_OFFSET},
+    {"sort", required_argument, NULL, O_SORT}, {"any", no_argument, NULL, O_ANY},
+    {"count", no_argument, NULL, O_COUNT}, {"json", no_argument, NULL, O_JSON},
+    {"fragments", required_argument, NULL, O_FRAG}, {"explain", no_argument, NULL, O_EXPLAIN},
+    {"timeline", no_argument, NULL, O_TIMELINE}, {"doc", required_argument, NULL, O_DOC},
+    {"k1", required_argument, NULL, O_K1}, {"b", required_argument, NULL, O_B},
+    {"title-weight", required_argument, NULL, O_TW}, {"batch", required_argument, NULL, O_BATCH},
+    {"run-format", required_argument, NULL, O_RUNFMT}, {"tag", required_argument, NULL, O_TAG},
+    {"color", required_argument, NULL, O_COLOR}, {"help", no_argument, NULL, 'h'},
+    {"scoring", required_argument, NULL, O_BM25F},
+    {"stopwords", required_argument, NULL, O_STOPWORDS},
+    {NULL, 0, NULL, 0}};
+
+/* Whether the long option name (after its "--") takes its value from the
+ * next argument: it has required_argument and no "=value". Abbreviations
+ * count as getopt_long reads them (--lim 5); an unknown or ambiguous name is
+ * left to getopt_long to report. */
+static int long_wants_next(const char *name)
+{
+    if (strchr(name, '='))
+        return 0;
+    size_t len = strlen(name);
+    const struct option *found = NULL;
+    int n_found = 0;
+    for (const struct option *o = longopts; o->name; o++) {
+        if (strncmp(o->name, name, len) != 0)
+            continue;
+        if (o->name[len] == '\0')
+            return o->has_arg == required_argument;
+        found = o;
+        n_found++;
+    }
+    return n_found == 1 && found->has_arg == required_argument;
+}
+
+/* How many arguments arg starts as an option: 1, or 2 when its value is the
+ * next argument; 0 for a word of DIR or the query; -1 for "--". The query
+ * language writes exclusion as -word, so a '-' makes an option only in
+ * --NAME, -h, -n N, -k N and -nDIGITS, -kDIGITS: '-nato russia' is a query,
+ * not --limit 'ato russia'. */
+static int option_span(const char *arg)
+{
+    if (arg[0] != '-' || arg[1] == '\0')
+        return 0;
+    if (arg[1] == '-')
+        return arg[2] == '\0' ? -1 : 1 + long_wants_next(arg + 2);
+    if (strcmp(arg, "-h") == 0)
+        return 1;
+    if (arg[1] == 'n' || arg[1] == 'k') {
+        if (arg[2] == '\0')
+            return 2;
+        if (strspn(arg + 2, "0123456789") == strlen(arg + 2))
+            return 1;
+    }
+    return 0;
+}
+
+/* Copies argv into out (room for argc + 2 pointers) as getopt_long is to
+ * read it: the options with their values, "--", then the other arguments in
+ * their order (those after a "--" whatever they look like); returns the new
+ * argc. Options may still follow the query (idx putin --json). */
+static int order_args(int argc, char **argv, char **out)
+{
+    int n = 0, i, span = 0;
+    out[n++] = argv[0];
+    for (i = 1; i < argc && (span = option_span(argv[i])) >= 0; i += span ? span : 1) {
+        if (span == 2 && i + 1 == argc) { /* no value: getopt_long is to say so */
+            out[n++] = argv[i];
+            out[n] = NULL;
+            return n;
+        }
+        for (int j = 0; j < span; j++)
+            out[n++] = argv[i + j];
+    }
+    out[n++] = "--";
+    for (i = 1; i < argc && (span = option_span(argv[i])) >= 0; i += span ? span : 1)
+        if (span == 0)
+            out[n++] = argv[i];
+    for (i++; i < argc; i++)
+        out[n++] = argv[i];
+    out[n] = NULL;
+    return n;
+}
 
 static double now_micros(void)
 {
@@ -337,7 +426,7 @@ static int parse_number(const char *opt, const char *arg, double lo, double hi, 
     return 0;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     struct options op;
     memset(&op, 0, sizeof op);
@@ -347,21 +436,6 @@ int main(int argc, char **argv)
     op.tag = "lede";
     op.batch_k = 1000;
     int color = isatty(STDOUT_FILENO);
-    enum { O_OFFSET = 256, O_SORT, O_ANY, O_COUNT, O_JSON, O_FRAG, O_EXPLAIN, O_TIMELINE, O_DOC,
-           O_K1, O_B, O_TW, O_BATCH, O_RUNFMT, O_TAG, O_COLOR, O_STOPWORDS, O_BM25F };
-    static const struct option longopts[] = {
-        {"limit", required_argument, NULL, 'n'}, {"offset", required_argument, NULL, O_OFFSET},
-        {"sort", required_argument, NULL, O_SORT}, {"any", no_argument, NULL, O_ANY},
-        {"count", no_argument, NULL, O_COUNT}, {"json", no_argument, NULL, O_JSON},
-        {"fragments", required_argument, NULL, O_FRAG}, {"explain", no_argument, NULL, O_EXPLAIN},
-        {"timeline", no_argument, NULL, O_TIMELINE}, {"doc", required_argument, NULL, O_DOC},
-        {"k1", required_argument, NULL, O_K1}, {"b", required_argument, NULL, O_B},
-        {"title-weight", required_argument, NULL, O_TW}, {"batch", required_argument, NULL, O_BATCH},
-        {"run-format", required_argument, NULL, O_RUNFMT}, {"tag", required_argument, NULL, O_TAG},
-        {"color", required_argument, NULL, O_COLOR}, {"help", no_argument, NULL, 'h'},
-        {"scoring", required_argument, NULL, O_BM25F},
-        {"stopwords", required_argument, NULL, O_STOPWORDS},
-        {NULL, 0, NULL, 0}};
     int c;
     double v;
     while ((c = getopt_long(argc, argv, "n:k:h", longopts, NULL)) != -1) {
@@ -533,5 +607,17 @@ int main(int argc, char **argv)
         }
     }
     searcher_close(s);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    char **args = malloc(((size_t)argc + 2) * sizeof *args);
+    if (!args) {
+        fprintf(stderr, "lede-search: %s\n", err_str(LEDE_ENOMEM));
+        return EXIT_ERROR;
+    }
+    int status = run(order_args(argc, argv, args), args);
+    free(args);
     return status;
 }

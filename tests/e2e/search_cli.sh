@@ -72,6 +72,33 @@ for prog in "$LEDE_SEARCH" "$LEDE_INDEX"; do
 done
 expect_status 0 "$LEDE_SEARCH" --help && expect_grep "examples:" "$TMP/out" "lede-search --help examples"
 
+# --- a query may start with '-' --------------------------------------------------------------
+# -word excludes (docs/QUERY.md), so an argument starting with '-' is a query
+# word unless it is --NAME, -h, -n/-k with a value, or comes after "--".
+for q in '-putin' '-nato russia' '-kremlin russia' '-korea -kim' '-n5x putin'; do
+  want=$("$LEDE_SEARCH" "$IX" --count -- "$q")
+  expect_status 0 "$LEDE_SEARCH" "$IX" --count "$q" &&
+    [ "$(cat "$TMP/out")" = "$want" ] || fail "query '$q': '$(cat "$TMP/out")', with -- before it $want"
+done
+want=$("$LEDE_SEARCH" "$IX" --count -- 'putin -kim')
+expect_status 0 "$LEDE_SEARCH" "$IX" --count putin -kim &&
+  [ "$(cat "$TMP/out")" = "$want" ] || fail "unquoted putin -kim: '$(cat "$TMP/out")', expected $want"
+# options keep working before and after the query, with their values
+for args in "-n 3 putin" "-n3 putin" "putin -n 3" "putin --limit 3" "--limit=3 putin" \
+  "--lim 3 putin" "putin -k 7 -n3" "-n 3 -- putin"; do
+  # shellcheck disable=SC2086
+  expect_status 0 "$LEDE_SEARCH" "$IX" --color never $args &&
+    expect_grep "; showing 3 from 1 " "$TMP/out" "options in '$args'"
+done
+expect_status 0 "$LEDE_SEARCH" "$IX" putin --json &&
+  expect_grep '^{"summary":true' "$TMP/out" "--json after the query"
+expect_status 1 "$LEDE_SEARCH" "$IX" --doc -x &&
+  expect_grep "no document with id '-x'" "$TMP/err" "--doc's value may start with '-'"
+expect_status 2 "$LEDE_SEARCH" "$IX" - && expect_grep "'-' at column 1" "$TMP/err" "'-' alone is a query"
+expect_status 2 "$LEDE_SEARCH" "$IX" putin --frobnicate && expect_grep "unrecognized option '--frobnicate'" "$TMP/err" "unknown long option"
+expect_status 2 "$LEDE_SEARCH" "$IX" putin -n && expect_grep "requires an argument -- 'n'" "$TMP/err" "-n without its value"
+expect_status 0 "$LEDE_SEARCH" "$IX" -h && expect_grep "'-obama sanctions'" "$TMP/out" "--help: a query starting with '-'"
+
 # --- --sort's words --------------------------------------------------------------------------
 expect_status 2 "$LEDE_SEARCH" "$IX" --sort newest putin &&
   expect_grep "'date' or 'relevance' (or 'score', the same), not 'newest'" "$TMP/err" "--sort's words"
