@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include "err.h"
+#include "json.h"
 #include "output.h"
 #include "search.h"
+#include "utf8.h"
 
 #define EXIT_OK 0
 #define EXIT_NO_MATCH 1
@@ -27,8 +29,9 @@ static const char usage[] =
     "prints the best matches, most relevant first, each with its id, date,\n"
     "source, title and a passage with the matched words marked; then how many\n"
     "documents match. Without QUERY, reads one query per line from standard\n"
-    "input and answers each in turn. A query may start with '-' as it is\n"
-    "('-obama sanctions'): only --NAME, -h, -n N and -k N are options.\n"
+    "input and answers each in turn (blank lines are skipped). A query may\n"
+    "start with '-' as it is ('-obama sanctions'): only --NAME, -h, -n N and\n"
+    "-k N are options.\n"
     "\n"
     "query language (docs/QUERY.md):\n"
     "  putin kim            both words (all words must match by default)\n"
@@ -54,7 +57,9 @@ static const char usage[] =
     "                       counting once the best hits are certain, and says\n"
     "                       \"at least N matching documents\")\n"
     "      --json           one JSON object per hit, then a summary object\n"
-    "                       (\"exact\": false when the total is a lower bound)\n"
+    "                       (\"exact\": false when the total is a lower bound); a\n"
+    "                       malformed line of standard input gets\n"
+    "                       {\"line\":N,\"error\":\"...\",\"column\":C}\n"
     "      --fragments N    snippet passages per hit (default 1; 0: none)\n"
     "      --explain        show the BM25 contribution of each term and field\n"
     "      --timeline       matching articles per month (or year) as a bar chart\n"
@@ -209,10 +214,19 @@ static double now_micros(void)
 /* Prints a query error with a caret under the column. The query is echoed
  * only when short and plain: a control byte or a byte outside ASCII (which
  * would also shift the caret) shows as '?', so no query can send escape
- * sequences to the terminal. */
-static void query_problem(const char *q, size_t len, const query_error *e)
+ * sequences to the terminal. lineno is the query's line of standard input
+ * (0: the command line): the message then starts "stdin:N: ", and with
+ * --json the line also gets {"line":N,"error":...,"column":C} on standard
+ * output, so that a script reading the answers stays in step with its
+ * queries. */
+static void query_problem(const struct options *op, unsigned long lineno, const char *q,
+                          size_t len, const query_error *e)
 {
-    fprintf(stderr, "lede-search: query error at column %u: %s\n", e->column, e->message);
+    if (lineno)
+        fprintf(stderr, "stdin:%lu: ", lineno);
+    else
+        fputs("lede-search: ", stderr);
+    fprintf(stderr, "query error at column %u: %s\n", e->column, e->message);
     if (len < 200) {
         fputs("  ", stderr);
         for (size_t i = 0; i < len; i++) {
@@ -223,6 +237,21 @@ static void query_problem(const char *q, size_t len, const query_error *e)
         for (uint32_t i = 1; i < e->column && i <= len; i++)
             fputc(q[i - 1] == '\t' ? '\t' : ' ', stderr);
         fputs("^\n", stderr);
+    }
+    if (lineno && op->o.json) {
+        /* the message may quote the query's bytes; JSON wants UTF-8 */
+        buf msg = {0}, out = {0};
+        int rc = utf8_repair(&msg, e->message, strlen(e->message), NULL);
+        buf_printf(&out, "{\"line\":%lu,\"error\":", lineno);
+        rc = rc ? rc : json_put_string(&out, msg.data ? msg.data : "", msg.len);
+        buf_printf(&out, ",\"column\":%u}\n", e->column);
+        rc = rc ? rc : out.err;
+        if (rc)
+            fprintf(stderr, "lede-search: %s\n", err_str(rc));
+        else
+            fwrite(out.data, 1, out.len, stdout);
+        buf_free(&msg);
+        buf_free(&out);
     }
 }
 
@@ -299,8 +328,10 @@ static int trec_field_ok(const char *s, size_t len)
     return 1;
 }
 
-/* Answers one query; returns an exit status. */
-static int answer(searcher *s, const struct options *op, const char *q, size_t len)
+/* Answers one query, from line lineno of standard input (0: the command
+ * line); returns an exit status. */
+static int answer(searcher *s, const struct options *op, unsigned long lineno, const char *q,
+                  size_t len)
 {
     search_result r;
     query_error qe;
@@ -309,7 +340,7 @@ static int answer(searcher *s, const struct options *op, const char *q, size_t l
                           : searcher_search(s, q, len, &op->p, &r, &qe);
     double us = now_micros() - t0;
     if (rc == LEDE_EQUERY || rc == LEDE_ELIMIT) {
-        query_problem(q, len, &qe);
+        query_problem(op, lineno, q, len, &qe);
         return EXIT_ERROR;
     }
     if (rc) {
@@ -574,25 +605,27 @@ static int run(int argc, char **argv)
             fprintf(stderr, "lede-search: %s\n", err_str(q.err));
             status = EXIT_ERROR;
         } else {
-            status = answer(s, &op, q.data, q.len);
+            status = answer(s, &op, 0, q.data, q.len);
         }
         buf_free(&q);
     } else {
         buf line = {0};
         size_t total;
+        unsigned long lineno = 0;
         status = EXIT_NO_MATCH;
         int more;
         while ((more = read_line(stdin, &line, &total)) > 0) {
+            lineno++;
             if (total == 0)
                 continue;
             int st;
             if (total > line.len) {
                 query_error qe;
                 too_long(&qe, total);
-                query_problem(line.data, line.len, &qe);
+                query_problem(&op, lineno, line.data, line.len, &qe);
                 st = EXIT_ERROR;
             } else {
-                st = answer(s, &op, line.data, line.len);
+                st = answer(s, &op, lineno, line.data, line.len);
             }
             if (st == EXIT_OK && status == EXIT_NO_MATCH)
                 status = EXIT_OK;

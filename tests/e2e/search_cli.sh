@@ -99,6 +99,21 @@ expect_status 2 "$LEDE_SEARCH" "$IX" putin --frobnicate && expect_grep "unrecogn
 expect_status 2 "$LEDE_SEARCH" "$IX" putin -n && expect_grep "requires an argument -- 'n'" "$TMP/err" "-n without its value"
 expect_status 0 "$LEDE_SEARCH" "$IX" -h && expect_grep "'-obama sanctions'" "$TMP/out" "--help: a query starting with '-'"
 
+# --- queries on standard input: a bad line says which, and keeps its place -------------------
+awk 'BEGIN { printf("putin\n((\n\nkim \"a\nkorea\n"); for (i = 0; i < 70000; i++) printf("k"); printf("\n") }' >"$TMP/lines"
+expect_status 2 "$LEDE_SEARCH" "$IX" --count <"$TMP/lines" &&
+  expect_grep "^stdin:2: query error at column 2: unbalanced parenthesis" "$TMP/err" "stdin line 2" &&
+  expect_grep "^stdin:4: query error at column 5: unbalanced quote" "$TMP/err" "stdin line 4 (after a blank line)" &&
+  expect_grep "^stdin:6: query error at column 65537: the query is 70000 bytes long" "$TMP/err" "stdin line 6, too long"
+expect_status 2 "$LEDE_SEARCH" "$IX" --json -n 0 <"$TMP/lines" &&
+  expect_grep '^{"line":2,"error":"unbalanced parenthesis: [^"]*","column":2}$' "$TMP/out" "--json: line 2" &&
+  expect_grep '^{"line":4,"error":"unbalanced quote: .*add a closing \\"","column":5}$' "$TMP/out" "--json: line 4, its quote escaped" &&
+  expect_grep '^{"line":6,"error":"the query is 70000 bytes long, [^"]*","column":65537}$' "$TMP/out" "--json: line 6"
+[ "$(wc -l <"$TMP/out")" -eq 5 ] || fail "--json: one line per non-blank input line expected: $(cat "$TMP/out")"
+printf 'date:2019\377\n' | "$LEDE_SEARCH" "$IX" --json 2>/dev/null | grep -q "^{\"line\":1,\"error\":\"bad date '2019$(printf '\357\277\275')'" ||
+  fail "--json: invalid UTF-8 in an error message is replaced"
+expect_status 0 "$LEDE_SEARCH" --help && expect_grep "blank lines are skipped" "$TMP/out" "--help: blank lines"
+
 # --- --sort's words --------------------------------------------------------------------------
 expect_status 2 "$LEDE_SEARCH" "$IX" --sort newest putin &&
   expect_grep "'date' or 'relevance' (or 'score', the same), not 'newest'" "$TMP/err" "--sort's words"
