@@ -444,6 +444,21 @@ static int run_batch(searcher *s, const struct options *op)
     return status;
 }
 
+/* Options that would quietly ignore each other or a QUERY: returns why,
+ * or NULL. has_query: words follow DIR. */
+static const char *conflict(const struct options *op, int has_query)
+{
+    if (op->count_only && op->timeline)
+        return "--count prints only the number of matches and does not combine with --timeline";
+    if (op->doc_id && op->batch)
+        return "--doc prints one article and does not combine with --batch";
+    if (op->doc_id && has_query)
+        return "--doc prints one article; it takes no QUERY";
+    if (op->batch && has_query)
+        return "--batch runs the queries in its FILE; it takes no QUERY";
+    return NULL;
+}
+
 static int parse_number(const char *opt, const char *arg, double lo, double hi, double *out)
 {
     char *end;
@@ -573,6 +588,11 @@ static int run(int argc, char **argv)
         return EXIT_ERROR;
     }
     const char *dir = argv[optind++];
+    const char *why = conflict(&op, optind < argc);
+    if (why) {
+        fprintf(stderr, "lede-search: %s\n", why);
+        return EXIT_ERROR;
+    }
     char msg[1024];
     searcher *s = NULL;
     int rc = searcher_open(&s, dir, msg, sizeof msg);

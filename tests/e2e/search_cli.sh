@@ -114,7 +114,16 @@ printf 'date:2019\377\n' | "$LEDE_SEARCH" "$IX" --json 2>/dev/null | grep -q "^{
   fail "--json: invalid UTF-8 in an error message is replaced"
 expect_status 0 "$LEDE_SEARCH" --help && expect_grep "blank lines are skipped" "$TMP/out" "--help: blank lines"
 
-# --- --sort's words --------------------------------------------------------------------------
+# --- options that would ignore each other, and --sort's words --------------------------------
+expect_status 2 "$LEDE_SEARCH" "$IX" --count --timeline putin &&
+  expect_grep "^lede-search: --count .* does not combine with --timeline" "$TMP/err" "--count --timeline"
+expect_status 2 "$LEDE_SEARCH" "$IX" --doc d1 putin &&
+  expect_grep "^lede-search: --doc prints one article; it takes no QUERY" "$TMP/err" "--doc with a QUERY"
+expect_status 2 "$LEDE_SEARCH" "$IX" --doc d1 --batch "$TMP/batch.tsv" &&
+  expect_grep "^lede-search: --doc .* does not combine with --batch" "$TMP/err" "--doc --batch"
+expect_status 2 "$LEDE_SEARCH" "$IX" --batch "$TMP/batch.tsv" putin &&
+  expect_grep "^lede-search: --batch .* it takes no QUERY" "$TMP/err" "--batch with a QUERY"
+expect_status 0 "$LEDE_SEARCH" "$IX" --doc d1 && expect_grep "^id: d1$" "$TMP/out" "--doc alone"
 expect_status 2 "$LEDE_SEARCH" "$IX" --sort newest putin &&
   expect_grep "'date' or 'relevance' (or 'score', the same), not 'newest'" "$TMP/err" "--sort's words"
 expect_status 0 "$LEDE_SEARCH" "$IX" --sort score --count putin
