@@ -55,7 +55,8 @@ static const char usage[] =
     "      --count          print only the number of matching documents (exact;\n"
     "                       without it, a search ranked by relevance may stop\n"
     "                       counting once the best hits are certain, and says\n"
-    "                       \"at least N matching documents\")\n"
+    "                       \"at least N matching documents\"); a malformed line\n"
+    "                       of standard input prints 'error' in its place\n"
     "      --json           one JSON object per hit, then a summary object\n"
     "                       (\"exact\": false when the total is a lower bound); a\n"
     "                       malformed line of standard input gets\n"
@@ -217,8 +218,8 @@ static double now_micros(void)
  * sequences to the terminal. lineno is the query's line of standard input
  * (0: the command line): the message then starts "stdin:N: ", and with
  * --json the line also gets {"line":N,"error":...,"column":C} on standard
- * output, so that a script reading the answers stays in step with its
- * queries. */
+ * output, with --count the line "error", so that a script reading the
+ * answers stays in step with its queries. */
 static void query_problem(const struct options *op, unsigned long lineno, const char *q,
                           size_t len, const query_error *e)
 {
@@ -252,6 +253,8 @@ static void query_problem(const struct options *op, unsigned long lineno, const 
             fwrite(out.data, 1, out.len, stdout);
         buf_free(&msg);
         buf_free(&out);
+    } else if (lineno && op->count_only) {
+        puts("error"); /* a count per non-blank line, as the counts are */
     }
 }
 

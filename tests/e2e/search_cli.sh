@@ -105,6 +105,9 @@ expect_status 2 "$LEDE_SEARCH" "$IX" --count <"$TMP/lines" &&
   expect_grep "^stdin:2: query error at column 2: unbalanced parenthesis" "$TMP/err" "stdin line 2" &&
   expect_grep "^stdin:4: query error at column 5: unbalanced quote" "$TMP/err" "stdin line 4 (after a blank line)" &&
   expect_grep "^stdin:6: query error at column 65537: the query is 70000 bytes long" "$TMP/err" "stdin line 6, too long"
+# one output line per non-blank input line: the 2nd, 3rd and 5th are bad
+[ "$(grep -n '^error$' "$TMP/out" | tr '\n' ' ')" = "2:error 3:error 5:error " ] && [ "$(wc -l <"$TMP/out")" -eq 5 ] ||
+  fail "--count: 'error' on output lines 2, 3 and 5 of 5 expected: $(cat "$TMP/out")"
 expect_status 2 "$LEDE_SEARCH" "$IX" --json -n 0 <"$TMP/lines" &&
   expect_grep '^{"line":2,"error":"unbalanced parenthesis: [^"]*","column":2}$' "$TMP/out" "--json: line 2" &&
   expect_grep '^{"line":4,"error":"unbalanced quote: .*add a closing \\"","column":5}$' "$TMP/out" "--json: line 4, its quote escaped" &&
