@@ -653,31 +653,79 @@ static size_t positive_terms(const qnode *q, int negated, const char **out, size
     return n;
 }
 
-/* The query's positive terms, for snippets, in one allocation (pointers,
+/* The terms a snippet marks: those of the positive clauses that search the
+ * body (a title: or source: clause matches no word of the body), and the
+ * prefixes, each as its bytes and a '*' (snippet.h), with their stems. */
+struct marks {
+    arena *mem;
+    const char **s;
+    uint8_t *prefix; /* s[i] is a prefix, to be written with its '*' */
+    size_t n, cap;
+    int err;
+};
+
+static void mark_add(struct marks *m, const char *s, int prefix)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (m->prefix[i] == prefix && strcmp(m->s[i], s) == 0)
+            return;
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 16;
+        const char **ns = arena_grow(m->mem, m->s, m->n * sizeof *ns, cap * sizeof *ns);
+        uint8_t *np = ns ? arena_grow(m->mem, m->prefix, m->n, cap) : NULL;
+        if (!ns || !np) {
+            m->err = LEDE_ENOMEM;
+            return;
+        }
+        m->s = ns;
+        m->prefix = np;
+        m->cap = cap;
+    }
+    m->s[m->n] = s;
+    m->prefix[m->n++] = (uint8_t)prefix;
+}
+
+static void mark_terms(const qnode *q, int negated, struct marks *m)
+{
+    int neg = negated || q->occur == Q_MUST_NOT;
+    int in_body = q->field == QFIELD_DEFAULT || q->field == FIELD_BODY;
+    if (!neg && in_body && (q->kind == Q_TERM || q->kind == Q_PHRASE))
+        for (size_t i = 0; i < q->n_terms; i++)
+            mark_add(m, q->terms[i], 0);
+    if (!neg && in_body && q->kind == Q_PREFIX) {
+        mark_add(m, q->terms[0], 1);
+        for (size_t i = 0; i < q->n_stems; i++)
+            mark_add(m, q->stems[i], 0);
+    }
+    for (size_t i = 0; i < q->n_kids; i++)
+        mark_terms(q->kids[i], neg, m);
+}
+
+/* The terms to mark in snippets (struct marks), in one allocation (pointers,
  * lengths, strings) that outlives the query; the list gathered first is
  * scratch in mem. 0 or LEDE_ENOMEM. */
 static int collect_terms(arena *mem, const qnode *q, search_result *r)
 {
-    const char *small[16], **t = small;
-    size_t n = positive_terms(q, 0, small, 0, 16);
-    if (n > 16) { /* rare: count duplicates of those past 16 again, with room for all */
-        t = arena_alloc(mem, n * sizeof *t);
-        if (!t)
-            return LEDE_ENOMEM;
-        n = positive_terms(q, 0, t, 0, n);
-    }
-    size_t bytes = 0;
+    struct marks m = {mem, NULL, NULL, 0, 0, 0};
+    mark_terms(q, 0, &m);
+    if (m.err)
+        return m.err;
+    size_t n = m.n, bytes = 0;
     for (size_t i = 0; i < n; i++)
-        bytes += strlen(t[i]) + 1;
+        bytes += strlen(m.s[i]) + m.prefix[i] + 1;
     char **terms = n ? malloc(n * (sizeof(char *) + sizeof(size_t)) + bytes) : NULL;
     if (n && !terms)
         return LEDE_ENOMEM;
     size_t *lens = (size_t *)(terms + n);
     char *text = (char *)(lens + n);
     for (size_t i = 0; i < n; i++) {
-        lens[i] = strlen(t[i]);
-        terms[i] = memcpy(text, t[i], lens[i] + 1);
-        text += lens[i] + 1;
+        size_t l = strlen(m.s[i]);
+        terms[i] = memcpy(text, m.s[i], l);
+        if (m.prefix[i])
+            text[l++] = '*';
+        text[l] = '\0';
+        lens[i] = l;
+        text += l + 1;
     }
     r->terms = terms;
     r->term_lens = n ? lens : NULL;

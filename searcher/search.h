@@ -67,8 +67,10 @@ typedef struct search_result {
     size_t n_hits;
     uint64_t total;    /* matching documents */
     int total_exact;   /* total is exact (else a lower bound) */
-    char **terms;      /* the query's positive terms, for highlighting (one
-                          allocation with term_lens and the strings) */
+    char **terms;      /* the terms to highlight in the body: those of the
+                          positive clauses that search it, a prefix as its
+                          bytes and a '*' (snippet.h); one allocation with
+                          term_lens and the strings */
     size_t *term_lens;
     size_t n_terms;
     timeline_bucket *timeline; /* with searcher_timeline */

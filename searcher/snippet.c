@@ -52,6 +52,8 @@ struct termset {
     struct tslot *slot;
     size_t mask;
     uint32_t n_ids;
+    struct tslot *prefix; /* the prefixes (their '*' left off), tried in turn */
+    size_t n_prefix;
 };
 
 static uint32_t fnv1a(const char *s, size_t n)
@@ -70,10 +72,14 @@ static uint32_t termset_find(const struct termset *ts, const char *s, size_t len
     for (size_t at = h & ts->mask;; at = (at + 1) & ts->mask) {
         const struct tslot *sl = &ts->slot[at];
         if (!sl->s)
-            return NO_TERM;
+            break;
         if (sl->hash == h && sl->len == len && memcmp(sl->s, s, len) == 0)
             return sl->id;
     }
+    for (size_t i = 0; i < ts->n_prefix; i++)
+        if (len >= ts->prefix[i].len && memcmp(s, ts->prefix[i].s, ts->prefix[i].len) == 0)
+            return ts->prefix[i].id;
+    return NO_TERM;
 }
 
 static int termset_init(struct termset *ts, const char *const *terms,
@@ -89,11 +95,19 @@ static int termset_init(struct termset *ts, const char *const *terms,
         return LEDE_ENOMEM;
     ts->mask = cap - 1;
     ts->n_ids = 0;
+    ts->prefix = calloc(n ? n : 1, sizeof *ts->prefix);
+    if (!ts->prefix)
+        return LEDE_ENOMEM;
+    ts->n_prefix = 0;
     for (size_t k = 0; k < n; k++) {
         const char *s = terms[k];
         if (!s)
             continue;
         size_t len = term_lens ? term_lens[k] : strlen(s);
+        if (len > 1 && s[len - 1] == '*') {
+            ts->prefix[ts->n_prefix++] = (struct tslot){s, len - 1, 0, ts->n_ids++};
+            continue;
+        }
         if (len == 0 || len > ANALYZE_MAX_TERM)
             continue; /* no token carries such a term */
         if (termset_find(ts, s, len) != NO_TERM)
@@ -680,6 +694,7 @@ cleanup:
     free(hp.a);
     free(col.m);
     free(ts.slot);
+    free(ts.prefix);
     return rc;
 }
 

@@ -36,7 +36,9 @@ typedef struct snippet_opts {
 } snippet_opts;
 
 /* Finds the best passages of text[0..len) for the query terms
- * terms[0..n_terms) (analyzed terms, as the index stores them). With no
+ * terms[0..n_terms) (analyzed terms, as the index stores them; one that
+ * ends with '*' is a prefix, which every term starting with it matches:
+ * no analyzed term holds a '*'). With no
  * match, one passage from the start of the text. Returns 0 or LEDE_ENOMEM;
  * free *out with snippet_free. */
 int snippet_make(snippet *out, analyzer *a, const char *text, size_t len,

@@ -190,4 +190,16 @@ for p in 0 1 2 3 4 5 6; do
     for (k = 0; k < 40000; k++) printf("abcde\\r\\n"); printf("\"}\n") }' >"$TMP/want"
   sed 's/^.*"title":"crlf",//' "$TMP/out" | cmp -s - "$TMP/want" || fail "crlf$p --json: the body differs"
 done
+# --- highlighting: what the body's snippet marks -------------------------------------------
+# a clause limited to the title marks nothing in the body; a prefix marks the
+# words it matches, on a stemmed index those indexed under a stem too
+printf '%s\n' '{"id":"h1","title":"Putin visit","body":"Putin met Kim. The presidents spoke of denuclearization."}' \
+  >"$TMP/hl.jsonl"
+"$LEDE_INDEX" -q "$TMP/hl" "$TMP/hl.jsonl" || fail "index the highlighting document"
+expect_status 0 "$LEDE_SEARCH" "$TMP/hl" --color never 'title:putin kim' &&
+  expect_grep '^   Putin met \[Kim\]\.' "$TMP/out" "title:putin leaves the body's Putin unmarked"
+expect_status 0 "$LEDE_SEARCH" "$TMP/hl" --color never 'presiden* denucl*' &&
+  expect_grep 'The \[presidents\] spoke of \[denuclearization\]\.' "$TMP/out" "prefixes marked, presiden* through the stem presid"
+expect_status 0 "$LEDE_SEARCH" "$TMP/hl" --json 'presiden*' &&
+  expect_grep '"matches":\[\[19,29\]\]' "$TMP/out" "a prefix match's offsets in JSON"
 finish

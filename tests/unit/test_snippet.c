@@ -326,6 +326,26 @@ TEST(test_snippet__one_character_of_two_terms_is_one_match)
     analyzer_free(a);
 }
 
+TEST(test_snippet__a_term_ending_in_star_is_a_prefix)
+{
+    /* "denucl*" marks every word whose term starts with denucl, and no other */
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    const char *text = "Korea and denuclearization: Denuclearize now, said the denuc.";
+    const char *terms[] = {"denucl*"};
+    size_t lens[] = {7};
+    snippet s;
+    CHECK_INT(snippet_make(&s, a, text, strlen(text), terms, lens, 1, NULL), 0);
+    REQUIRE(s.n_frags == 1);
+    REQUIRE(s.frags[0].n_matches == 2);
+    CHECK_INT(s.frags[0].matches[0].start, 10); /* denuclearization */
+    CHECK_INT(s.frags[0].matches[0].end, 26);
+    CHECK_INT(s.frags[0].matches[1].start, 28); /* Denuclearize */
+    CHECK_INT(s.frags[0].matches[1].end, 40);
+    snippet_free(&s);
+    analyzer_free(a);
+}
+
 TEST(test_snippet__distinct_terms_beat_match_count)
 {
     analyzer *a = new_analyzer(NULL);
