@@ -63,6 +63,7 @@ static const char usage[] =
     "                       {\"line\":N,\"error\":\"...\",\"column\":C}\n"
     "      --fragments N    snippet passages per hit (default 1; 0: none)\n"
     "      --explain        show the BM25 contribution of each term and field\n"
+    "                       (with --json: the hit's \"explain\" string)\n"
     "      --timeline       matching articles per month (or year) as a bar chart\n"
     "      --doc ID         print one stored article in full\n"
     "      --k1 X --b X     BM25 parameters (default 1.3 and 0.72)\n"

@@ -169,7 +169,17 @@ int output_hits(FILE *f, searcher *s, const char *q, size_t qlen, const search_p
                                fr->matches[m].end);
                 buf_puts(&line, "]}");
             }
-            buf_puts(&line, "]}\n");
+            buf_putc(&line, ']');
+            if (o->explain) { /* the text --explain prints, as one string */
+                buf ex = {0};
+                query_error qe;
+                rc = searcher_explain(s, q, qlen, p, h->doc, &ex, &qe);
+                rc = rc ? rc : ex.err;
+                if (rc == 0)
+                    json_field(&line, "explain", ex.data ? ex.data : "", ex.len);
+                buf_free(&ex);
+            }
+            buf_puts(&line, "}\n");
         } else {
             buf_printf(&line, "%zu. ", rank);
             put_text(&line, d.id, d.id_len, 0);
@@ -206,7 +216,7 @@ int output_hits(FILE *f, searcher *s, const char *q, size_t qlen, const search_p
             fprintf(f, "%s%" PRIu64 " matching document%s%s; showing %zu from %zu (%.2f ms)\n",
                     r->total_exact ? "" : "at least ", r->total, r->total == 1 ? "" : "s",
                     r->total_exact ? "" : " (--count counts them all)", r->n_hits,
-                    r->n_hits ? p->offset + 1 : 0, micros / 1000.0);
+                    r->n_hits || p->offset ? p->offset + 1 : 0, micros / 1000.0);
     }
     buf_free(&line);
     return rc;

@@ -200,6 +200,8 @@ expect_status 0 "$LEDE_SEARCH" "$TMP/hl" --color never 'title:putin kim' &&
   expect_grep '^   Putin met \[Kim\]\.' "$TMP/out" "title:putin leaves the body's Putin unmarked"
 expect_status 0 "$LEDE_SEARCH" "$TMP/hl" --color never 'presiden* denucl*' &&
   expect_grep 'The \[presidents\] spoke of \[denuclearization\]\.' "$TMP/out" "prefixes marked, presiden* through the stem presid"
+expect_status 0 "$LEDE_SEARCH" "$TMP/hl" --json --explain kim &&
+  expect_grep '"explain":"  BM25F over title+body[^"]*\\n *[0-9.]*  kim  BM25F' "$TMP/out" "--explain --json: the breakdown in the hit's object"
 expect_status 0 "$LEDE_SEARCH" "$TMP/hl" --json 'presiden*' &&
   expect_grep '"matches":\[\[19,29\]\]' "$TMP/out" "a prefix match's offsets in JSON"
 finish
