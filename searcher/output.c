@@ -222,6 +222,9 @@ int output_hits(FILE *f, searcher *s, const char *q, size_t qlen, const search_p
     return rc;
 }
 
+/* Empty periods in a row from which the chart prints one line for them. */
+#define TIMELINE_EMPTY_RUN 4
+
 int output_timeline(FILE *f, const search_result *r, const output_opts *o, double micros)
 {
     uint64_t max = 1;
@@ -243,6 +246,17 @@ int output_timeline(FILE *f, const search_result *r, const output_opts *o, doubl
     const int width = 50;
     for (size_t i = 0; i < r->n_buckets; i++) {
         const timeline_bucket *b = &r->timeline[i];
+        /* a long empty stretch (one misdated article can make the span
+         * centuries long) is one line, not a row per period */
+        size_t run = 0;
+        while (i + run < r->n_buckets && r->timeline[i + run].count == 0)
+            run++;
+        if (run >= TIMELINE_EMPTY_RUN && i > 0 && i + run < r->n_buckets) {
+            fprintf(f, "%-8s %8s (%zu %s without a match)\n", "...", "", run,
+                    b->month ? "months" : "years");
+            i += run - 1;
+            continue;
+        }
         char period[16];
         if (b->month)
             snprintf(period, sizeof period, "%04d-%02d", b->year, b->month);

@@ -204,4 +204,16 @@ expect_status 0 "$LEDE_SEARCH" "$TMP/hl" --json --explain kim &&
   expect_grep '"explain":"  BM25F over title+body[^"]*\\n *[0-9.]*  kim  BM25F' "$TMP/out" "--explain --json: the breakdown in the hit's object"
 expect_status 0 "$LEDE_SEARCH" "$TMP/hl" --json 'presiden*' &&
   expect_grep '"matches":\[\[19,29\]\]' "$TMP/out" "a prefix match's offsets in JSON"
+# --- --timeline: a long empty stretch is one line ------------------------------------------
+printf '%s\n' '{"id":"a","title":"t","date":"0001-01-01","body":"alpha one"}' \
+  '{"id":"b","title":"t","date":"1970-01-01","body":"alpha two"}' \
+  '{"id":"c","title":"t","date":"1972-06-01","body":"alpha three"}' \
+  '{"id":"d","title":"t","date":"9999-12-31","body":"alpha four"}' >"$TMP/tl.jsonl"
+"$LEDE_INDEX" -q "$TMP/tl" "$TMP/tl.jsonl" || fail "index the timeline documents"
+expect_status 0 "$LEDE_SEARCH" "$TMP/tl" --color never --timeline alpha &&
+  [ "$(wc -l <"$TMP/out")" -eq 8 ] &&
+  expect_grep '^\.\.\. *(1968 years without a match)$' "$TMP/out" "years 2..1969 in one line" &&
+  expect_grep '^1971 *0 *$' "$TMP/out" "a single empty year keeps its row" &&
+  expect_grep '^\.\.\. *(8026 years without a match)$' "$TMP/out" "years 1973..9998 in one line" ||
+  fail "--timeline over 9999 years: $(head -c 600 "$TMP/out")"
 finish
