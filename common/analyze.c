@@ -71,7 +71,7 @@ static const char *stem_cached(analyzer *a, const char *t, size_t n, size_t *out
  * word (Porter: "s" -> "") or lengthen it past the limit (Turkish appends a
  * vowel to "...g"); the word then stays unstemmed rather than vanish from
  * the index. */
-static const char *stem_term(analyzer *a, const char *t, size_t *n)
+static inline __attribute__((always_inline)) const char *stem_term(analyzer *a, const char *t, size_t *n)
 {
     if (!a->stem || *n == 0)
         return t;

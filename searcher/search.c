@@ -662,6 +662,8 @@ struct marks {
     uint8_t *prefix; /* s[i] is a prefix, to be written with its '*' */
     size_t n, cap;
     int err;
+    const char *small_s[16]; /* s and prefix until they outgrow these */
+    uint8_t small_prefix[16];
 };
 
 static void mark_add(struct marks *m, const char *s, int prefix)
@@ -670,13 +672,15 @@ static void mark_add(struct marks *m, const char *s, int prefix)
         if (m->prefix[i] == prefix && strcmp(m->s[i], s) == 0)
             return;
     if (m->n == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 16;
-        const char **ns = arena_grow(m->mem, m->s, m->n * sizeof *ns, cap * sizeof *ns);
-        uint8_t *np = ns ? arena_grow(m->mem, m->prefix, m->n, cap) : NULL;
+        size_t cap = m->cap * 2;
+        const char **ns = arena_alloc(m->mem, cap * sizeof *ns);
+        uint8_t *np = arena_alloc(m->mem, cap);
         if (!ns || !np) {
             m->err = LEDE_ENOMEM;
             return;
         }
+        memcpy(ns, m->s, m->n * sizeof *ns);
+        memcpy(np, m->prefix, m->n);
         m->s = ns;
         m->prefix = np;
         m->cap = cap;
@@ -706,7 +710,13 @@ static void mark_terms(const qnode *q, int negated, struct marks *m)
  * scratch in mem. 0 or LEDE_ENOMEM. */
 static int collect_terms(arena *mem, const qnode *q, search_result *r)
 {
-    struct marks m = {mem, NULL, NULL, 0, 0, 0};
+    struct marks m;
+    m.mem = mem;
+    m.s = m.small_s;
+    m.prefix = m.small_prefix;
+    m.n = 0;
+    m.cap = sizeof m.small_s / sizeof *m.small_s;
+    m.err = 0;
     mark_terms(q, 0, &m);
     if (m.err)
         return m.err;
