@@ -668,6 +668,8 @@ struct marks {
 
 static void mark_add(struct marks *m, const char *s, int prefix)
 {
+    if (!s)
+        return;
     for (size_t i = 0; i < m->n; i++)
         if (m->prefix[i] == prefix && strcmp(m->s[i], s) == 0)
             return;
@@ -689,11 +691,42 @@ static void mark_add(struct marks *m, const char *s, int prefix)
     m->prefix[m->n++] = (uint8_t)prefix;
 }
 
+/* An exact phrase as snippet_make takes it: '"', its words separated by
+ * spaces ('?' where a position is left empty), '"'. NULL (m->err set) when
+ * out of memory. */
+static const char *phrase_mark(struct marks *m, const qnode *q)
+{
+    size_t bytes = 3;
+    for (size_t i = 0; i < q->n_terms; i++)
+        bytes += strlen(q->terms[i]) + 1 + 2 * (i ? q->rel_pos[i] - q->rel_pos[i - 1] - 1 : 0);
+    char *s = arena_alloc(m->mem, bytes);
+    if (!s) {
+        m->err = LEDE_ENOMEM;
+        return NULL;
+    }
+    size_t at = 0;
+    s[at++] = '"';
+    for (size_t i = 0; i < q->n_terms; i++) {
+        for (uint32_t g = i ? q->rel_pos[i - 1] + 1 : q->rel_pos[0]; g < q->rel_pos[i]; g++) {
+            s[at++] = '?';
+            s[at++] = ' ';
+        }
+        size_t l = strlen(q->terms[i]);
+        memcpy(s + at, q->terms[i], l);
+        at += l;
+        s[at++] = i + 1 < q->n_terms ? ' ' : '"';
+    }
+    s[at] = '\0';
+    return s;
+}
+
 static void mark_terms(const qnode *q, int negated, struct marks *m)
 {
     int neg = negated || q->occur == Q_MUST_NOT;
     int in_body = q->field == QFIELD_DEFAULT || q->field == FIELD_BODY;
-    if (!neg && in_body && (q->kind == Q_TERM || q->kind == Q_PHRASE))
+    if (!neg && in_body && q->kind == Q_PHRASE && q->slop == 0)
+        mark_add(m, phrase_mark(m, q), 0);
+    else if (!neg && in_body && (q->kind == Q_TERM || q->kind == Q_PHRASE))
         for (size_t i = 0; i < q->n_terms; i++)
             mark_add(m, q->terms[i], 0);
     if (!neg && in_body && q->kind == Q_PREFIX) {

@@ -48,12 +48,24 @@ struct tslot {
     uint32_t id;   /* dense id; repeated query terms share one */
 };
 
+/* An exact phrase of the query: its words' ids at their positions. */
+struct phrase {
+    uint32_t *word; /* termset ids */
+    uint32_t *rel;  /* positions relative to the first word */
+    size_t n;
+};
+
 struct termset {
     struct tslot *slot;
     size_t mask;
     uint32_t n_ids;
     struct tslot *prefix; /* the prefixes (their '*' left off), tried in turn */
     size_t n_prefix;
+    struct phrase *ph;    /* the exact phrases */
+    size_t n_ph;
+    uint32_t *pool;       /* their word and rel arrays */
+    uint8_t *alone;       /* by id: the term counts on its own, not only
+                             inside one of the phrases */
 };
 
 static uint32_t fnv1a(const char *s, size_t n)
@@ -82,43 +94,109 @@ static uint32_t termset_find(const struct termset *ts, const char *s, size_t len
     return NO_TERM;
 }
 
+/* The id of term s[0..len), added if new (NO_TERM: no token carries such
+ * a term). */
+static uint32_t termset_add(struct termset *ts, const char *s, size_t len)
+{
+    if (len == 0 || len > ANALYZE_MAX_TERM)
+        return NO_TERM;
+    uint32_t id = termset_find(ts, s, len);
+    if (id != NO_TERM)
+        return id;
+    uint32_t h = fnv1a(s, len);
+    size_t at = h & ts->mask;
+    while (ts->slot[at].s)
+        at = (at + 1) & ts->mask;
+    ts->slot[at] = (struct tslot){s, len, h, ts->n_ids};
+    return ts->n_ids++;
+}
+
+/* A phrase entry: '"', its words separated by single spaces ('?' for a
+ * position left empty), '"'. */
+static int is_phrase(const char *s, size_t len)
+{
+    return len >= 3 && s[0] == '"' && s[len - 1] == '"';
+}
+
+static void add_phrase(struct termset *ts, const char *s, size_t len, uint32_t **pool)
+{
+    /* the words are fewer than len: word[] and rel[] take len entries each */
+    uint32_t *word = *pool, *rel = *pool + len, pos = 0, first = 0;
+    size_t n = 0;
+    *pool += 2 * len;
+    for (size_t b = 1; b < len - 1; pos++) {
+        size_t e = b;
+        while (e < len - 1 && s[e] != ' ')
+            e++;
+        if (!(e - b == 1 && s[b] == '?')) {
+            uint32_t id = termset_add(ts, s + b, e - b);
+            if (id == NO_TERM) /* a word no token carries: the phrase never occurs */
+                return;
+            if (n == 0)
+                first = pos;
+            word[n] = id;
+            rel[n++] = pos - first;
+        }
+        b = e + 1;
+    }
+    if (n > 0)
+        ts->ph[ts->n_ph++] = (struct phrase){word, rel, n};
+}
+
 static int termset_init(struct termset *ts, const char *const *terms,
                         const size_t *term_lens, size_t n)
 {
     if (n > UINT32_MAX / 4)
         return LEDE_ENOMEM;
+    /* at most one id per word of the entries: a phrase's words are at most
+     * as many as its bytes */
+    size_t bytes = 0, n_ph = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t len = !terms[k] ? 0 : term_lens ? term_lens[k] : strlen(terms[k]);
+        bytes += len + 1;
+        n_ph += terms[k] && is_phrase(terms[k], len);
+    }
     size_t cap = 8;
-    while (cap < 2 * n)
+    while (cap < 2 * bytes)
         cap *= 2;
     ts->slot = calloc(cap, sizeof *ts->slot);
-    if (!ts->slot)
+    ts->prefix = calloc(n ? n : 1, sizeof *ts->prefix);
+    ts->ph = calloc(n_ph ? n_ph : 1, sizeof *ts->ph);
+    ts->pool = malloc(2 * bytes * sizeof *ts->pool);
+    ts->alone = calloc(bytes, 1);
+    if (!ts->slot || !ts->prefix || !ts->ph || !ts->pool || !ts->alone)
         return LEDE_ENOMEM;
     ts->mask = cap - 1;
     ts->n_ids = 0;
-    ts->prefix = calloc(n ? n : 1, sizeof *ts->prefix);
-    if (!ts->prefix)
-        return LEDE_ENOMEM;
     ts->n_prefix = 0;
+    ts->n_ph = 0;
+    uint32_t *pool = ts->pool;
     for (size_t k = 0; k < n; k++) {
         const char *s = terms[k];
         if (!s)
             continue;
         size_t len = term_lens ? term_lens[k] : strlen(s);
-        if (len > 1 && s[len - 1] == '*') {
+        if (is_phrase(s, len)) {
+            add_phrase(ts, s, len, &pool);
+        } else if (len > 1 && s[len - 1] == '*') {
+            ts->alone[ts->n_ids] = 1;
             ts->prefix[ts->n_prefix++] = (struct tslot){s, len - 1, 0, ts->n_ids++};
-            continue;
+        } else {
+            uint32_t id = termset_add(ts, s, len);
+            if (id != NO_TERM)
+                ts->alone[id] = 1;
         }
-        if (len == 0 || len > ANALYZE_MAX_TERM)
-            continue; /* no token carries such a term */
-        if (termset_find(ts, s, len) != NO_TERM)
-            continue;
-        uint32_t h = fnv1a(s, len);
-        size_t at = h & ts->mask;
-        while (ts->slot[at].s)
-            at = (at + 1) & ts->mask;
-        ts->slot[at] = (struct tslot){s, len, h, ts->n_ids++};
     }
     return 0;
+}
+
+static void termset_free(struct termset *ts)
+{
+    free(ts->slot);
+    free(ts->prefix);
+    free(ts->ph);
+    free(ts->pool);
+    free(ts->alone);
 }
 
 /* ---- matches ------------------------------------------------------------ */
@@ -128,6 +206,7 @@ struct match {
     uint32_t term;       /* termset id */
     uint32_t lo;         /* first match of the current window ending here */
     uint32_t owner;      /* index of the passage holding it, or NO_OWNER */
+    uint32_t pos;        /* the token's position */
 };
 
 struct collect {
@@ -156,8 +235,54 @@ static int collect_token(void *ctx, const token *t)
         c->m = m;
         c->cap = cap;
     }
-    c->m[c->n++] = (struct match){t->start, t->end, id, 0, NO_OWNER};
+    c->m[c->n++] = (struct match){t->start, t->end, id, 0, NO_OWNER, t->pos};
     return 0;
+}
+
+/* 1 when the words of ph stand at their places from match j on (m[j] holds
+ * its first word); marks those matches (lo = 1). Positions never decrease
+ * along the matches. */
+static int phrase_at(const struct phrase *ph, struct match *m, size_t n, size_t j)
+{
+    size_t x = j;
+    for (size_t i = 1; i < ph->n; i++) {
+        uint32_t want = m[j].pos + ph->rel[i];
+        while (x < n && (m[x].pos < want || (m[x].pos == want && m[x].term != ph->word[i])))
+            x++;
+        if (x == n || m[x].pos != want)
+            return 0;
+    }
+    m[j].lo = 1;
+    x = j;
+    for (size_t i = 1; i < ph->n; i++) { /* again, marking */
+        uint32_t want = m[j].pos + ph->rel[i];
+        while (m[x].pos < want || m[x].term != ph->word[i])
+            x++;
+        m[x].lo = 1;
+    }
+    return 1;
+}
+
+/* Drops the matches of words that the query has only inside exact phrases,
+ * where no occurrence of such a phrase takes them in: '"north korea"' marks
+ * no lone "North". */
+static void keep_phrase_matches(const struct termset *ts, struct match *m, size_t *n)
+{
+    if (ts->n_ph == 0)
+        return;
+    for (size_t j = 0; j < *n; j++)
+        m[j].lo = ts->alone[m[j].term];
+    for (size_t p = 0; p < ts->n_ph; p++)
+        for (size_t j = 0; j < *n; j++)
+            if (m[j].term == ts->ph[p].word[0])
+                phrase_at(&ts->ph[p], m, *n, j);
+    size_t k = 0;
+    for (size_t j = 0; j < *n; j++)
+        if (m[j].lo) {
+            m[k] = m[j];
+            m[k++].lo = 0;
+        }
+    *n = k;
 }
 
 /* ---- windows and the heap ----------------------------------------------- */
@@ -617,6 +742,7 @@ int snippet_make(snippet *out, analyzer *a, const char *text, size_t len,
         rc = analyzer_run(a, text, len, 0, collect_token, &col, NULL);
         if (rc)
             goto cleanup;
+        keep_phrase_matches(&ts, col.m, &col.n);
     }
     if (col.n == 0) {
         rc = lead_passage(out, t, len, max);
@@ -693,8 +819,7 @@ cleanup:
     free(ty.count);
     free(hp.a);
     free(col.m);
-    free(ts.slot);
-    free(ts.prefix);
+    termset_free(&ts);
     return rc;
 }
 

@@ -346,6 +346,32 @@ TEST(test_snippet__a_term_ending_in_star_is_a_prefix)
     analyzer_free(a);
 }
 
+TEST(test_snippet__a_phrase_marks_only_its_occurrences)
+{
+    /* '"north korea"' marks North Korea, not the lone North of "North
+     * Korean" nor the lone korea; a word also asked for alone is marked
+     * everywhere; "knock knock" (a repeated word: "Knock knock, knock"
+     * holds it twice, as the index sees it) and a position left empty
+     * ("x ? z": any word between) work too */
+    analyzer *a = new_analyzer(NULL);
+    REQUIRE(a);
+    const char *text = "North Korean envoys met; North Korea said korea. Knock knock, knock. x y z";
+    const char *terms[] = {"\"north korea\"", "envoys", "\"knock knock\"", "\"x ? z\""};
+    size_t lens[] = {13, 6, 13, 7};
+    snippet_opts o = {400, 1};
+    snippet s;
+    CHECK_INT(snippet_make(&s, a, text, strlen(text), terms, lens, 4, &o), 0);
+    REQUIRE(s.n_frags == 1);
+    static const uint32_t want[][2] = {{13, 19}, {25, 30}, {31, 36}, {49, 54}, {55, 60}, {62, 67}, {69, 70}, {73, 74}};
+    REQUIRE(s.frags[0].n_matches == sizeof want / sizeof *want);
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        CHECK_INT(s.frags[0].matches[i].start, want[i][0]);
+        CHECK_INT(s.frags[0].matches[i].end, want[i][1]);
+    }
+    snippet_free(&s);
+    analyzer_free(a);
+}
+
 TEST(test_snippet__distinct_terms_beat_match_count)
 {
     analyzer *a = new_analyzer(NULL);
