@@ -195,3 +195,33 @@ size_t date_format(char *out, size_t cap, int64_t t, int date_only)
     }
     return (size_t)n;
 }
+
+int date_impossible(const char *s, size_t len, char *out, size_t cap)
+{
+    static const char *const month_name[12] = {"January", "February", "March", "April",
+                                               "May", "June", "July", "August",
+                                               "September", "October", "November", "December"};
+    if (cap)
+        out[0] = '\0';
+    size_t i = 0;
+    while (i < len && is_space(s[i]))
+        i++;
+    unsigned y, m, d;
+    if (read_num(s, &i, len, 4, 4, &y) || i >= len || (s[i] != '-' && s[i] != '/'))
+        return 0;
+    char sep = s[i++];
+    if (read_num(s, &i, len, 1, 2, &m) || i >= len || s[i] != sep)
+        return 0;
+    i++;
+    if (read_num(s, &i, len, 1, 2, &d) || y < 1)
+        return 0;
+    if (m < 1 || m > 12)
+        snprintf(out, cap, "there is no month %u", m);
+    else if (d < 1)
+        snprintf(out, cap, "there is no day 0");
+    else if (d > days_in_month(y, m))
+        snprintf(out, cap, "%s %u has %u days", month_name[m - 1], y, days_in_month(y, m));
+    else
+        return 0;
+    return 1;
+}

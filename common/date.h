@@ -21,6 +21,12 @@
  * (2019-02-30) or time (25:00). Years 1 to 9999. */
 int date_parse(int64_t *out, const char *s, size_t len);
 
+/* When s[0..len) is written as a date (YYYY-M-D or YYYY/M/D, maybe with a
+ * time) but names a day that does not exist, writes why into out[0..cap)
+ * ("February 2019 has 28 days", "there is no month 13") and returns 1; else
+ * 0 (out is then ""). For error messages. */
+int date_impossible(const char *s, size_t len, char *out, size_t cap);
+
 /* Writes `t` as "YYYY-MM-DDTHH:MM:SSZ" (or "YYYY-MM-DD" when date_only) into
  * out[0..cap) with a NUL. Returns the length written (without the NUL), or 0
  * when t is DATE_NONE or cap is too small (out is then ""). */

@@ -744,7 +744,13 @@ TEST(test_query__date_errors)
     CHECK_STR(rq("date:2019-13"),
               "error -6 at 6: bad date '2019-13' at column 6: write YYYY, YYYY-MM or "
               "YYYY-MM-DD (or YYYY/M/D), optionally followed by THH:MM or THH:MM:SS");
-    CHECK_ERR("date:2019-02-29", 6, "bad date '2019-02-29'");
+    CHECK_ERR("date:2019-02-29", 6, "bad date '2019-02-29' at column 6: no such day, February 2019 has 28 days");
+    CHECK_ERR("date:2020-02-30", 6, "no such day, February 2020 has 29 days");
+    CHECK_ERR("date:2100/2/29", 6, "no such day, February 2100 has 28 days");
+    CHECK_ERR("date:2019-04-31T10:00", 6, "no such day, April 2019 has 30 days");
+    CHECK_ERR("date:2019-13-01", 6, "no such day, there is no month 13");
+    CHECK_ERR("date:2019-05-00", 6, "no such day, there is no day 0");
+    CHECK_STR(rq("date:2000-02-29"), "(+date:[2000-02-29T00:00:00Z..2000-02-29T23:59:59Z])");
     CHECK_ERR("date:19", 6, "bad date '19'");
     CHECK_ERR("date:yesterday", 6, "bad date 'yesterday'");
     CHECK_ERR("date:2019/4", 6, "bad date '2019/4'");
