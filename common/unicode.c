@@ -59,3 +59,19 @@ size_t unicode_fold(int32_t cp, int32_t *out, size_t cap)
     }
     return k;
 }
+
+int unicode_width(int32_t cp)
+{
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_CC: /* controls */
+    case UTF8PROC_CATEGORY_CF: /* format: bidi overrides, zero-width joiners */
+    case UTF8PROC_CATEGORY_CN: /* unassigned */
+    case UTF8PROC_CATEGORY_CS: /* surrogates */
+    case UTF8PROC_CATEGORY_CO: /* private use */
+    case UTF8PROC_CATEGORY_ZL: /* line and paragraph separators */
+    case UTF8PROC_CATEGORY_ZP:
+        return -1;
+    default:
+        return utf8proc_charwidth(cp);
+    }
+}

@@ -1,5 +1,6 @@
 /* unicode.h - Unicode character properties and folding; the only file that
- * includes utf8proc. Used by the analyzer for characters outside ASCII. */
+ * includes utf8proc. Used by the analyzer for characters outside ASCII, and
+ * by lede-search to echo a query under an error. */
 #ifndef LEDE_UNICODE_H
 #define LEDE_UNICODE_H
 
@@ -21,5 +22,10 @@ enum unicode_class unicode_class_of(int32_t cp);
  * marks removed (é -> e, ß -> ss, ﬁ -> fi). Writes at most cap code points to
  * out and returns how many it wrote (0 when nothing is left, e.g. a mark). */
 size_t unicode_fold(int32_t cp, int32_t *out, size_t cap);
+
+/* Columns a terminal gives cp when printing it: 0 (a combining mark), 1, or
+ * 2 (East Asian wide); -1 for a character not to print as it is (a control,
+ * a format character such as a direction override, an unassigned one). */
+int unicode_width(int32_t cp);
 
 #endif

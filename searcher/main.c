@@ -13,6 +13,7 @@
 #include "json.h"
 #include "output.h"
 #include "search.h"
+#include "unicode.h"
 #include "utf8.h"
 
 #define EXIT_OK 0
@@ -221,6 +222,45 @@ static double now_micros(void)
  * --json the line also gets {"line":N,"error":...,"column":C} on standard
  * output, with --count the line "error", so that a script reading the
  * answers stays in step with its queries. */
+/* The character at s[i..len): its bytes (*n) and the columns a terminal
+ * gives it, or -1 for one to print as '?': a control, an invalid byte, a
+ * format character (a direction override could reorder the line). */
+static int char_width(const char *s, size_t len, size_t i, size_t *n)
+{
+    int32_t cp;
+    *n = utf8_decode((const unsigned char *)s + i, len - i, &cp);
+    return cp == '\t' ? 1 : cp < 0 ? -1 : unicode_width(cp);
+}
+
+/* Writes s[0..len) to f with its printable characters as they are and the
+ * others as '?' (char_width), so that no input can send escape sequences to
+ * the terminal. */
+static void put_plain(FILE *f, const char *s, size_t len)
+{
+    for (size_t i = 0, n; i < len; i += n) {
+        if (char_width(s, len, i, &n) < 0)
+            fputc('?', f);
+        else
+            fwrite(s + i, 1, n, f);
+    }
+}
+
+/* Prints the query (put_plain) and, under it, a caret at byte column
+ * `column`, after the columns the characters before it take (two for a
+ * wide one). */
+static void echo_with_caret(const char *q, size_t len, uint32_t column)
+{
+    fputs("  ", stderr);
+    put_plain(stderr, q, len);
+    fputs("\n  ", stderr);
+    for (size_t i = 0, n; i + 1 < column && i < len; i += n) {
+        int w = char_width(q, len, i, &n);
+        for (int k = 0; k < (w < 0 ? 1 : w); k++)
+            fputc(q[i] == '\t' ? '\t' : ' ', stderr);
+    }
+    fputs("^\n", stderr);
+}
+
 static void query_problem(const struct options *op, unsigned long lineno, const char *q,
                           size_t len, const query_error *e)
 {
@@ -228,18 +268,11 @@ static void query_problem(const struct options *op, unsigned long lineno, const 
         fprintf(stderr, "stdin:%lu: ", lineno);
     else
         fputs("lede-search: ", stderr);
-    fprintf(stderr, "query error at column %u: %s\n", e->column, e->message);
-    if (len < 200) {
-        fputs("  ", stderr);
-        for (size_t i = 0; i < len; i++) {
-            unsigned char c = (unsigned char)q[i];
-            fputc(c == '\t' || (c >= 0x20 && c < 0x7F) ? c : '?', stderr);
-        }
-        fputs("\n  ", stderr);
-        for (uint32_t i = 1; i < e->column && i <= len; i++)
-            fputc(q[i - 1] == '\t' ? '\t' : ' ', stderr);
-        fputs("^\n", stderr);
-    }
+    fprintf(stderr, "query error at column %u: ", e->column);
+    put_plain(stderr, e->message, strlen(e->message)); /* it may quote the query */
+    fputc('\n', stderr);
+    if (len < 200)
+        echo_with_caret(q, len, e->column);
     if (lineno && op->o.json) {
         /* the message may quote the query's bytes; JSON wants UTF-8 */
         buf msg = {0}, out = {0};
@@ -309,15 +342,6 @@ static void too_long(query_error *e, size_t total)
              QUERY_MAX_BYTES);
 }
 
-/* Echoes s[0..len) to f with control bytes and bytes outside ASCII as '?',
- * so that no input can send escape sequences to the terminal. */
-static void put_plain(FILE *f, const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        fputc(c >= 0x20 && c < 0x7F ? c : '?', f);
-    }
-}
 
 /* A TREC run's query id and tag are written as given, so they must be one
  * field: not empty, no white space or control byte (docids are escaped

@@ -216,4 +216,12 @@ expect_status 0 "$LEDE_SEARCH" "$TMP/tl" --color never --timeline alpha &&
   expect_grep '^1971 *0 *$' "$TMP/out" "a single empty year keeps its row" &&
   expect_grep '^\.\.\. *(8026 years without a match)$' "$TMP/out" "years 1973..9998 in one line" ||
   fail "--timeline over 9999 years: $(head -c 600 "$TMP/out")"
+# --- a query error echoes the query as typed, the caret under its column -------------------
+expect_status 2 "$LEDE_SEARCH" "$IX" 'Erdoğan Zürich "unclosed' &&
+  [ "$(tail -n 2 "$TMP/err")" = "  Erdoğan Zürich \"unclosed
+                 ^" ] || fail "caret under the quote after two accented words: $(cat "$TMP/err")"
+expect_status 2 "$LEDE_SEARCH" "$IX" '北京 foo:bar' &&
+  [ "$(tail -n 1 "$TMP/err")" = "       ^" ] || fail "two wide characters take four columns: $(cat "$TMP/err")"
+expect_status 2 "$LEDE_SEARCH" "$IX" "$(printf 'date:2019\033[2J')" &&
+  ! grep -q "$(printf '\033')" "$TMP/err" && expect_grep "bad date '2019?\[2J'" "$TMP/err" "an escape in the message is a '?'"
 finish
