@@ -252,6 +252,62 @@ static void collect_garbage(ixwriter *w)
         fsync_dir(w->dir);
 }
 
+/* Segment files in a directory without a MANIFEST are what a first run
+ * left when it was stopped before it committed, or an index whose MANIFEST
+ * was lost: either way they are not deleted (the second would lose the
+ * index) but moved into a new subdirectory, orphaned-N, and counted. 0 or an
+ * error (msg says which). */
+static int set_orphans_aside(ixwriter *w, char *msg, size_t cap)
+{
+    DIR *d = opendir(w->dir);
+    if (!d)
+        return io_fail(msg, cap, LEDE_EIO, errno, "cannot read", w->dir);
+    buf from = {0}, to = {0};
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        const char *n = e->d_name;
+        size_t len = strlen(n);
+        if (strncmp(n, "seg_", 4) != 0 || (len > 4 && strcmp(n + len - 4, ".tmp") == 0))
+            continue; /* .tmp files: never finished, collect_garbage removes them */
+        if (w->st.n_orphaned == 0) {
+            for (unsigned k = 1;; k++) {
+                snprintf(w->st.orphan_dir, sizeof w->st.orphan_dir, "orphaned-%u", k);
+                buf_clear(&to);
+                if (buf_printf(&to, "%s/%s", w->dir, w->st.orphan_dir)) {
+                    rc = LEDE_ENOMEM;
+                    break;
+                }
+                if (mkdir(to.data, 0755) == 0)
+                    break;
+                if (errno != EEXIST) {
+                    rc = io_fail(msg, cap, LEDE_EIO, errno, "cannot create", to.data);
+                    break;
+                }
+            }
+            if (rc)
+                break;
+        }
+        buf_clear(&from);
+        buf_clear(&to);
+        if (buf_printf(&from, "%s/%s", w->dir, n) || buf_printf(&to, "%s/%s/%s", w->dir, w->st.orphan_dir, n)) {
+            rc = LEDE_ENOMEM;
+            break;
+        }
+        if (rename(from.data, to.data) != 0) {
+            rc = io_fail(msg, cap, LEDE_EIO, errno, "cannot move aside", from.data);
+            break;
+        }
+        w->st.n_orphaned++;
+    }
+    closedir(d);
+    buf_free(&from);
+    buf_free(&to);
+    if (rc == 0 && w->st.n_orphaned)
+        fsync_dir(w->dir);
+    return rc;
+}
+
 /* --- open / close -------------------------------------------------------------------- */
 
 int ixwriter_open(ixwriter **out, const char *dir, const ixwriter_opts *o, char *msg, size_t cap)
@@ -301,7 +357,7 @@ int ixwriter_open(ixwriter **out, const char *dir, const ixwriter_opts *o, char 
         w->man.block_size = FORMAT_BLOCK;
         w->man.stem_language = strdup(w->o.stem_language && strcmp(w->o.stem_language, "none")
                                           ? w->o.stem_language : "");
-        rc = w->man.stem_language ? 0 : LEDE_ENOMEM;
+        rc = w->man.stem_language ? set_orphans_aside(w, msg, cap) : LEDE_ENOMEM;
     } else if (rc == LEDE_EVERSION) {
         format_version_message(msg, cap, dir, version);
         goto fail;

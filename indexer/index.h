@@ -49,6 +49,9 @@ typedef struct ixwriter_stats {
     uint64_t n_duplicates;     /* skipped as exact duplicates of a live document */
     uint64_t n_deleted;        /* deleted by ixwriter_delete */
     uint64_t n_flushes, n_merges;
+    uint64_t n_orphaned;       /* segment files found with no MANIFEST, kept
+                                  aside in orphan_dir (ixwriter_open) */
+    char orphan_dir[64];       /* its name inside DIR */
 } ixwriter_stats;
 
 /* Opens DIR for writing, creating it and an empty index if needed. Takes the

@@ -360,6 +360,21 @@ static uint64_t dir_bytes(const char *dir)
     return t.file_bytes;
 }
 
+/* For the commands that change an existing index (delete, optimize): an
+ * error, not a new empty index, when DIR holds none. */
+static int require_index(const char *dir)
+{
+    int exists = ixwriter_exists(dir);
+    if (exists > 0)
+        return 0;
+    if (exists < 0)
+        fprintf(stderr, "lede-index: %s: %s\n", dir, err_str(exists));
+    else
+        fprintf(stderr, "lede-index: %s holds no lede index (no MANIFEST); build one with "
+                        "lede-index %s INPUT...\n", dir, dir);
+    return EXIT_FATAL;
+}
+
 static int open_writer(const struct options *op, const char *dir, ixwriter **w)
 {
     /* without --stem: an existing index keeps its stemming, a new one gets the default */
@@ -374,6 +389,14 @@ static int open_writer(const struct options *op, const char *dir, ixwriter **w)
     ixwriter_opts wo = {stem, op->memory, op->keep_duplicates, op->merge_factor};
     char msg[1024];
     int rc = ixwriter_open(w, dir, &wo, msg, sizeof msg);
+    const ixwriter_stats *ws = rc ? NULL : ixwriter_get_stats(*w);
+    if (ws && ws->n_orphaned)
+        fprintf(stderr,
+                "lede-index: warning: %s held %" PRIu64 " segment file%s but no MANIFEST: what a first "
+                "run stopped before it committed leaves, or an index whose MANIFEST was lost. They "
+                "are kept in %s/%s (restore the MANIFEST and move them back to recover that "
+                "index); a new index starts in %s\n",
+                dir, ws->n_orphaned, plural(ws->n_orphaned), dir, ws->orphan_dir, dir);
     if (rc) {
         fprintf(stderr, "lede-index: %s\n", msg[0] ? msg : err_str(rc));
         return rc == LEDE_ECORRUPT ? EXIT_CORRUPT : EXIT_FATAL;
@@ -445,7 +468,8 @@ static int cmd_index(const struct options *op, const char *dir, char **paths, in
 static int cmd_delete(const struct options *op, const char *dir, char **ids, int n_ids)
 {
     ixwriter *w = NULL;
-    int status = open_writer(op, dir, &w);
+    int status = require_index(dir);
+    status = status ? status : open_writer(op, dir, &w);
     if (status)
         return status;
     char msg[1024] = "";
@@ -480,7 +504,8 @@ static int cmd_delete(const struct options *op, const char *dir, char **ids, int
 static int cmd_optimize(const struct options *op, const char *dir)
 {
     ixwriter *w = NULL;
-    int status = open_writer(op, dir, &w);
+    int status = require_index(dir);
+    status = status ? status : open_writer(op, dir, &w);
     if (status)
         return status;
     char msg[1024] = "";

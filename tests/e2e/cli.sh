@@ -65,4 +65,18 @@ expect_status 0 "$LEDE_INDEX" dump "$TMP/ix6" && expect_grep "stem none" "$TMP/o
 # not an index; a second writer
 mkdir -p "$TMP/plain"
 expect_status 2 "$LEDE_INDEX" check "$TMP/plain" && expect_grep "holds no lede index" "$TMP/out" "check of a non-index"
+# delete and optimize change an index: they make none where there is none
+expect_status 2 "$LEDE_INDEX" delete "$TMP/none" x && expect_grep "holds no lede index" "$TMP/err" "delete without an index"
+expect_status 2 "$LEDE_INDEX" optimize "$TMP/none" && expect_grep "holds no lede index" "$TMP/err" "optimize without an index"
+[ ! -e "$TMP/none" ] || fail "delete or optimize created $TMP/none"
+
+# segment files without a MANIFEST are kept aside, never deleted
+expect_status 0 "$LEDE_INDEX" -q "$TMP/lost" "$seed"
+rm "$TMP/lost/MANIFEST"
+seg=$(cd "$TMP/lost" && ls seg_*.lseg)
+expect_status 0 "$LEDE_INDEX" "$TMP/lost" "$seed" &&
+  expect_grep "warning: .*held 1 segment file but no MANIFEST.*kept in .*/orphaned-1" "$TMP/err" "a lost MANIFEST is reported"
+[ -s "$TMP/lost/orphaned-1/$seg" ] ||
+  fail "the segment of the index whose MANIFEST was lost is gone: $(ls -R "$TMP/lost")"
+expect_status 0 "$LEDE_INDEX" check "$TMP/lost" && ok "a new index starts beside the kept segment"
 finish
