@@ -757,6 +757,19 @@ static unsigned level_of(const struct seg *g, uint32_t factor)
 /* Merges segs[start..start+n) into one new segment, replacing them. */
 static int merge_run(ixwriter *w, size_t start, size_t n, char *msg, size_t cap)
 {
+    /* A merge rewrites what it reads: a damaged segment's bytes would pass
+     * into a new segment with a good checksum, and `check` would no longer
+     * see the damage. So the inputs are verified whole first. */
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        const uint8_t *bytes = segread_bytes(w->segs[start + i].r, &len);
+        if (format_verify_checksum(bytes, len) != 0) {
+            say(msg, cap, "index corrupt: %s fails its checksum (it changed after it was "
+                "written); nothing was merged (lede-index check %s)",
+                segread_path(w->segs[start + i].r), w->dir);
+            return LEDE_ECORRUPT;
+        }
+    }
     merge_input *in = calloc(n, sizeof *in);
     if (!in)
         return LEDE_ENOMEM;

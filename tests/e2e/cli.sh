@@ -79,4 +79,13 @@ expect_status 0 "$LEDE_INDEX" "$TMP/lost" "$seed" &&
 [ -s "$TMP/lost/orphaned-1/$seg" ] ||
   fail "the segment of the index whose MANIFEST was lost is gone: $(ls -R "$TMP/lost")"
 expect_status 0 "$LEDE_INDEX" check "$TMP/lost" && ok "a new index starts beside the kept segment"
+# a merge verifies its inputs: a damaged segment is not rewritten into a sound one
+expect_status 0 "$LEDE_INDEX" -q "$TMP/dmg" "$seed"
+expect_status 0 "$LEDE_INDEX" -q --keep-duplicates "$TMP/dmg" - < <(printf '%s\n' '{"id":"d2","title":"t","body":"alpha beta gamma"}')
+seg=$(cd "$TMP/dmg" && ls seg_*.lseg | head -n 1)
+size=$(stat -c %s "$TMP/dmg/$seg")
+printf '\377' | dd of="$TMP/dmg/$seg" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+expect_status 3 "$LEDE_INDEX" optimize "$TMP/dmg" &&
+  expect_grep "$seg fails its checksum.*nothing was merged" "$TMP/err" "optimize refuses a damaged segment"
+expect_status 3 "$LEDE_INDEX" check "$TMP/dmg" && ok "check still sees the damage after the refused optimize"
 finish
