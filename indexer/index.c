@@ -486,6 +486,22 @@ static int delete_in_mem(ixwriter *w, uint32_t doc)
     return 1;
 }
 
+/* 1 when a live document has this id, 0 when none, < 0 on error. */
+static int id_live(ixwriter *w, const char *id, size_t len)
+{
+    uint32_t doc;
+    if (w->mem && memindex_find_id(w->mem, id, len, &doc) && !mem_deleted(w, doc))
+        return 1;
+    for (size_t s = 0; s < w->n_segs; s++) {
+        int r = segread_find_id(w->segs[s].r, id, len, &doc);
+        if (r < 0)
+            return r;
+        if (r == 1 && !deletions_has(&w->segs[s].del, doc))
+            return 1;
+    }
+    return 0;
+}
+
 /* Deletes every live document with this id; returns how many (or < 0). */
 static int delete_id(ixwriter *w, const char *id, size_t len)
 {
@@ -592,8 +608,16 @@ int ixwriter_add(ixwriter *w, const ingest_doc *d, int *outcome, char *msg, size
                 other = "";
                 other_len = 0;
             }
-            if (other_len != id_len || memcmp(other, id, id_len) != 0) {
+            /* a new version of a live document is an update, whatever
+             * other document it now reads like */
+            int live = other_len != id_len || memcmp(other, id, id_len) != 0 ? id_live(w, id, id_len) : 1;
+            if (live < 0) {
+                say(msg, cap, "index corrupt while looking up id '%s': %s", id, err_str(live));
+                return live;
+            }
+            if (!live) {
                 w->st.n_duplicates++;
+                say(msg, cap, "%.*s", (int)(other_len < 200 ? other_len : 200), other);
                 *outcome = 2;
                 return 0;
             }

@@ -38,8 +38,10 @@ static const char usage[] =
     "INPUT is a file (JSON Lines, plain or gzip, or an article in the editorial\n"
     "layout), a directory (read recursively), or - for JSON Lines on standard\n"
     "input (docs/INPUT.md). A document whose id is already in DIR replaces it\n"
-    "(an update); an exact duplicate (same title and body text as a live\n"
-    "document under another id) is skipped and counted. To search the index:\n"
+    "(an update); a duplicate (the same words in title and body as a live\n"
+    "document under another id, whatever the case, punctuation or word\n"
+    "endings) is skipped and reported, unless its id is in DIR already.\n"
+    "To search the index:\n"
     "lede-search DIR 'putin kim' (lede-search --help).\n"
     "\n"
     "options:\n"
@@ -338,6 +340,15 @@ static int build_sink(void *ctx, const ingest_doc *id)
     if (rc) {
         b->failed = rc;
         return rc;
+    }
+    if (outcome == 2 && !b->op->quiet) { /* b->msg: the id it duplicates */
+        fprintf(stderr, "%s", id->file);
+        if (id->line)
+            fprintf(stderr, ":%" PRIu64, id->line);
+        fprintf(stderr, ": skipped: '%.*s' has the same words in its title and body as '%s' "
+                        "(an exact duplicate; --keep-duplicates keeps both)\n",
+                (int)(id->d->f_len[DOC_ID] < 200 ? id->d->f_len[DOC_ID] : 200), id->d->f[DOC_ID],
+                b->msg);
     }
     b->pr.docs++;
     if (b->op->commit_every && ++b->since_commit >= b->op->commit_every) {

@@ -88,4 +88,14 @@ printf '\377' | dd of="$TMP/dmg/$seg" bs=1 seek=$((size / 2)) conv=notrunc 2>/de
 expect_status 3 "$LEDE_INDEX" optimize "$TMP/dmg" &&
   expect_grep "$seg fails its checksum.*nothing was merged" "$TMP/err" "optimize refuses a damaged segment"
 expect_status 3 "$LEDE_INDEX" check "$TMP/dmg" && ok "check still sees the damage after the refused optimize"
+# duplicates: reported one by one; an update is never one
+printf '%s\n' '{"id":"a","title":"t","body":"the meeting is on Monday."}' \
+  '{"id":"b","title":"t","body":"the meeting is on Sunday, WRONG DAY."}' >"$TMP/dup1.jsonl"
+expect_status 0 "$LEDE_INDEX" -q "$TMP/dup" "$TMP/dup1.jsonl"
+echo '{"id":"b","title":"t","body":"The meeting is on MONDAY!"}' >"$TMP/dup2.jsonl"
+expect_status 0 "$LEDE_INDEX" "$TMP/dup" "$TMP/dup2.jsonl" && expect_grep "1 replaced older version, 0 exact duplicates" "$TMP/err" "an update reading like another document"
+expect_status 0 "$LEDE_SEARCH" "$TMP/dup" --doc b && expect_grep "MONDAY" "$TMP/out" "the update is the live version"
+echo '{"id":"c","title":"T","body":"the meeting is on monday"}' >"$TMP/dup3.jsonl"
+expect_status 0 "$LEDE_INDEX" "$TMP/dup" "$TMP/dup3.jsonl" &&
+  expect_grep "dup3.jsonl:1: skipped: 'c' has the same words in its title and body as '[ab]'" "$TMP/err" "a duplicate is reported"
 finish
