@@ -11,7 +11,8 @@
  *
  * Numbers carry no source text in cJSON, so a numeric value is printed back:
  * integers exactly up to 2^53 (ids are often numbers), others as the shortest
- * %g that reads back to the same double. Quote larger ids to keep them exact.
+ * %g that reads back to the same double. A numeric id of 2^53 or more is
+ * refused (the record is skipped): it would come back as another number.
  *
  * Thread safety: json_parse_doc may run on several threads at once. cJSON
  * keeps its allocator hooks and a "last error" record in globals; we never set
@@ -395,6 +396,15 @@ int json_parse_doc(doc *d, const char *line, size_t len, unsigned *warn,
                 v->valuestring = NULL;
             }
             continue;
+        }
+        if (k == DOC_ID && cJSON_IsNumber(v) && isfinite(v->valuedouble) &&
+            fabs(v->valuedouble) >= 9007199254740992.0) {
+            /* printed back, it would be another number, and two such ids
+             * could become one: the second would replace the first */
+            say(detail, detail_cap, "\"id\" is a number too large to keep exactly (2^53 or more); "
+                                    "write it as a string: \"id\": \"...\"");
+            rc = LEDE_ECORRUPT;
+            goto cleanup;
         }
         char num[40];
         const char *s;

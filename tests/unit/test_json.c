@@ -143,6 +143,9 @@ TEST(test_json__malformed_lines)
         {"{\"id\": true}", "\"id\" is a boolean"},
         {"{\"date\": false}", "\"date\" is a boolean"},
         {"{\"id\": 1e999}", "\"id\" is a number out of range"},
+        /* read back it would be another number: 1234567890123456768 */
+        {"{\"id\": 1234567890123456789}", "\"id\" is a number too large to keep exactly"},
+        {"{\"id\": -9007199254740993}", "write it as a string"},
     };
     doc d;
     doc_init(&d);
