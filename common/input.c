@@ -73,6 +73,7 @@ const char *input_problem_name(enum input_problem p)
     case INPUT_EMPTY: return "empty documents";
     case INPUT_BAD_UTF8: return "documents with invalid UTF-8 (repaired)";
     case INPUT_BAD_DATE: return "documents with an unreadable date (kept without)";
+    case INPUT_INDEX_DIR: return "lede index directories (not read)";
     default: return "problems";
     }
 }
@@ -138,6 +139,28 @@ static int cmp_names(const void *a, const void *b)
 
 /* Adds the files under directory `path` (a buf holding the path as reached;
  * restored on return). base_len: length of the named root plus its '/'. */
+/* A directory whose entries names[0..n) are a lede index's: a MANIFEST
+ * beside segment files or the writers' LOCK. Its files are no articles (an
+ * index inside the tree it indexes would read its own LOCK as one; before
+ * its first commit it has no MANIFEST yet: input_opts.skip_dir). */
+static int holds_index(char *const *names, size_t n)
+{
+    int manifest = 0, other = 0;
+    for (size_t i = 0; i < n; i++) {
+        manifest |= strcmp(names[i], "MANIFEST") == 0;
+        other |= strcmp(names[i], "LOCK") == 0 || strncmp(names[i], "seg_", 4) == 0;
+    }
+    return manifest && other;
+}
+
+/* Is dir the directory opts->skip_dir names (the same device and inode)? */
+static int is_skip_dir(const input_opts *o, const char *dir)
+{
+    struct stat a, b;
+    return o->skip_dir && stat(o->skip_dir, &a) == 0 && stat(dir, &b) == 0 &&
+           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 static int walk(input *in, buf *path, size_t base_len)
 {
     char **names = NULL;
@@ -183,6 +206,11 @@ static int walk(input *in, buf *path, size_t base_len)
     dir = NULL;
     if (n > 1)
         qsort(names, n, sizeof *names, cmp_names);
+    if (holds_index(names, n) || is_skip_dir(&in->opts, path->data)) {
+        report(&in->opts, &in->st, INPUT_INDEX_DIR, path->data, 0,
+               "a lede index, not articles: not read");
+        goto cleanup;
+    }
 
     size_t keep = path->len;
     for (size_t i = 0; i < n && rc == 0; i++) {

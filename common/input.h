@@ -31,6 +31,7 @@ enum input_problem {
     INPUT_EMPTY,      /* a document with neither title nor body: skipped */
     INPUT_BAD_UTF8,   /* invalid UTF-8 or NUL: repaired as U+FFFD, kept */
     INPUT_BAD_DATE,   /* a date that does not parse: kept without a date */
+    INPUT_INDEX_DIR,  /* a directory holding a lede index, met in a tree: skipped */
     INPUT_N_PROBLEMS
 };
 
@@ -49,6 +50,8 @@ typedef struct input_opts {
     size_t max_doc_bytes;     /* 0 means INPUT_DEFAULT_MAX_DOC_BYTES */
     input_report_fn report;   /* may be NULL */
     void *report_ctx;
+    const char *skip_dir;     /* a directory not to read when a tree holds
+                                 it (the index being written); may be NULL */
 } input_opts;
 
 typedef struct input_stats {

@@ -427,6 +427,7 @@ static int cmd_index(const struct options *op, const char *dir, char **paths, in
     eff.stem = ixwriter_stem_language(b.w);
     ingest_opts io;
     fill_ingest(&io, &eff, paths, n_paths);
+    io.input.skip_dir = dir; /* an index inside the tree it reads is not read */
     b.pr.on = !op->quiet && isatty(STDERR_FILENO);
     b.pr.start = now_seconds();
     io.progress = show_progress;

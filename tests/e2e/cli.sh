@@ -98,4 +98,11 @@ expect_status 0 "$LEDE_SEARCH" "$TMP/dup" --doc b && expect_grep "MONDAY" "$TMP/
 echo '{"id":"c","title":"T","body":"the meeting is on monday"}' >"$TMP/dup3.jsonl"
 expect_status 0 "$LEDE_INDEX" "$TMP/dup" "$TMP/dup3.jsonl" &&
   expect_grep "dup3.jsonl:1: skipped: 'c' has the same words in its title and body as '[ab]'" "$TMP/err" "a duplicate is reported"
+# an index inside the tree it reads is not read (its LOCK was a document), nor is another one
+mkdir -p "$TMP/tree" && cp "$seed" "$TMP/tree/"
+expect_status 1 "$LEDE_INDEX" "$TMP/tree/idx" "$TMP/tree" &&
+  expect_grep "^indexed 1 document " "$TMP/err" "the article only, not the index's own files" &&
+  expect_grep "tree/idx: skipped: a lede index, not articles" "$TMP/err" "its own index skipped"
+expect_status 1 "$LEDE_INDEX" "$TMP/other" "$TMP/tree" &&
+  expect_grep "^indexed 1 document " "$TMP/err" "another index in the tree is not read either"
 finish

@@ -172,7 +172,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                "out of memory");
     r.kind = RECORD_ARTICLE;
     r.line = 1;
-    input_opts opts = {0, on_problem, NULL};
+    input_opts opts = {0, on_problem, NULL, NULL};
     input_stats st = {0};
     doc viaread;
     doc_init(&viaread);

@@ -168,7 +168,7 @@ void readcheck_read(size_t max_doc, uint64_t n_lines, int damaged_ok, buf *recor
     struct ctx c = {records, 0, damaged_ok, RECORD_JSON, n_lines, {0}};
 
     const char *paths[1] = {scratch_path};
-    input_opts opts = {max_doc, on_problem, &c};
+    input_opts opts = {max_doc, on_problem, &c, NULL};
     input *in = NULL;
     FUZZ_CHECK(input_open(&in, paths, 1, &opts) == 0 && in, "input_open failed");
     record r;

@@ -168,7 +168,7 @@ static void docs_free(struct docs *ds)
 static int read_all(const char *const *paths, size_t n_paths, size_t max_doc, struct docs *ds,
                     struct collect *c, input_stats *st, uint64_t *total)
 {
-    input_opts o = {max_doc, on_report, c};
+    input_opts o = {max_doc, on_report, c, NULL};
     input *in = NULL;
     int rc = input_open(&in, paths, n_paths, &o);
     if (rc)
@@ -572,7 +572,7 @@ TEST(test_input__unreadable_directory)
 TEST(test_input__record_parse)
 {
     struct collect c = {0};
-    input_opts o = {0, on_report, &c};
+    input_opts o = {0, on_report, &c, NULL};
     input_stats st;
     memset(&st, 0, sizeof st);
     record r;
@@ -684,7 +684,7 @@ static void corpus(const char *name, uint64_t n_records, uint64_t n_empty)
         exit(77);
     }
     struct collect c = {0};
-    input_opts o = {0, on_report, &c};
+    input_opts o = {0, on_report, &c, NULL};
     input *in = NULL;
     const char *paths[] = {path};
     REQUIRE(input_open(&in, paths, 1, &o) == 0);
