@@ -502,6 +502,25 @@ static int id_live(ixwriter *w, const char *id, size_t len)
     return 0;
 }
 
+/* 1 when this writer added a live document with this id (it is in memory,
+ * or in a segment this writer wrote), 0 when not, < 0 on error. */
+static int added_here(ixwriter *w, const char *id, size_t len)
+{
+    uint32_t doc;
+    if (w->mem && memindex_find_id(w->mem, id, len, &doc) && !mem_deleted(w, doc))
+        return 1;
+    for (size_t s = 0; s < w->n_segs; s++) {
+        if (w->segs[s].ms.number < w->first_new)
+            continue;
+        int r = segread_find_id(w->segs[s].r, id, len, &doc);
+        if (r < 0)
+            return r;
+        if (r == 1 && !deletions_has(&w->segs[s].del, doc))
+            return 1;
+    }
+    return 0;
+}
+
 /* Deletes every live document with this id; returns how many (or < 0). */
 static int delete_id(ixwriter *w, const char *id, size_t len)
 {
@@ -623,6 +642,11 @@ int ixwriter_add(ixwriter *w, const ingest_doc *d, int *outcome, char *msg, size
             }
         }
     }
+    int again = added_here(w, id, id_len);
+    if (again < 0) {
+        say(msg, cap, "index corrupt while looking up id '%s': %s", id, err_str(again));
+        return again;
+    }
     int n = delete_id(w, id, id_len);
     if (n == LEDE_ENOMEM) {
         say(msg, cap, "cannot add document '%s': %s", id, err_str(n));
@@ -634,7 +658,7 @@ int ixwriter_add(ixwriter *w, const ingest_doc *d, int *outcome, char *msg, size
     }
     if (n > 0) {
         w->st.n_replaced += (uint64_t)n;
-        *outcome = 1;
+        *outcome = again ? 3 : 1;
     }
     int rc = 0;
     /* The budget covers what is in memory and the document being added

@@ -75,7 +75,10 @@ const char *ixwriter_stem_language(const ixwriter *w);
 
 /* Adds a document; replaces a live document with the same id; skips an
  * exact duplicate of a live document unless keep_duplicates.
- * *outcome: 0 added, 1 added replacing an older version, 2 skipped duplicate. */
+ * *outcome: 0 added, 1 added replacing an older version, 2 skipped duplicate
+ * (msg: the id of the document it duplicates), 3 added replacing a document
+ * this writer added (the same id twice in one run: often two articles that
+ * came out with one id). */
 int ixwriter_add(ixwriter *w, const ingest_doc *d, int *outcome, char *msg, size_t cap);
 /* Deletes the live document with external id id[0..len): 1 deleted, 0 none. */
 int ixwriter_delete(ixwriter *w, const char *id, size_t len, char *msg, size_t cap);

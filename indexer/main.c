@@ -341,6 +341,14 @@ static int build_sink(void *ctx, const ingest_doc *id)
         b->failed = rc;
         return rc;
     }
+    if (outcome == 3 && !b->op->quiet) {
+        fprintf(stderr, "%s", id->file);
+        if (id->line)
+            fprintf(stderr, ":%" PRIu64, id->line);
+        fprintf(stderr, ": warning: id '%.*s' came earlier in this run too; this document "
+                        "replaces that one (two articles with one id? docs/INPUT.md, \"Ids\")\n",
+                (int)(id->d->f_len[DOC_ID] < 200 ? id->d->f_len[DOC_ID] : 200), id->d->f[DOC_ID]);
+    }
     if (outcome == 2 && !b->op->quiet) { /* b->msg: the id it duplicates */
         fprintf(stderr, "%s", id->file);
         if (id->line)

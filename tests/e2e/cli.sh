@@ -105,4 +105,10 @@ expect_status 1 "$LEDE_INDEX" "$TMP/tree/idx" "$TMP/tree" &&
   expect_grep "tree/idx: skipped: a lede index, not articles" "$TMP/err" "its own index skipped"
 expect_status 1 "$LEDE_INDEX" "$TMP/other" "$TMP/tree" &&
   expect_grep "^indexed 1 document " "$TMP/err" "another index in the tree is not read either"
+# the same id twice in one run: the later wins, with a warning
+mkdir -p "$TMP/days/d1" "$TMP/days/d2"
+cp "$seed" "$TMP/days/d1/editorial.txt"
+printf 'Another editorial\nSource: Global Times Published: 2019-04-26 10:00:00\nA different text.\n' >"$TMP/days/d2/editorial.txt"
+expect_status 0 "$LEDE_INDEX" "$TMP/days/ix" "$TMP/days/d1" "$TMP/days/d2" &&
+  expect_grep "d2/editorial.txt:1: warning: id 'editorial.txt' came earlier in this run too" "$TMP/err" "an id met twice in one run"
 finish
