@@ -29,7 +29,7 @@ static const char usage[] =
     "       lede-index delete DIR ID...         remove documents by their id\n"
     "       lede-index optimize DIR             merge into one segment, dropping\n"
     "                                           deleted documents\n"
-    "       lede-index check DIR                verify every byte of every file\n"
+    "       lede-index check DIR...             verify every byte of every file\n"
     "       lede-index stats DIR                counts, and where the bytes go\n"
     "       lede-index dump DIR [[FIELD:]TERM]  the index (or one term) as text\n"
     "       lede-index ids DIR                  the ids of the live documents\n"
@@ -717,6 +717,19 @@ static int need(int n, int argc, const char *what)
     return 0;
 }
 
+/* need, and no more than max arguments: an extra one is refused, not
+ * ignored (check i1 i2 once looked at i1 only). */
+static int need_at_most(int n, int max, int argc, char **args, const char *what)
+{
+    if (need(n, argc, what))
+        return 1;
+    if (argc > max) {
+        fprintf(stderr, "lede-index: %s takes no argument '%s'\n%s\n", args[0], args[max], what);
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct options op;
@@ -755,22 +768,27 @@ int main(int argc, char **argv)
         return cmd_delete(&op, args[1], args + 2, n - 2);
     }
     if (strcmp(cmd, "optimize") == 0) {
-        if (need(2, n, "usage: lede-index optimize DIR"))
+        if (need_at_most(2, 2, n, args, "usage: lede-index optimize DIR"))
             return EXIT_FATAL;
         return cmd_optimize(&op, args[1]);
     }
     if (strcmp(cmd, "check") == 0) {
-        if (need(2, n, "usage: lede-index check DIR"))
+        if (need(2, n, "usage: lede-index check DIR..."))
             return EXIT_FATAL;
-        return cmd_check(args[1]);
+        int worst = EXIT_ALL_GOOD;
+        for (int i = 1; i < n; i++) { /* each DIR given; the worst status */
+            int st = cmd_check(args[i]);
+            worst = st > worst ? st : worst;
+        }
+        return worst;
     }
     if (strcmp(cmd, "stats") == 0) {
-        if (need(2, n, "usage: lede-index stats DIR"))
+        if (need_at_most(2, 2, n, args, "usage: lede-index stats DIR"))
             return EXIT_FATAL;
         return cmd_stats(args[1]);
     }
     if (strcmp(cmd, "ids") == 0) {
-        if (need(2, n, "usage: lede-index ids DIR"))
+        if (need_at_most(2, 2, n, args, "usage: lede-index ids DIR"))
             return EXIT_FATAL;
         char msg[1024];
         int rc = index_list_ids(args[1], stdout, msg, sizeof msg);
@@ -781,7 +799,7 @@ int main(int argc, char **argv)
         return EXIT_ALL_GOOD;
     }
     if (strcmp(cmd, "dump") == 0) {
-        if (need(2, n, "usage: lede-index dump DIR [[FIELD:]TERM]"))
+        if (need_at_most(2, 3, n, args, "usage: lede-index dump DIR [[FIELD:]TERM]"))
             return EXIT_FATAL;
         char msg[1024];
         int rc = index_dump(args[1], n > 2 ? args[2] : NULL, stdout, msg, sizeof msg);

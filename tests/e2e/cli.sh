@@ -111,4 +111,8 @@ cp "$seed" "$TMP/days/d1/editorial.txt"
 printf 'Another editorial\nSource: Global Times Published: 2019-04-26 10:00:00\nA different text.\n' >"$TMP/days/d2/editorial.txt"
 expect_status 0 "$LEDE_INDEX" "$TMP/days/ix" "$TMP/days/d1" "$TMP/days/d2" &&
   expect_grep "d2/editorial.txt:1: warning: id 'editorial.txt' came earlier in this run too" "$TMP/err" "an id met twice in one run"
+# check looks at every DIR given; the others refuse an extra argument
+expect_status 3 "$LEDE_INDEX" check "$TMP/lost" "$TMP/dmg" && expect_grep "ok: generation" "$TMP/out" "check: the sound index" &&
+  expect_grep "problems\? found" "$TMP/out" "check: the damaged one, after it"
+expect_status 2 "$LEDE_INDEX" ids "$TMP/lost" "$TMP/dmg" && expect_grep "takes no argument" "$TMP/err" "ids with two DIRs"
 finish
