@@ -569,7 +569,7 @@ static int cmd_check(const char *dir)
         return EXIT_CORRUPT;
     }
     printf("%s: ok: generation %" PRIu64 ", %" PRIu64 " segment%s, %" PRIu64 " document%s (%" PRIu64
-           " live), %" PRIu64 " term%s, %" PRIu64 " posting%s, %" PRIu64 " position%s verified in %.2f s\n",
+           " live), %" PRIu64 " dictionary key%s, %" PRIu64 " posting%s, %" PRIu64 " position%s verified in %.2f s\n",
            dir, t.generation, t.n_segments, plural(t.n_segments), t.n_docs, plural(t.n_docs), t.n_live,
            t.n_terms, plural(t.n_terms), t.n_postings, plural(t.n_postings), t.n_positions,
            plural(t.n_positions), now_seconds() - t0);
@@ -586,9 +586,11 @@ static int cmd_stats(const char *dir)
     if (rc)
         return rc == LEDE_ECORRUPT ? EXIT_CORRUPT : EXIT_FATAL;
     printf("generation      %" PRIu64 "\nsegments        %" PRIu64 "\ndocuments       %" PRIu64
-           "\nlive documents  %" PRIu64 "\nterms           %" PRIu64 "\npostings        %" PRIu64
+           "\nlive documents  %" PRIu64 "\ndictionary keys %" PRIu64 "%s\npostings        %" PRIu64
            "\npositions       %" PRIu64 "\n",
-           t.generation, t.n_segments, t.n_docs, t.n_live, t.n_terms, t.n_postings, t.n_positions);
+           t.generation, t.n_segments, t.n_docs, t.n_live, t.n_terms,
+           t.n_segments > 1 ? " (summed over the segments: a word in several counts in each)" : "",
+           t.n_postings, t.n_positions);
     printf("\nbytes by kind of data:\n");
     uint64_t dict = t.section_bytes[SEC_TERMS] + t.section_bytes[SEC_TERMINDEX];
     uint64_t docs = t.section_bytes[SEC_DOCLEN] + t.section_bytes[SEC_DOCDATE] +

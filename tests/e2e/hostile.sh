@@ -144,7 +144,7 @@ under "distinct terms" $((mem_kb + OVERHEAD_KB))
 run 0 "optimize $n_terms terms" "$LEDE_INDEX" optimize "$TMP/ix7"
 under "optimize distinct terms" $((mem_kb + OVERHEAD_KB))
 expect_status 0 "$LEDE_INDEX" stats "$TMP/ix7" &&
-  expect_grep "^terms  *$((n_terms + 1))\$" "$TMP/out" "every distinct term (and title:distinct) indexed"
+  expect_grep "^dictionary keys  *$((n_terms + 1))\$" "$TMP/out" "every distinct term (and title:distinct) indexed"
 SIX=$TMP/ix7
 count_is 1 "a term of the last document" "q$(printf '%x' $((n_terms - 1)))"
 
