@@ -115,4 +115,13 @@ expect_status 0 "$LEDE_INDEX" "$TMP/days/ix" "$TMP/days/d1" "$TMP/days/d2" &&
 expect_status 3 "$LEDE_INDEX" check "$TMP/lost" "$TMP/dmg" && expect_grep "ok: generation" "$TMP/out" "check: the sound index" &&
   expect_grep "problems\? found" "$TMP/out" "check: the damaged one, after it"
 expect_status 2 "$LEDE_INDEX" ids "$TMP/lost" "$TMP/dmg" && expect_grep "takes no argument" "$TMP/err" "ids with two DIRs"
+# daily adds of alternating sizes still merge (15 and 5 documents a day left 40 segments)
+for d in $(seq 1 40); do
+  n=$(( d % 2 ? 15 : 5 ))
+  for k in $(seq 1 $n); do echo "{\"id\":\"d$d-$k\",\"title\":\"day $d\",\"body\":\"story $k of day $d w$d$k\"}"; done |
+    "$LEDE_INDEX" -q "$TMP/daily" - 2>/dev/null || fail "daily add $d"
+done
+expect_status 0 "$LEDE_INDEX" stats "$TMP/daily" &&
+  segs=$(sed -n 's/^segments  *//p' "$TMP/out") &&
+  [ "$segs" -lt 10 ] || fail "40 daily adds at merge factor 10 left $segs segments"
 finish
