@@ -368,8 +368,9 @@ int ixwriter_open(ixwriter **out, const char *dir, const ixwriter_opts *o, char 
     } else if (rc) {
         io_fail(msg, cap, rc, errno, "cannot read", "MANIFEST");
         goto fail;
-    } else if (w->o.stem_language && strcmp(w->o.stem_language, "none") != 0 &&
-               strcmp(w->o.stem_language, w->man.stem_language) != 0) {
+    } else if (w->o.stem_language &&
+               strcmp(strcmp(w->o.stem_language, "none") ? w->o.stem_language : "",
+                      w->man.stem_language) != 0) {
         say(msg, cap, "%s was built with stemming '%s'; it cannot take --stem %s "
             "(build a new index for another analysis)", dir,
             w->man.stem_language[0] ? w->man.stem_language : "none", w->o.stem_language);

@@ -56,6 +56,7 @@ expect_status 0 "$LEDE_INDEX" stats "$TMP/ix4" && expect_grep "live documents  2
 expect_status 0 "$LEDE_INDEX" -q --stem english "$TMP/ix5" "$seed"
 expect_status 0 "$LEDE_INDEX" dump "$TMP/ix5" && expect_grep "stem english" "$TMP/out" "stem recorded"
 expect_status 2 "$LEDE_INDEX" --stem porter "$TMP/ix5" "$seed" && expect_grep "built with stemming 'english'" "$TMP/err" "stem mismatch"
+expect_status 2 "$LEDE_INDEX" --stem none "$TMP/ix5" "$seed" && expect_grep "cannot take --stem none" "$TMP/err" "--stem none on a stemmed index"
 # without --stem a new index gets English stemming, an existing one keeps its own
 expect_status 0 "$LEDE_INDEX" dump "$IX" && expect_grep "stem english" "$TMP/out" "default stemming of a new index"
 expect_status 0 "$LEDE_INDEX" -q --stem none "$TMP/ix6" "$seed"
