@@ -61,6 +61,9 @@ struct ixwriter {
     size_t fp_mask, fp_used;
     ixwriter_opts o;
     ixwriter_stats st;
+    int changed;           /* something to commit: a document added or
+                              deleted, or segments merged, since the last
+                              commit (or no commit yet) */
 };
 
 static void say(char *msg, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -469,6 +472,7 @@ static int delete_in_seg(ixwriter *w, size_t s, uint32_t doc)
     if (!deletions_add(&g->del, doc, segread_len(g->r, doc, 0), segread_len(g->r, doc, 1)))
         return 0;
     g->dirty = 1;
+    w->changed = 1;
     hash128 f;
     segread_fprint(g->r, doc, &f.lo, &f.hi);
     fp_remove(w, f, (uint32_t)s, doc);
@@ -688,6 +692,7 @@ int ixwriter_add(ixwriter *w, const ingest_doc *d, int *outcome, char *msg, size
         return rc;
     }
     w->st.n_added++;
+    w->changed = 1;
     if (memindex_mem(w->mem) >= w->o.memory)
         return flush_mem(w, msg, cap);
     return 0;
@@ -717,6 +722,8 @@ static int write_file(const char *path, const buf *image, int *err_no)
 /* Writes pending deletions and the manifest of the next generation. */
 static int commit_now(ixwriter *w, char *msg, size_t cap)
 {
+    if (!w->changed && w->man.generation > 0)
+        return 0; /* a commit of nothing would only raise the generation */
     int rc = flush_mem(w, msg, cap);
     if (rc)
         return rc;
@@ -782,6 +789,7 @@ static int commit_now(ixwriter *w, char *msg, size_t cap)
         w->man.n_segs = next.n_segs;
         w->man.generation = gen;
         w->man.next_segment = w->next_segment;
+        w->changed = 0;
         next.segs = NULL;
         if (k != before) /* slots moved */
             rc = fp_rebuild(w);
@@ -859,6 +867,7 @@ static int merge_run(ixwriter *w, size_t start, size_t n, char *msg, size_t cap)
     memmove(&w->segs[start + keep], &w->segs[start + n], (w->n_segs - start - n) * sizeof *w->segs);
     w->n_segs -= n - keep;
     w->st.n_merges++;
+    w->changed = 1;
     rc = fp_rebuild(w); /* documents were renumbered */
     return rc ? rc : commit_now(w, msg, cap);
 }

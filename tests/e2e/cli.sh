@@ -125,4 +125,11 @@ done
 expect_status 0 "$LEDE_INDEX" stats "$TMP/daily" &&
   segs=$(sed -n 's/^segments  *//p' "$TMP/out") &&
   [ "$segs" -lt 10 ] || fail "40 daily adds at merge factor 10 left $segs segments"
+# a run that changes nothing commits nothing: the generation stays
+gen_of() { "$LEDE_INDEX" check "$1" | sed -n 's/.*: ok: generation \([0-9]*\),.*/\1/p'; }
+g0=$(gen_of "$TMP/daily")
+expect_status 1 "$LEDE_INDEX" delete "$TMP/daily" no-such-id
+"$LEDE_INDEX" optimize "$TMP/daily" 2>/dev/null && "$LEDE_INDEX" optimize "$TMP/daily" 2>/dev/null || fail "optimize twice"
+g1=$(gen_of "$TMP/daily")
+[ "$g1" = "$((g0 + 1))" ] || fail "generation $g0 -> $g1: an unknown id and a second optimize must not commit (the first optimize does)"
 finish
