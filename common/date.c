@@ -141,9 +141,24 @@ int date_parse(int64_t *out, const char *s, size_t len)
                 i++;
                 if (read_num(s, &i, end, 2, 2, &sec) != 0)
                     return LEDE_EINVAL;
+                if (i + 1 < end && (s[i] == '.' || s[i] == ',') && s[i + 1] >= '0' && s[i + 1] <= '9')
+                    for (i++; i < end && s[i] >= '0' && s[i] <= '9'; i++)
+                        ; /* a fraction of a second: left out */
             }
-            if (i < end && s[i] == 'Z')
+            if (i < end && s[i] == 'Z') {
                 i++;
+            } else if (i < end && (s[i] == '+' || s[i] == '-')) {
+                /* a UTC offset, +HH, +HH:MM or +HHMM: left out, the time is
+                 * kept as written (date.h) */
+                unsigned oh, om = 0;
+                i++;
+                if (read_num(s, &i, end, 2, 2, &oh) != 0 || oh > 23)
+                    return LEDE_EINVAL;
+                if (i < end && s[i] == ':')
+                    i++;
+                if (i < end && (read_num(s, &i, end, 2, 2, &om) != 0 || om > 59))
+                    return LEDE_EINVAL;
+            }
             if (i != end)
                 return LEDE_EINVAL;
         }

@@ -14,7 +14,9 @@
 
 /* Parses s[0..len) (surrounding white space ignored) in one of the forms
  *   YYYY/M/D, YYYY-M-D (so YYYY-MM-DD), each optionally followed by one or
- *   more spaces or a 'T' and H:MM or H:MM:SS (a trailing 'Z' is accepted);
+ *   more spaces or a 'T' and H:MM or H:MM:SS (a fraction of a second, and a
+ *   trailing 'Z' or UTC offset +HH, +HH:MM or -HHMM, are accepted and left
+ *   out: the time is kept as written);
  *   YYYY-MM and YYYY (first day of that month or year).
  * Stores the timestamp in *out. Returns 0, or LEDE_EINVAL (with *out =
  * DATE_NONE) when the text is not such a date or names an impossible day
