@@ -299,6 +299,15 @@ static int next_nonblank(const char *t, size_t pos, size_t len, size_t *b, size_
     return 0;
 }
 
+/* 1 when byte b (of a non-blank line) lies on the line that starts at `at`:
+ * no blank line came between. */
+static int on_line_at(const char *t, size_t at, size_t len, size_t b)
+{
+    size_t le;
+    next_line(t, at, len, &le);
+    return b < le;
+}
+
 /* Sets field `which` to t[b..e) with '\r' removed. */
 static int set_field(doc *d, enum doc_field which, const char *t, size_t b, size_t e)
 {
@@ -346,7 +355,26 @@ int article_parse(doc *d, const char *text, size_t len, unsigned *warn)
     int meta2 = has2 && parse_meta(t, b2, e2, &m2);
     const struct meta *m = NULL;
     size_t body_begin = after1;
-    if (meta1 && !meta2) {
+    size_t b3, e3, after3;
+    struct meta m3;
+    if (!meta1 && !meta2 && has2 && on_line_at(t, after1, len, b2) &&
+        next_nonblank(t, after2, len, &b3, &e3, &after3) && on_line_at(t, after2, len, b3) &&
+        parse_meta(t, b3, e3, &m3)) {
+        /* A title wrapped onto a second line, the metadata line third (no
+         * blank line between them): the two lines are the title. */
+        buf title = {0};
+        rc = append_no_cr(&title, t, b1, e1);
+        rc = rc ? rc : buf_putc(&title, ' ');
+        rc = rc ? rc : append_no_cr(&title, t, b2, e2);
+        size_t n = title.len;
+        char *st = rc ? NULL : buf_detach(&title);
+        buf_free(&title);
+        if (!st)
+            return rc ? rc : LEDE_ENOMEM;
+        doc_take(d, DOC_TITLE, st, n);
+        m = &m3;
+        body_begin = after3;
+    } else if (meta1 && !meta2) {
         /* An empty title line left the metadata line first (737 files of
          * the reuters21578 corpus). A headline that merely looks like one is
          * told apart by the real metadata line after it. */

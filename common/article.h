@@ -10,6 +10,9 @@
  *   <blank>
  *   blog comments powered by Disqus                    (boilerplate, dropped)
  *
+ * A title wrapped onto a second line is the two lines joined by a space when
+ * the metadata line comes right after them (no blank line between).
+ *
  * Called by the input reader for every file that is not JSON Lines. */
 #ifndef LEDE_ARTICLE_H
 #define LEDE_ARTICLE_H

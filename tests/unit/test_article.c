@@ -186,6 +186,29 @@ TEST(test_article__seed_fixture)
 
 /* ---- the metadata line ---- */
 
+TEST(test_article__title_wrapped_onto_two_lines)
+{
+    /* the metadata line third, right after the two title lines: they are
+     * the title (the date and source were lost in the body) */
+    const char *text = "Putin-Kim meeting constructive\r\n  to Korean Peninsula\n"
+                       "Source:Global Times Published: 2019/4/25 21:18:40\n\nFirst paragraph.\n";
+    doc d;
+    doc_init(&d);
+    unsigned warn = 0;
+    CHECK_INT(article_parse(&d, text, strlen(text), &warn), 0);
+    CHECK_STR(d.f[DOC_TITLE], "Putin-Kim meeting constructive to Korean Peninsula");
+    CHECK_STR(d.f[DOC_SOURCE], "Global Times");
+    CHECK_INT(d.date, 1556227120);
+    CHECK_STR(d.f[DOC_BODY], "First paragraph.");
+    /* a blank line before the third line: the second is the body's start,
+     * as before (a one-line title, no metadata) */
+    const char *apart = "Title\nFirst line.\n\nSource:X Published: 2019/4/25\n";
+    CHECK_INT(article_parse(&d, apart, strlen(apart), &warn), 0);
+    CHECK_STR(d.f[DOC_TITLE], "Title");
+    CHECK_STR(d.f[DOC_SOURCE], "");
+    doc_free(&d);
+}
+
 TEST(test_article__meta_spacing_variants)
 {
     doc d;
