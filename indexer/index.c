@@ -492,31 +492,16 @@ static int delete_in_mem(ixwriter *w, uint32_t doc)
     return 1;
 }
 
-/* 1 when a live document has this id, 0 when none, < 0 on error. */
-static int id_live(ixwriter *w, const char *id, size_t len)
+/* 1 when a live document has this id, in memory or in a segment numbered
+ * from first_seg on (0: any; w->first_new: those this writer wrote), 0 when
+ * none, < 0 on error. */
+static int id_live(ixwriter *w, const char *id, size_t len, uint32_t first_seg)
 {
     uint32_t doc;
     if (w->mem && memindex_find_id(w->mem, id, len, &doc) && !mem_deleted(w, doc))
         return 1;
     for (size_t s = 0; s < w->n_segs; s++) {
-        int r = segread_find_id(w->segs[s].r, id, len, &doc);
-        if (r < 0)
-            return r;
-        if (r == 1 && !deletions_has(&w->segs[s].del, doc))
-            return 1;
-    }
-    return 0;
-}
-
-/* 1 when this writer added a live document with this id (it is in memory,
- * or in a segment this writer wrote), 0 when not, < 0 on error. */
-static int added_here(ixwriter *w, const char *id, size_t len)
-{
-    uint32_t doc;
-    if (w->mem && memindex_find_id(w->mem, id, len, &doc) && !mem_deleted(w, doc))
-        return 1;
-    for (size_t s = 0; s < w->n_segs; s++) {
-        if (w->segs[s].ms.number < w->first_new)
+        if (w->segs[s].ms.number < first_seg)
             continue;
         int r = segread_find_id(w->segs[s].r, id, len, &doc);
         if (r < 0)
@@ -635,7 +620,8 @@ int ixwriter_add(ixwriter *w, const ingest_doc *d, int *outcome, char *msg, size
             }
             /* a new version of a live document is an update, whatever
              * other document it now reads like */
-            int live = other_len != id_len || memcmp(other, id, id_len) != 0 ? id_live(w, id, id_len) : 1;
+            int same = other_len == id_len && memcmp(other, id, id_len) == 0;
+            int live = same ? 1 : id_live(w, id, id_len, 0);
             if (live < 0) {
                 say(msg, cap, "index corrupt while looking up id '%s': %s", id, err_str(live));
                 return live;
@@ -648,7 +634,7 @@ int ixwriter_add(ixwriter *w, const ingest_doc *d, int *outcome, char *msg, size
             }
         }
     }
-    int again = added_here(w, id, id_len);
+    int again = id_live(w, id, id_len, w->first_new); /* the same id earlier in this run */
     if (again < 0) {
         say(msg, cap, "index corrupt while looking up id '%s': %s", id, err_str(again));
         return again;
