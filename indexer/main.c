@@ -407,7 +407,7 @@ static int open_writer(const struct options *op, const char *dir, ixwriter **w)
     if (!stem && !exists)
         stem = IXWRITER_DEFAULT_STEM;
     ixwriter_opts wo = {stem, op->memory, op->keep_duplicates, op->merge_factor};
-    char msg[1024];
+    char msg[1024] = "";
     int rc = ixwriter_open(w, dir, &wo, msg, sizeof msg);
     const ixwriter_stats *ws = rc ? NULL : ixwriter_get_stats(*w);
     if (ws && ws->n_orphaned)
@@ -793,7 +793,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "ids") == 0) {
         if (need_at_most(2, 2, n, args, "usage: lede-index ids DIR"))
             return EXIT_FATAL;
-        char msg[1024];
+        char msg[1024] = "";
         int rc = index_list_ids(args[1], stdout, msg, sizeof msg);
         if (rc) {
             fprintf(stderr, "lede-index: %s\n", msg[0] ? msg : err_str(rc));
@@ -804,7 +804,7 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "dump") == 0) {
         if (need_at_most(2, 3, n, args, "usage: lede-index dump DIR [[FIELD:]TERM]"))
             return EXIT_FATAL;
-        char msg[1024];
+        char msg[1024] = "";
         int rc = index_dump(args[1], n > 2 ? args[2] : NULL, stdout, msg, sizeof msg);
         if (rc) {
             fprintf(stderr, "lede-index: %s\n", msg[0] ? msg : err_str(rc));

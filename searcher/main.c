@@ -297,7 +297,7 @@ static void query_problem(const struct options *op, unsigned long lineno, const 
 static int index_problem(const searcher *s, int rc)
 {
     if (rc == LEDE_ECORRUPT) {
-        char msg[1024];
+        char msg[1024] = "";
         searcher_corrupt_message(s, msg, sizeof msg);
         fprintf(stderr, "lede-search: %s\n", msg);
         return EXIT_CORRUPT;
@@ -621,7 +621,7 @@ static int run(int argc, char **argv)
         fprintf(stderr, "lede-search: %s\n", why);
         return EXIT_ERROR;
     }
-    char msg[1024];
+    char msg[1024] = "";
     searcher *s = NULL;
     int rc = searcher_open(&s, dir, msg, sizeof msg);
     if (rc) {

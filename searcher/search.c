@@ -39,6 +39,8 @@ void search_params_default(search_params *p)
 int searcher_open(searcher **out, const char *dir, char *msg, size_t cap)
 {
     *out = NULL;
+    if (cap)
+        msg[0] = '\0'; /* "" when a failure has nothing more to say than its code */
     searcher *s = calloc(1, sizeof *s);
     if (!s)
         return LEDE_ENOMEM;
