@@ -104,19 +104,30 @@ static void on_signal(int sig)
     interrupted = 1;
 }
 
+/* 1 when s starts with a digit: strtoull would take "-5" as 2^64 - 5. */
+static int digit_first(const char *s)
+{
+    return s[0] >= '0' && s[0] <= '9';
+}
+
 static int parse_size(const char *s, size_t *out)
 {
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s)
+    if (errno || end == s || !digit_first(s))
         return -1;
+    unsigned shift = 0;
     switch (*end) {
-    case 'k': case 'K': v <<= 10; end++; break;
-    case 'm': case 'M': v <<= 20; end++; break;
-    case 'g': case 'G': v <<= 30; end++; break;
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
     default: break;
     }
+    if (v > (SIZE_MAX >> shift))
+        return -1;
+    v <<= shift;
     if (*end == 'B' || *end == 'b')
         end++;
     if (*end || v == 0)
@@ -673,7 +684,7 @@ static int parse_options(int argc, char **argv, const char *optstring, struct op
             break;
         case 'C': {
             unsigned long long n = strtoull(optarg, &end, 10);
-            if (*end || n == 0)
+            if (*end || n == 0 || !digit_first(optarg))
                 return bad_value("--commit-every", "a positive document count", optarg);
             op->commit_every = n;
             break;

@@ -8,6 +8,8 @@ seed=$LEDE_TEST_DATA/000_6360e9c39130a038.txt
 expect_status 0 "$LEDE_INDEX" --help && expect_grep "usage: lede-index" "$TMP/out" "--help"
 expect_status 2 "$LEDE_INDEX" && ok "no arguments: exit 2"
 expect_status 2 "$LEDE_INDEX" --memory lots "$IX" "$seed" && expect_grep "memory" "$TMP/err" "bad --memory"
+expect_status 2 "$LEDE_INDEX" --memory -1M "$IX" "$seed" && expect_grep "memory" "$TMP/err" "a negative --memory"
+expect_status 2 "$LEDE_INDEX" --commit-every -5 "$IX" "$seed" && expect_grep "commit-every" "$TMP/err" "a negative --commit-every (strtoull took it as 2^64 - 5)"
 expect_status 2 "$LEDE_INDEX" --stem klingon "$IX" "$seed" && expect_grep "klingon" "$TMP/err" "unknown stemmer"
 
 # the seed article: one document, its id is the path as given
