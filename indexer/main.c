@@ -342,6 +342,7 @@ struct build {
     uint64_t since_commit;
     char msg[1024];
     int failed;
+    int warned_stdin_ids; /* said once that -:LINE ids come back next run */
 };
 
 static int build_sink(void *ctx, const ingest_doc *id)
@@ -352,6 +353,16 @@ static int build_sink(void *ctx, const ingest_doc *id)
     if (rc) {
         b->failed = rc;
         return rc;
+    }
+    if (!b->warned_stdin_ids && !b->op->quiet && strcmp(id->file, "-") == 0 && id->line) {
+        char made[32];
+        int n = snprintf(made, sizeof made, "-:%" PRIu64, id->line);
+        if ((size_t)n == id->d->f_len[DOC_ID] && memcmp(made, id->d->f[DOC_ID], (size_t)n) == 0) {
+            fprintf(stderr, "-: warning: lines without an id get '-:LINE', which the next run's "
+                            "lines get again and replace: give every line an id (docs/INPUT.md, "
+                            "\"Ids\")\n");
+            b->warned_stdin_ids = 1;
+        }
     }
     if (outcome == 3 && !b->op->quiet) {
         fprintf(stderr, "%s", id->file);

@@ -134,4 +134,8 @@ expect_status 1 "$LEDE_INDEX" delete "$TMP/daily" no-such-id
 "$LEDE_INDEX" optimize "$TMP/daily" 2>/dev/null && "$LEDE_INDEX" optimize "$TMP/daily" 2>/dev/null || fail "optimize twice"
 g1=$(gen_of "$TMP/daily")
 [ "$g1" = "$((g0 + 1))" ] || fail "generation $g0 -> $g1: an unknown id and a second optimize must not commit (the first optimize does)"
+# standard input without ids: said once, since the next run's lines get the same ids
+printf '%s\n' '{"title":"Day one","body":"first"}' '{"title":"Day one b","body":"second"}' >"$TMP/noid.jsonl"
+expect_status 0 "$LEDE_INDEX" "$TMP/noid" - <"$TMP/noid.jsonl" &&
+  [ "$(grep -c "lines without an id get '-:LINE'" "$TMP/err")" = 1 ] || fail "one warning for stdin lines without ids: $(cat "$TMP/err")"
 finish
