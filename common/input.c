@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "article.h"
@@ -74,6 +75,7 @@ const char *input_problem_name(enum input_problem p)
     case INPUT_BAD_UTF8: return "documents with invalid UTF-8 (repaired)";
     case INPUT_BAD_DATE: return "documents with an unreadable date (kept without)";
     case INPUT_INDEX_DIR: return "lede index directories (not read)";
+    case INPUT_NOT_ARTICLE: return "files named as no article (not read)";
     default: return "problems";
     }
 }
@@ -161,6 +163,27 @@ static int is_skip_dir(const input_opts *o, const char *dir)
            a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+/* Endings of file names that are not articles nor JSON Lines: met in a
+ * tree, such a file is reported and left out (named on the command line, it
+ * is read whatever its name). */
+static const char *const not_article_endings[] = {
+    ".csv", ".tsv", ".html", ".htm", ".xml", ".pdf", ".doc", ".docx", ".xls", ".xlsx", ".odt",
+    ".rtf", ".zip", ".tar", ".tgz", ".tar.gz", ".bz2", ".xz", ".7z", ".jpg", ".jpeg", ".png",
+    ".gif", ".mp3", ".mp4", ".exe", ".so", ".o", ".py", ".sh", ".css", ".js"};
+
+/* The ending of name that says it is no article, or NULL. */
+static const char *not_article(const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof not_article_endings / sizeof *not_article_endings; i++) {
+        const char *e = not_article_endings[i];
+        size_t k = strlen(e);
+        if (n > k && strcasecmp(name + n - k, e) == 0)
+            return e;
+    }
+    return NULL;
+}
+
 static int walk(input *in, buf *path, size_t base_len)
 {
     char **names = NULL;
@@ -239,6 +262,10 @@ static int walk(input *in, buf *path, size_t base_len)
                 rc = add_file(in, path->data, base_len, (uint64_t)sb.st_size);
         } else if (S_ISDIR(sb.st_mode)) {
             rc = walk(in, path, base_len);
+        } else if (S_ISREG(sb.st_mode) && not_article(names[i])) {
+            report(&in->opts, &in->st, INPUT_NOT_ARTICLE, path->data, 0,
+                   "a %s file is no article (name it on the command line to read it anyway)",
+                   not_article(names[i]));
         } else if (S_ISREG(sb.st_mode)) {
             rc = add_file(in, path->data, base_len, (uint64_t)sb.st_size);
         }

@@ -32,6 +32,8 @@ enum input_problem {
     INPUT_BAD_UTF8,   /* invalid UTF-8 or NUL: repaired as U+FFFD, kept */
     INPUT_BAD_DATE,   /* a date that does not parse: kept without a date */
     INPUT_INDEX_DIR,  /* a directory holding a lede index, met in a tree: skipped */
+    INPUT_NOT_ARTICLE,/* a file met in a tree whose name says it is no article
+                         (.csv, .html, .pdf ...): skipped */
     INPUT_N_PROBLEMS
 };
 

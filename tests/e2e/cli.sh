@@ -138,4 +138,13 @@ g1=$(gen_of "$TMP/daily")
 printf '%s\n' '{"title":"Day one","body":"first"}' '{"title":"Day one b","body":"second"}' >"$TMP/noid.jsonl"
 expect_status 0 "$LEDE_INDEX" "$TMP/noid" - <"$TMP/noid.jsonl" &&
   [ "$(grep -c "lines without an id get '-:LINE'" "$TMP/err")" = 1 ] || fail "one warning for stdin lines without ids: $(cat "$TMP/err")"
+# files a tree holds that are no articles: reported, not read; named, read
+mkdir -p "$TMP/mixed" && cp "$seed" "$TMP/mixed/a.txt"
+printf 'id,title\n1,x\n' >"$TMP/mixed/list.csv"
+printf '<html><body>page</body></html>\n' >"$TMP/mixed/page.HTML"
+expect_status 1 "$LEDE_INDEX" "$TMP/mixed-ix" "$TMP/mixed" &&
+  expect_grep "^indexed 1 document " "$TMP/err" "the article only" &&
+  expect_grep "list.csv: skipped: a .csv file is no article" "$TMP/err" "a .csv in a tree" &&
+  expect_grep "page.HTML: skipped: a .html file is no article" "$TMP/err" "an .HTML in a tree"
+expect_status 0 "$LEDE_INDEX" "$TMP/mixed-ix" "$TMP/mixed/list.csv" && expect_grep "^indexed 1 document " "$TMP/err" "a named .csv is read"
 finish
