@@ -57,6 +57,9 @@ struct input {
     buf rest;        /* the part of a line after the end of head */
     uint64_t line;   /* lines read so far */
     uint64_t raw_done; /* raw bytes of the files already finished */
+    int has_skip;      /* opts.skip_dir exists: its device and inode */
+    dev_t skip_dev;
+    ino_t skip_ino;
 };
 
 int input_problem_skips(enum input_problem p)
@@ -139,8 +142,6 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Adds the files under directory `path` (a buf holding the path as reached;
- * restored on return). base_len: length of the named root plus its '/'. */
 /* A directory whose entries names[0..n) are a lede index's: a MANIFEST
  * beside segment files or the writers' LOCK. Its files are no articles (an
  * index inside the tree it indexes would read its own LOCK as one; before
@@ -155,12 +156,13 @@ static int holds_index(char *const *names, size_t n)
     return manifest && other;
 }
 
-/* Is dir the directory opts->skip_dir names (the same device and inode)? */
-static int is_skip_dir(const input_opts *o, const char *dir)
+/* Is dir the directory opts.skip_dir names (the same device and inode,
+ * found once by input_open)? */
+static int is_skip_dir(const input *in, const char *dir)
 {
-    struct stat a, b;
-    return o->skip_dir && stat(o->skip_dir, &a) == 0 && stat(dir, &b) == 0 &&
-           a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    struct stat b;
+    return in->has_skip && stat(dir, &b) == 0 && b.st_dev == in->skip_dev &&
+           b.st_ino == in->skip_ino;
 }
 
 /* Endings of file names that are not articles nor JSON Lines: met in a
@@ -184,6 +186,8 @@ static const char *not_article(const char *name)
     return NULL;
 }
 
+/* Adds the files under directory `path` (a buf holding the path as reached;
+ * restored on return). base_len: length of the named root plus its '/'. */
 static int walk(input *in, buf *path, size_t base_len)
 {
     char **names = NULL;
@@ -229,7 +233,7 @@ static int walk(input *in, buf *path, size_t base_len)
     dir = NULL;
     if (n > 1)
         qsort(names, n, sizeof *names, cmp_names);
-    if (holds_index(names, n) || is_skip_dir(&in->opts, path->data)) {
+    if (holds_index(names, n) || is_skip_dir(in, path->data)) {
         report(&in->opts, &in->st, INPUT_INDEX_DIR, path->data, 0,
                "a lede index, not articles: not read");
         goto cleanup;
@@ -262,12 +266,14 @@ static int walk(input *in, buf *path, size_t base_len)
                 rc = add_file(in, path->data, base_len, (uint64_t)sb.st_size);
         } else if (S_ISDIR(sb.st_mode)) {
             rc = walk(in, path, base_len);
-        } else if (S_ISREG(sb.st_mode) && not_article(names[i])) {
-            report(&in->opts, &in->st, INPUT_NOT_ARTICLE, path->data, 0,
-                   "a %s file is no article (name it on the command line to read it anyway)",
-                   not_article(names[i]));
         } else if (S_ISREG(sb.st_mode)) {
-            rc = add_file(in, path->data, base_len, (uint64_t)sb.st_size);
+            const char *ending = not_article(names[i]);
+            if (ending)
+                report(&in->opts, &in->st, INPUT_NOT_ARTICLE, path->data, 0,
+                       "a %s file is no article (name it on the command line to read it anyway)",
+                       ending);
+            else
+                rc = add_file(in, path->data, base_len, (uint64_t)sb.st_size);
         }
         /* Devices, FIFOs and sockets found in a tree are left alone. */
     }
@@ -327,6 +333,12 @@ int input_open(input **out, const char *const *paths, size_t n_paths, const inpu
     in->max_doc = in->opts.max_doc_bytes ? in->opts.max_doc_bytes : INPUT_DEFAULT_MAX_DOC_BYTES;
     if (in->max_doc > SIZE_MAX / 2)
         in->max_doc = SIZE_MAX / 2; /* room for the +1 probes below */
+    struct stat sk;
+    if (in->opts.skip_dir && stat(in->opts.skip_dir, &sk) == 0) {
+        in->has_skip = 1;
+        in->skip_dev = sk.st_dev;
+        in->skip_ino = sk.st_ino;
+    }
     for (size_t i = 0; i < n_paths; i++) {
         int rc = add_named(in, paths[i]);
         if (rc) {

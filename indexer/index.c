@@ -294,7 +294,8 @@ static int set_orphans_aside(ixwriter *w, char *msg, size_t cap)
         }
         buf_clear(&from);
         buf_clear(&to);
-        if (buf_printf(&from, "%s/%s", w->dir, n) || buf_printf(&to, "%s/%s/%s", w->dir, w->st.orphan_dir, n)) {
+        if (buf_printf(&from, "%s/%s", w->dir, n) ||
+            buf_printf(&to, "%s/%s/%s", w->dir, w->st.orphan_dir, n)) {
             rc = LEDE_ENOMEM;
             break;
         }
@@ -492,17 +493,13 @@ static int delete_in_mem(ixwriter *w, uint32_t doc)
     return 1;
 }
 
-/* 1 when a live document has this id, in memory or in a segment numbered
- * from first_seg on (0: any; w->first_new: those this writer wrote), 0 when
- * none, < 0 on error. */
-static int id_live(ixwriter *w, const char *id, size_t len, uint32_t first_seg)
+/* 1 when a live document has this id, 0 when none, < 0 on error. */
+static int id_live(ixwriter *w, const char *id, size_t len)
 {
     uint32_t doc;
     if (w->mem && memindex_find_id(w->mem, id, len, &doc) && !mem_deleted(w, doc))
         return 1;
     for (size_t s = 0; s < w->n_segs; s++) {
-        if (w->segs[s].ms.number < first_seg)
-            continue;
         int r = segread_find_id(w->segs[s].r, id, len, &doc);
         if (r < 0)
             return r;
@@ -513,29 +510,34 @@ static int id_live(ixwriter *w, const char *id, size_t len, uint32_t first_seg)
 }
 
 /* Deletes every live document with this id; returns how many (or < 0). */
-static int delete_id(ixwriter *w, const char *id, size_t len)
+static int delete_id(ixwriter *w, const char *id, size_t len, int *ours)
 {
     int n = 0;
     uint32_t doc;
+    *ours = 0; /* one of them was added by this writer (in memory, or a segment it wrote) */
     if (w->mem && memindex_find_id(w->mem, id, len, &doc)) {
         int r = delete_in_mem(w, doc);
         if (r < 0)
             return r;
         n += r;
+        *ours |= r > 0;
     }
     for (size_t s = 0; s < w->n_segs; s++) {
         int r = segread_find_id(w->segs[s].r, id, len, &doc);
         if (r < 0)
             return r;
-        if (r == 1)
-            n += delete_in_seg(w, s, doc);
+        if (r == 1 && delete_in_seg(w, s, doc)) {
+            n++;
+            *ours |= w->segs[s].ms.number >= w->first_new;
+        }
     }
     return n;
 }
 
 int ixwriter_delete(ixwriter *w, const char *id, size_t len, char *msg, size_t cap)
 {
-    int n = delete_id(w, id, len);
+    int ours;
+    int n = delete_id(w, id, len, &ours);
     if (n == LEDE_ENOMEM) {
         say(msg, cap, "cannot delete '%.*s': %s", (int)len, id, err_str(n));
         return n;
@@ -621,7 +623,7 @@ int ixwriter_add(ixwriter *w, const ingest_doc *d, int *outcome, char *msg, size
             /* a new version of a live document is an update, whatever
              * other document it now reads like */
             int same = other_len == id_len && memcmp(other, id, id_len) == 0;
-            int live = same ? 1 : id_live(w, id, id_len, 0);
+            int live = same ? 1 : id_live(w, id, id_len);
             if (live < 0) {
                 say(msg, cap, "index corrupt while looking up id '%s': %s", id, err_str(live));
                 return live;
@@ -634,12 +636,8 @@ int ixwriter_add(ixwriter *w, const ingest_doc *d, int *outcome, char *msg, size
             }
         }
     }
-    int again = id_live(w, id, id_len, w->first_new); /* the same id earlier in this run */
-    if (again < 0) {
-        say(msg, cap, "index corrupt while looking up id '%s': %s", id, err_str(again));
-        return again;
-    }
-    int n = delete_id(w, id, id_len);
+    int again; /* the same id earlier in this run */
+    int n = delete_id(w, id, id_len, &again);
     if (n == LEDE_ENOMEM) {
         say(msg, cap, "cannot add document '%s': %s", id, err_str(n));
         return n;

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -345,6 +346,21 @@ struct build {
     int warned_stdin_ids; /* said once that -:LINE ids come back next run */
 };
 
+/* Prints "FILE[:LINE]: " and the message, for a document met in the input. */
+static void say_at(const ingest_doc *id, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say_at(const ingest_doc *id, const char *fmt, ...)
+{
+    fprintf(stderr, "%s", id->file);
+    if (id->line)
+        fprintf(stderr, ":%" PRIu64, id->line);
+    fputs(": ", stderr);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
 static int build_sink(void *ctx, const ingest_doc *id)
 {
     struct build *b = ctx;
@@ -364,23 +380,15 @@ static int build_sink(void *ctx, const ingest_doc *id)
             b->warned_stdin_ids = 1;
         }
     }
-    if (outcome == 3 && !b->op->quiet) {
-        fprintf(stderr, "%s", id->file);
-        if (id->line)
-            fprintf(stderr, ":%" PRIu64, id->line);
-        fprintf(stderr, ": warning: id '%.*s' came earlier in this run too; this document "
-                        "replaces that one (two articles with one id? docs/INPUT.md, \"Ids\")\n",
-                (int)(id->d->f_len[DOC_ID] < 200 ? id->d->f_len[DOC_ID] : 200), id->d->f[DOC_ID]);
-    }
-    if (outcome == 2 && !b->op->quiet) { /* b->msg: the id it duplicates */
-        fprintf(stderr, "%s", id->file);
-        if (id->line)
-            fprintf(stderr, ":%" PRIu64, id->line);
-        fprintf(stderr, ": skipped: '%.*s' has the same words in its title and body as '%s' "
-                        "(an exact duplicate; --keep-duplicates keeps both)\n",
-                (int)(id->d->f_len[DOC_ID] < 200 ? id->d->f_len[DOC_ID] : 200), id->d->f[DOC_ID],
-                b->msg);
-    }
+    int shown = (int)(id->d->f_len[DOC_ID] < 200 ? id->d->f_len[DOC_ID] : 200); /* of the id */
+    if (outcome == 3 && !b->op->quiet)
+        say_at(id, "warning: id '%.*s' came earlier in this run too; this document replaces "
+                   "that one (two articles with one id? docs/INPUT.md, \"Ids\")",
+               shown, id->d->f[DOC_ID]);
+    if (outcome == 2 && !b->op->quiet) /* b->msg: the id it duplicates */
+        say_at(id, "skipped: '%.*s' has the same words in its title and body as '%s' (an "
+                   "exact duplicate; --keep-duplicates keeps both)",
+               shown, id->d->f[DOC_ID], b->msg);
     b->pr.docs++;
     if (b->op->commit_every && ++b->since_commit >= b->op->commit_every) {
         b->since_commit = 0;

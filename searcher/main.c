@@ -214,14 +214,6 @@ static double now_micros(void)
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
-/* Prints a query error with a caret under the column. The query is echoed
- * only when short and plain: a control byte or a byte outside ASCII (which
- * would also shift the caret) shows as '?', so no query can send escape
- * sequences to the terminal. lineno is the query's line of standard input
- * (0: the command line): the message then starts "stdin:N: ", and with
- * --json the line also gets {"line":N,"error":...,"column":C} on standard
- * output, with --count the line "error", so that a script reading the
- * answers stays in step with its queries. */
 /* The character at s[i..len): its bytes (*n) and the columns a terminal
  * gives it, or -1 for one to print as '?': a control, an invalid byte, a
  * format character (a direction override could reorder the line). */
@@ -261,6 +253,12 @@ static void echo_with_caret(const char *q, size_t len, uint32_t column)
     fputs("^\n", stderr);
 }
 
+/* Prints a query error, and under it the query (when under 200 bytes) with
+ * a caret at the column (echo_with_caret). lineno is the query's line of
+ * standard input (0: the command line): the message then starts "stdin:N: ",
+ * and with --json the line also gets {"line":N,"error":...,"column":C} on
+ * standard output, with --count the line "error", so that a script reading
+ * the answers stays in step with its queries. */
 static void query_problem(const struct options *op, unsigned long lineno, const char *q,
                           size_t len, const query_error *e)
 {
@@ -341,7 +339,6 @@ static void too_long(query_error *e, size_t total)
              "the query is %zu bytes long, over the limit of %d bytes; shorten it", total,
              QUERY_MAX_BYTES);
 }
-
 
 /* A TREC run's query id and tag are written as given, so they must be one
  * field: not empty, no white space or control byte (docids are escaped

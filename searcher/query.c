@@ -559,14 +559,15 @@ static int date_period(struct parser *p, size_t b, size_t e, int64_t *lo, int64_
     while (e > b && (p->s[e - 1] == ' ' || p->s[e - 1] == '\t'))
         e--;
     char why[64];
-    if (e > b && date_parse(&t, p->s + b, e - b) != 0 && date_impossible(p->s + b, e - b, why, sizeof why))
-        return fail(p, b, "bad date '%.*s' at column %u: no such day, %s", quote_len(e - b),
-                    p->s + b, col(b), why);
-    if (e == b || date_parse(&t, p->s + b, e - b) != 0)
+    if (e == b || date_parse(&t, p->s + b, e - b) != 0) {
+        if (date_impossible(p->s + b, e - b, why, sizeof why))
+            return fail(p, b, "bad date '%.*s' at column %u: no such day, %s", quote_len(e - b),
+                        p->s + b, col(b), why);
         return fail(p, b,
                     "bad date '%.*s' at column %u: write YYYY, YYYY-MM or YYYY-MM-DD (or "
                     "YYYY/M/D), optionally followed by THH:MM or THH:MM:SS",
                     quote_len(e - b), p->s + b, col(b));
+    }
     int has_time = 0, colons = 0, seps = 0;
     for (size_t i = b; i < e; i++) {
         char c = p->s[i];

@@ -655,57 +655,72 @@ static size_t positive_terms(const qnode *q, int negated, const char **out, size
     return n;
 }
 
-/* The terms a snippet marks: those of the positive clauses that search the
- * body (a title: or source: clause matches no word of the body), and the
- * prefixes, each as its bytes and a '*' (snippet.h), with their stems. */
+/* The terms a snippet marks, in snippet_make's forms (snippet.h): those of
+ * the positive clauses that search the body (a title: or source: clause
+ * matches no word of the body); an exact phrase as one entry; a prefix as
+ * its bytes and a '*', with its stems. The strings live in mem. */
 struct marks {
     arena *mem;
     const char **s;
-    uint8_t *prefix; /* s[i] is a prefix, to be written with its '*' */
     size_t n, cap;
     int err;
-    const char *small_s[16]; /* s and prefix until they outgrow these */
-    uint8_t small_prefix[16];
+    const char *small[16]; /* s until it outgrows them */
 };
 
-static void mark_add(struct marks *m, const char *s, int prefix)
+static void mark_add(struct marks *m, const char *s)
 {
     if (!s)
         return;
     for (size_t i = 0; i < m->n; i++)
-        if (m->prefix[i] == prefix && strcmp(m->s[i], s) == 0)
+        if (strcmp(m->s[i], s) == 0)
             return;
     if (m->n == m->cap) {
         size_t cap = m->cap * 2;
         const char **ns = arena_alloc(m->mem, cap * sizeof *ns);
-        uint8_t *np = arena_alloc(m->mem, cap);
-        if (!ns || !np) {
+        if (!ns) {
             m->err = LEDE_ENOMEM;
             return;
         }
         memcpy(ns, m->s, m->n * sizeof *ns);
-        memcpy(np, m->prefix, m->n);
         m->s = ns;
-        m->prefix = np;
         m->cap = cap;
     }
-    m->s[m->n] = s;
-    m->prefix[m->n++] = (uint8_t)prefix;
+    m->s[m->n++] = s;
 }
 
-/* An exact phrase as snippet_make takes it: '"', its words separated by
- * spaces ('?' where a position is left empty), '"'. NULL (m->err set) when
+/* A string of `bytes` bytes and its NUL in m->mem; NULL (m->err set) when
  * out of memory. */
+static char *mark_alloc(struct marks *m, size_t bytes)
+{
+    char *s = arena_alloc(m->mem, bytes + 1);
+    if (!s)
+        m->err = LEDE_ENOMEM;
+    return s;
+}
+
+/* A prefix: its bytes and a '*'. */
+static const char *prefix_mark(struct marks *m, const char *pre)
+{
+    size_t l = strlen(pre);
+    char *s = mark_alloc(m, l + 1);
+    if (s) {
+        memcpy(s, pre, l);
+        s[l] = '*';
+        s[l + 1] = '\0';
+    }
+    return s;
+}
+
+/* An exact phrase: '"', its words separated by spaces ('?' where a position
+ * is left empty), '"'. */
 static const char *phrase_mark(struct marks *m, const qnode *q)
 {
-    size_t bytes = 3;
+    size_t bytes = 2;
     for (size_t i = 0; i < q->n_terms; i++)
         bytes += strlen(q->terms[i]) + 1 + 2 * (i ? q->rel_pos[i] - q->rel_pos[i - 1] - 1 : 0);
-    char *s = arena_alloc(m->mem, bytes);
-    if (!s) {
-        m->err = LEDE_ENOMEM;
+    char *s = mark_alloc(m, bytes);
+    if (!s)
         return NULL;
-    }
     size_t at = 0;
     s[at++] = '"';
     for (size_t i = 0; i < q->n_terms; i++) {
@@ -725,52 +740,47 @@ static const char *phrase_mark(struct marks *m, const qnode *q)
 static void mark_terms(const qnode *q, int negated, struct marks *m)
 {
     int neg = negated || q->occur == Q_MUST_NOT;
-    int in_body = q->field == QFIELD_DEFAULT || q->field == FIELD_BODY;
-    if (!neg && in_body && q->kind == Q_PHRASE && q->slop == 0)
-        mark_add(m, phrase_mark(m, q), 0);
-    else if (!neg && in_body && (q->kind == Q_TERM || q->kind == Q_PHRASE))
-        for (size_t i = 0; i < q->n_terms; i++)
-            mark_add(m, q->terms[i], 0);
-    if (!neg && in_body && q->kind == Q_PREFIX) {
-        mark_add(m, q->terms[0], 1);
-        for (size_t i = 0; i < q->n_stems; i++)
-            mark_add(m, q->stems[i], 0);
+    if (!neg && (q->field == QFIELD_DEFAULT || q->field == FIELD_BODY)) {
+        if (q->kind == Q_PHRASE && q->slop == 0) {
+            mark_add(m, phrase_mark(m, q));
+        } else if (q->kind == Q_TERM || q->kind == Q_PHRASE) {
+            for (size_t i = 0; i < q->n_terms; i++)
+                mark_add(m, q->terms[i]);
+        } else if (q->kind == Q_PREFIX) {
+            mark_add(m, prefix_mark(m, q->terms[0]));
+            for (size_t i = 0; i < q->n_stems; i++)
+                mark_add(m, q->stems[i]);
+        }
     }
     for (size_t i = 0; i < q->n_kids; i++)
         mark_terms(q->kids[i], neg, m);
 }
 
 /* The terms to mark in snippets (struct marks), in one allocation (pointers,
- * lengths, strings) that outlives the query; the list gathered first is
- * scratch in mem. 0 or LEDE_ENOMEM. */
+ * lengths, strings) that outlives the query. 0 or LEDE_ENOMEM. */
 static int collect_terms(arena *mem, const qnode *q, search_result *r)
 {
     struct marks m;
     m.mem = mem;
-    m.s = m.small_s;
-    m.prefix = m.small_prefix;
+    m.s = m.small;
     m.n = 0;
-    m.cap = sizeof m.small_s / sizeof *m.small_s;
+    m.cap = sizeof m.small / sizeof *m.small;
     m.err = 0;
     mark_terms(q, 0, &m);
     if (m.err)
         return m.err;
     size_t n = m.n, bytes = 0;
     for (size_t i = 0; i < n; i++)
-        bytes += strlen(m.s[i]) + m.prefix[i] + 1;
+        bytes += strlen(m.s[i]) + 1;
     char **terms = n ? malloc(n * (sizeof(char *) + sizeof(size_t)) + bytes) : NULL;
     if (n && !terms)
         return LEDE_ENOMEM;
     size_t *lens = (size_t *)(terms + n);
     char *text = (char *)(lens + n);
     for (size_t i = 0; i < n; i++) {
-        size_t l = strlen(m.s[i]);
-        terms[i] = memcpy(text, m.s[i], l);
-        if (m.prefix[i])
-            text[l++] = '*';
-        text[l] = '\0';
-        lens[i] = l;
-        text += l + 1;
+        lens[i] = strlen(m.s[i]);
+        terms[i] = memcpy(text, m.s[i], lens[i] + 1);
+        text += lens[i] + 1;
     }
     r->terms = terms;
     r->term_lens = n ? lens : NULL;

@@ -36,11 +36,14 @@ typedef struct snippet_opts {
 } snippet_opts;
 
 /* Finds the best passages of text[0..len) for the query terms
- * terms[0..n_terms) (analyzed terms, as the index stores them; one that
- * ends with '*' is a prefix, which every term starting with it matches:
- * no analyzed term holds a '*'). With no
- * match, one passage from the start of the text. Returns 0 or LEDE_ENOMEM;
- * free *out with snippet_free. */
+ * terms[0..n_terms): analyzed terms, as the index stores them, and two forms
+ * no analyzed term takes (it holds no '*', '"' or space):
+ *   - "abc*", a prefix, which every term starting with abc matches;
+ *   - "\"a b ? c\"", an exact phrase ('?' for a position left empty): its
+ *     words are matches only inside an occurrence of the phrase, unless
+ *     terms[] also holds them alone.
+ * With no match, one passage from the start of the text. Returns 0 or
+ * LEDE_ENOMEM; free *out with snippet_free. */
 int snippet_make(snippet *out, analyzer *a, const char *text, size_t len,
                  const char *const *terms, const size_t *term_lens, size_t n_terms,
                  const snippet_opts *o);
