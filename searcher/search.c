@@ -1223,6 +1223,16 @@ int searcher_find_id(searcher *s, const char *id, size_t len, uint32_t *doc)
 
 /* --- explain ---------------------------------------------------------------------------------- */
 
+/* Frees an iterator explain_leaf is done with; returns the error it met
+ * (out of memory, corrupt postings): a line left out for it must not pass
+ * for a clause that did not match. */
+static int explain_done(iter *it)
+{
+    int rc = it->error;
+    iter_free(it);
+    return rc;
+}
+
 /* Scores each leaf of q alone on doc and prints the contributions. */
 static int explain_leaf(struct ctx *c, const qnode *q, uint32_t local, int negated, buf *out)
 {
@@ -1253,8 +1263,7 @@ static int explain_leaf(struct ctx *c, const qnode *q, uint32_t local, int negat
                        (unsigned long long)df, (unsigned long long)c->s->r->n_live,
                        (unsigned long long)df_t, (unsigned long long)df_b, idf(c->s->r->n_live, df));
         }
-        iter_free(it);
-        return 0;
+        return explain_done(it);
     }
     int fields[2];
     int nf = fields_of(q, fields);
@@ -1272,8 +1281,7 @@ static int explain_leaf(struct ctx *c, const qnode *q, uint32_t local, int negat
                 buf_puts(out, " in title or body");
             buf_putc(out, '\n');
         }
-        iter_free(it);
-        return 0;
+        return explain_done(it);
     }
     for (int fi = 0; fi < nf; fi++) {
         qnode one = *q;
@@ -1308,7 +1316,8 @@ static int explain_leaf(struct ctx *c, const qnode *q, uint32_t local, int negat
             }
             buf_putc(out, '\n');
         }
-        iter_free(it);
+        if ((rc = explain_done(it)) != 0)
+            return rc;
     }
     return 0;
 }
